@@ -1,0 +1,3 @@
+module github.com/netviz/netviz
+
+go 1.26
