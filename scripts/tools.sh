@@ -41,9 +41,9 @@ has_version() {
   [ -x "$1" ] && "$1" version 2>/dev/null | head -1 | grep -q "v$2"
 }
 
-# build NAME MODULE VERSION SED_EXPR PKG
+# build NAME MODULE VERSION SED_EXPR CGO
 build() {
-  local name=$1 module=$2 version=$3 sed_expr=$4 pkg=$5
+  local name=$1 module=$2 version=$3 sed_expr=$4 cgo=$5
   local out="$BIN_DIR/$name"
   if has_version "$out" "$version"; then
     say "$name v$version already built at $out"
@@ -58,8 +58,8 @@ build() {
   sed "$sed_expr" "$dir/go.mod" >"$work/go.mod"
   cp "$dir/go.sum" "$work/go.sum"
   # -modfile keeps the read-only module cache untouched; go.sum beside it is updated.
-  (cd "$dir" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -modfile="$work/go.mod" -trimpath \
-      -o "$out.tmp" "$pkg") || { rm -rf "$work"; die "go build of $name failed"; }
+  (cd "$dir" && GOFLAGS=-mod=mod CGO_ENABLED=$cgo go build -modfile="$work/go.mod" -trimpath \
+      -o "$out.tmp" .) || { rm -rf "$work"; die "go build of $name failed"; }
   rm -rf "$work"
   mv "$out.tmp" "$out"
   has_version "$out" "$version" || die "$out does not report version v$version"
@@ -72,9 +72,10 @@ command -v go >/dev/null 2>&1 || die "go is not installed"
 nomad_sed="s#^replace github.com/hashicorp/nomad/api => ./api#replace github.com/hashicorp/nomad/api => github.com/hashicorp/nomad/api $NOMAD_API_VERSION#"
 consul_sed='/^replace github.com\/hashicorp\/consul\/\(api\|sdk\|proto-public\) => /d'
 
-build nomad github.com/hashicorp/nomad "$NOMAD_VERSION" "$nomad_sed" . &
+# Nomad needs cgo: runc's nsenter (exec driver) is C.
+build nomad github.com/hashicorp/nomad "$NOMAD_VERSION" "$nomad_sed" 1 &
 p1=$!
-build consul github.com/hashicorp/consul "$CONSUL_VERSION" "$consul_sed" . &
+build consul github.com/hashicorp/consul "$CONSUL_VERSION" "$consul_sed" 0 &
 p2=$!
 rc=0
 wait $p1 || rc=1
