@@ -1,0 +1,66 @@
+package graph
+
+import (
+	"cmp"
+	"slices"
+)
+
+// edgeSet is a snapshot's derived edges with lookup by endpoint.
+type edgeSet struct {
+	all  []Edge
+	from map[string][]Edge
+	to   map[string][]Edge
+}
+
+// compareEdges orders edges by From, To, Kind, then Label.
+func compareEdges(a, b Edge) int {
+	return cmp.Or(
+		cmp.Compare(a.From, b.From),
+		cmp.Compare(a.To, b.To),
+		cmp.Compare(a.Kind, b.Kind),
+		cmp.Compare(a.Label, b.Label),
+	)
+}
+
+func (s *Snapshot) edgeSet() *edgeSet {
+	s.edgesOnce.Do(func() {
+		all := deriveEdges(s)
+		slices.SortFunc(all, compareEdges)
+		all = slices.CompactFunc(all, func(a, b Edge) bool { return compareEdges(a, b) == 0 })
+		es := edgeSet{all: nonNil(all), from: map[string][]Edge{}, to: map[string][]Edge{}}
+		for _, e := range es.all {
+			es.from[e.From] = append(es.from[e.From], e)
+			es.to[e.To] = append(es.to[e.To], e)
+		}
+		s.edges = es
+	})
+	return &s.edges
+}
+
+// Edges returns every derived edge (same-namespace, upstream, discovery,
+// ingress), sorted by From, To, Kind, then Label. They are derived on the
+// first call and kept for the snapshot.
+func (s *Snapshot) Edges() []Edge { return slices.Clone(s.edgeSet().all) }
+
+// EdgesFrom returns the edges whose From is key, sorted like Edges.
+func (s *Snapshot) EdgesFrom(key string) []Edge {
+	return nonNil(slices.Clone(s.edgeSet().from[key]))
+}
+
+// EdgesTo returns the edges whose To is key, sorted like Edges.
+func (s *Snapshot) EdgesTo(key string) []Edge {
+	return nonNil(slices.Clone(s.edgeSet().to[key]))
+}
+
+// Referrers returns the discovery, upstream and ingress edges that lead to the
+// service called serviceName: who would break if it went away.
+func (s *Snapshot) Referrers(serviceName string) []Edge {
+	out := []Edge{}
+	for _, e := range s.edgeSet().to[ServiceKey(serviceName)] {
+		switch e.Kind {
+		case EdgeDiscovery, EdgeUpstream, EdgeIngress:
+			out = append(out, e)
+		}
+	}
+	return out
+}
