@@ -1,0 +1,54 @@
+package views
+
+import (
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// EdgeRow is a derived edge with both ends resolved to links.
+type EdgeRow struct {
+	graph.Edge
+	FromLink Link `json:"from_link"`
+	ToLink   Link `json:"to_link"`
+}
+
+// edgeRows resolves the ends of edges.
+func edgeRows(snap *graph.Snapshot, edges []graph.Edge) []EdgeRow {
+	out := make([]EdgeRow, 0, len(edges))
+	for _, e := range edges {
+		out = append(out, EdgeRow{Edge: e, FromLink: KeyLink(snap, e.From), ToLink: KeyLink(snap, e.To)})
+	}
+	return out
+}
+
+// allocEdges are the edges that start or end at an allocation or one of its
+// tasks. Same-namespace edges join two of its own tasks and appear once.
+func allocEdges(snap *graph.Snapshot, a *graph.Allocation) []EdgeRow {
+	keys := []string{graph.AllocKey(a.ID)}
+	for _, t := range a.Tasks {
+		keys = append(keys, graph.TaskKey(a.ID, t.Name))
+	}
+	seen := map[graph.Edge]bool{}
+	var edges []graph.Edge
+	add := func(es []graph.Edge) {
+		for _, e := range es {
+			if !seen[e] {
+				seen[e] = true
+				edges = append(edges, e)
+			}
+		}
+	}
+	for _, k := range keys {
+		add(snap.EdgesFrom(k))
+		add(snap.EdgesTo(k))
+	}
+	return edgeRows(snap, edges)
+}
+
+// intentionClass maps an intention action to a CSS class suffix.
+func intentionClass(action string) string {
+	switch action {
+	case graph.ActionAllow, graph.ActionDeny:
+		return action
+	}
+	return "unknown"
+}

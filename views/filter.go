@@ -1,0 +1,132 @@
+package views
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// Filter narrows what a page shows. Every page reads it from the same query
+// parameters (namespace, job, node, q) so links and the live view agree.
+type Filter struct {
+	Namespace string `json:"namespace,omitempty"`
+	Job       string `json:"job,omitempty"`
+	// Node is a node ID, ID prefix or node name.
+	Node string `json:"node,omitempty"`
+	// Text is free text matched case-insensitively against names and IDs.
+	Text string `json:"q,omitempty"`
+}
+
+// Query parameter names of a Filter.
+const (
+	ParamNamespace = "namespace"
+	ParamJob       = "job"
+	ParamNode      = "node"
+	ParamText      = "q"
+)
+
+// FilterFromQuery reads a Filter from URL query values, trimming blanks.
+func FilterFromQuery(q url.Values) Filter {
+	return Filter{
+		Namespace: strings.TrimSpace(q.Get(ParamNamespace)),
+		Job:       strings.TrimSpace(q.Get(ParamJob)),
+		Node:      strings.TrimSpace(q.Get(ParamNode)),
+		Text:      strings.TrimSpace(q.Get(ParamText)),
+	}
+}
+
+// Query encodes the filter as query values, omitting empty fields, in a
+// stable order so equal filters give equal URLs.
+func (f Filter) Query() url.Values {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set(ParamNamespace, f.Namespace)
+	set(ParamJob, f.Job)
+	set(ParamNode, f.Node)
+	set(ParamText, f.Text)
+	return q
+}
+
+// IsZero reports whether the filter lets everything through.
+func (f Filter) IsZero() bool { return f == Filter{} }
+
+// MatchAllocation reports whether an allocation passes the filter.
+func (f Filter) MatchAllocation(a *graph.Allocation) bool {
+	if f.Namespace != "" && a.Namespace != f.Namespace {
+		return false
+	}
+	if f.Job != "" && a.JobID != f.Job {
+		return false
+	}
+	if f.Node != "" && !matchNodeRef(f.Node, a.NodeID, a.NodeName) {
+		return false
+	}
+	if f.Text == "" {
+		return true
+	}
+	fields := []string{a.ID, a.Name, a.JobID, a.TaskGroup, a.NodeName, a.Network.IP}
+	for _, t := range a.Tasks {
+		fields = append(fields, t.Name)
+	}
+	for _, s := range a.Services {
+		fields = append(fields, s.Name)
+	}
+	return containsFold(f.Text, fields...)
+}
+
+// MatchNode reports whether a node passes the filter's node and text parts.
+func (f Filter) MatchNode(n *graph.Node) bool {
+	if f.Node != "" && !matchNodeRef(f.Node, n.ID, n.Name) {
+		return false
+	}
+	return f.Text == "" || containsFold(f.Text, n.ID, n.Name, n.Address, n.Datacenter)
+}
+
+// MatchService reports whether a registered instance passes the filter. The
+// job is taken from the instance's allocation, when the snapshot has it.
+func (f Filter) MatchService(snap *graph.Snapshot, s *graph.Service) bool {
+	if f.Namespace != "" && s.Namespace != "" && s.Namespace != f.Namespace {
+		return false
+	}
+	if f.Node != "" {
+		name := ""
+		if n := snap.Node(s.NodeID); n != nil {
+			name = n.Name
+		}
+		if !matchNodeRef(f.Node, s.NodeID, name) {
+			return false
+		}
+	}
+	if f.Job != "" {
+		a := snap.Allocation(s.AllocID)
+		if a == nil || a.JobID != f.Job {
+			return false
+		}
+	}
+	if f.Text == "" {
+		return true
+	}
+	return containsFold(f.Text, append([]string{s.Name, s.ID, s.Address, s.Task}, s.Tags...)...)
+}
+
+// matchNodeRef accepts a node by exact name, exact ID or ID prefix, as users
+// paste whichever the Nomad CLI showed them.
+func matchNodeRef(ref, id, name string) bool {
+	return ref == name || ref == id || (len(ref) >= 4 && strings.HasPrefix(id, ref))
+}
+
+// containsFold reports whether any field contains needle, ignoring case.
+func containsFold(needle string, fields ...string) bool {
+	n := strings.ToLower(needle)
+	for _, f := range fields {
+		if strings.Contains(strings.ToLower(f), n) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,44 @@
+package views
+
+import (
+	"strings"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// Link is a model object as shown: its readable name and the page about it.
+// Href is empty when netviz has no page for the object.
+type Link struct {
+	Text string `json:"text"`
+	Href string `json:"href,omitempty"`
+}
+
+// KeyLink resolves a model key (alloc/…, task/…/…, node/…, service/…) to a
+// link, naming allocations and nodes as the snapshot knows them.
+func KeyLink(snap *graph.Snapshot, key string) Link {
+	kind, rest, _ := strings.Cut(key, "/")
+	switch kind {
+	case "alloc":
+		return Link{Text: allocName(snap, rest), Href: AllocationHref(rest)}
+	case "task":
+		alloc, task, _ := strings.Cut(rest, "/")
+		return Link{Text: allocName(snap, alloc) + " · " + task, Href: AllocationHref(alloc)}
+	case "node":
+		text := shortID(rest)
+		if n := snap.Node(rest); n != nil && n.Name != "" {
+			text = n.Name
+		}
+		return Link{Text: text, Href: NodeHref(rest)}
+	case "service":
+		return Link{Text: rest, Href: ServiceHref(rest)}
+	}
+	return Link{Text: key}
+}
+
+// allocName is an allocation's Nomad name (job.group[index]) or short ID.
+func allocName(snap *graph.Snapshot, id string) string {
+	if a := snap.Allocation(id); a != nil && a.Name != "" {
+		return a.Name
+	}
+	return shortID(id)
+}

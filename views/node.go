@@ -1,0 +1,74 @@
+package views
+
+import (
+	"slices"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// NodePort is a port in use on a node with its owning allocation resolved.
+type NodePort struct {
+	graph.PortUse
+	Owner Link `json:"owner"`
+	// InRange is true for a port inside the node's dynamic range.
+	InRange bool `json:"in_range"`
+}
+
+// PortRange is a node's dynamic port range and how full it is.
+type PortRange struct {
+	Min  int `json:"min"`
+	Max  int `json:"max"`
+	Size int `json:"size"`
+	// Used counts distinct host ports in the range taken by allocations.
+	Used int `json:"used"`
+	// Percent is Used/Size, rounded down, for the gauge.
+	Percent int `json:"percent"`
+}
+
+// NodeView is a node page's content and the /api/v1/nodes/:id body.
+type NodeView struct {
+	Version     uint64              `json:"version"`
+	Node        *graph.Node         `json:"node"`
+	Ports       []NodePort          `json:"ports"`
+	Range       PortRange           `json:"dynamic_range"`
+	Reserved    []int               `json:"reserved_ports"`
+	Allocations []*graph.Allocation `json:"allocations"`
+	Warnings    []WarningRow        `json:"warnings"`
+}
+
+// NewNodeView gathers the ports in use on a node.
+func NewNodeView(snap *graph.Snapshot, n *graph.Node) NodeView {
+	v := NodeView{
+		Version:     snap.Version(),
+		Node:        n,
+		Allocations: snap.AllocationsOnNode(n.ID),
+		Range:       PortRange{Min: n.MinDynamicPort, Max: n.MaxDynamicPort},
+	}
+	if v.Range.Max >= v.Range.Min && v.Range.Min > 0 {
+		v.Range.Size = v.Range.Max - v.Range.Min + 1
+	}
+	used := map[int]bool{}
+	for _, p := range snap.PortsOnNode(n.ID) {
+		np := NodePort{
+			PortUse: p,
+			Owner:   KeyLink(snap, graph.AllocKey(p.AllocID)),
+			InRange: v.Range.Size > 0 && p.Port >= v.Range.Min && p.Port <= v.Range.Max,
+		}
+		if np.InRange {
+			used[p.Port] = true
+		}
+		v.Ports = append(v.Ports, np)
+	}
+	v.Range.Used = len(used)
+	if v.Range.Size > 0 {
+		v.Range.Percent = v.Range.Used * 100 / v.Range.Size
+	}
+	v.Reserved = slices.Clone(n.ReservedPorts)
+	for _, hn := range n.HostNetworks {
+		v.Reserved = append(v.Reserved, hn.ReservedPorts...)
+	}
+	slices.Sort(v.Reserved)
+	v.Reserved = slices.Compact(v.Reserved)
+	v.Warnings = warningRows(snap, warningsAbout(snap.Warnings(), graph.NodeKey(n.ID)))
+	return v
+}

@@ -1,0 +1,129 @@
+package views
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// Count is a labelled number, kept in a sorted slice rather than a map so
+// pages and JSON list them in a stable order.
+type Count struct {
+	Key string `json:"key"`
+	N   int    `json:"n"`
+}
+
+// JobRef names a job and how many of its allocations pass the filter.
+type JobRef struct {
+	Namespace   string `json:"namespace"`
+	Job         string `json:"job"`
+	Allocations int    `json:"allocations"`
+}
+
+// Overview is the overview page's content and the /api/v1/overview body.
+type Overview struct {
+	Version            uint64        `json:"version"`
+	Filter             Filter        `json:"filter"`
+	Status             graph.Status  `json:"status"`
+	Nodes              int           `json:"nodes"`
+	Allocations        int           `json:"allocations"`
+	AllocationsByMode  []Count       `json:"allocations_by_mode"`
+	Services           int           `json:"services"`
+	ServicesByProvider []Count       `json:"services_by_provider"`
+	ConnectServices    int           `json:"connect_services"`
+	WarningsBySeverity []Count       `json:"warnings_by_severity"`
+	Warnings           []WarningRow  `json:"warnings"`
+	NodeList           []*graph.Node `json:"node_list"`
+	Jobs               []JobRef      `json:"jobs"`
+	ServiceNames       []string      `json:"service_names"`
+}
+
+// NewOverview counts what the snapshot holds, narrowed by the filter.
+func NewOverview(snap *graph.Snapshot, f Filter) Overview {
+	o := Overview{Version: snap.Version(), Filter: f, Status: snap.Status()}
+	for _, n := range snap.Nodes() {
+		if f.MatchNode(n) {
+			o.NodeList = append(o.NodeList, n)
+		}
+	}
+	o.Nodes = len(o.NodeList)
+
+	modes := map[string]int{}
+	jobs := map[JobRef]int{}
+	for _, a := range snap.Allocations() {
+		if !f.MatchAllocation(a) {
+			continue
+		}
+		o.Allocations++
+		modes[modeName(a.Network.Mode)]++
+		jobs[JobRef{Namespace: a.Namespace, Job: a.JobID}]++
+	}
+	o.AllocationsByMode = sortedCounts(modes)
+	for j, n := range jobs {
+		j.Allocations = n
+		o.Jobs = append(o.Jobs, j)
+	}
+	slices.SortFunc(o.Jobs, func(a, b JobRef) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Job, b.Job))
+	})
+
+	providers := map[string]int{}
+	// A Connect service is one fronted by a sidecar proxy or registered as
+	// native or gateway; the proxy's own "-sidecar-proxy" name does not count.
+	connect := map[string]bool{}
+	for _, name := range snap.ServiceNames() {
+		seen := false
+		for _, s := range snap.ServicesNamed(name) {
+			if !f.MatchService(snap, s) {
+				continue
+			}
+			seen = true
+			o.Services++
+			providers[s.Provider]++
+			if c := s.Connect; c != nil {
+				if c.Kind == graph.ConnectSidecar && c.DestinationService != "" {
+					connect[c.DestinationService] = true
+				} else {
+					connect[s.Name] = true
+				}
+			}
+		}
+		if seen {
+			o.ServiceNames = append(o.ServiceNames, name)
+		}
+	}
+	o.ConnectServices = len(connect)
+	o.ServicesByProvider = sortedCounts(providers)
+
+	severities := map[string]int{}
+	var warnings []graph.Warning
+	for _, w := range snap.Warnings() {
+		if f.Text != "" && !containsFold(f.Text, append([]string{w.Code, w.Message}, w.Subjects...)...) {
+			continue
+		}
+		severities[string(w.Severity)]++
+		warnings = append(warnings, w)
+	}
+	o.Warnings = warningRows(snap, warnings)
+	o.WarningsBySeverity = sortedCounts(severities)
+	return o
+}
+
+// modeName names a network mode, calling an unset one "host" as Nomad does.
+func modeName(mode string) string {
+	if mode == "" {
+		return graph.ModeHost
+	}
+	return mode
+}
+
+// sortedCounts turns a tally into a slice sorted by key.
+func sortedCounts(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for k, n := range m {
+		out = append(out, Count{Key: k, N: n})
+	}
+	slices.SortFunc(out, func(a, b Count) int { return cmp.Compare(a.Key, b.Key) })
+	return out
+}

@@ -1,0 +1,84 @@
+package views
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// Assets are the URLs of the embedded assets, versioned by content so the
+// browser may cache them for good.
+type Assets struct {
+	CSS  string
+	JS   string
+	HTMX string
+	WS   string
+}
+
+// Chrome is what every page shows around its content: the navigation, the
+// live-connection indicator and the state of the data sources.
+type Chrome struct {
+	Title  string
+	Assets Assets
+	// Nav names the active navigation entry (NavOverview, …).
+	Nav string
+	// View is the page's path and query; the page subscribes to it over /ws.
+	View    string
+	Version uint64
+	Status  graph.Status
+}
+
+// Navigation entries.
+const (
+	NavOverview = "overview"
+	NavTopology = "topology"
+	NavServices = "services"
+	NavNone     = ""
+)
+
+// Fragment is a part of a page that live updates replace as a whole. Its ID is
+// the stable DOM id the out-of-band swap targets.
+type Fragment struct {
+	ID   string
+	Body templ.Component
+}
+
+// Form is a page's filter form: where it submits and what it currently holds.
+type Form struct {
+	Action string
+	Filter Filter
+}
+
+// Page is a complete page: chrome, heading, optional filter form and the
+// fragments that live updates refresh.
+type Page struct {
+	Chrome  Chrome
+	Heading string
+	// Form is nil on pages without filters.
+	Form      *Form
+	Fragments []Fragment
+}
+
+// IDs of the chrome elements that live updates refresh on every page.
+const (
+	IDVersion = "snapshot-version"
+	IDSources = "source-status"
+	IDShape   = "page-shape"
+)
+
+// shapeOf names the page's layout by its fragment IDs.
+func shapeOf(p Page) string {
+	ids := make([]string, len(p.Fragments))
+	for i, f := range p.Fragments {
+		ids[i] = f.ID
+	}
+	return strings.Join(ids, " ")
+}
+
+// wsURL is the websocket address a page subscribes with.
+func wsURL(view string) string {
+	return "/ws?view=" + url.QueryEscape(view)
+}

@@ -1,0 +1,133 @@
+package views
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// ServiceSummary is one line of the services list.
+type ServiceSummary struct {
+	Name      string   `json:"name"`
+	Providers []string `json:"providers"`
+	Instances int      `json:"instances"`
+	Passing   int      `json:"passing"`
+	Connect   bool     `json:"connect"`
+}
+
+// ServiceList is the services page's content and the /api/v1/services body.
+type ServiceList struct {
+	Version  uint64           `json:"version"`
+	Filter   Filter           `json:"filter"`
+	Services []ServiceSummary `json:"services"`
+}
+
+// NewServiceList summarises every service name with an instance that passes
+// the filter.
+func NewServiceList(snap *graph.Snapshot, f Filter) ServiceList {
+	l := ServiceList{Version: snap.Version(), Filter: f}
+	for _, name := range snap.ServiceNames() {
+		sum := ServiceSummary{Name: name}
+		for _, s := range snap.ServicesNamed(name) {
+			if !f.MatchService(snap, s) {
+				continue
+			}
+			sum.Instances++
+			if s.Health == graph.HealthPassing {
+				sum.Passing++
+			}
+			sum.Providers = appendOnce(sum.Providers, s.Provider)
+			sum.Connect = sum.Connect || s.Connect != nil
+		}
+		if sum.Instances > 0 {
+			slices.Sort(sum.Providers)
+			l.Services = append(l.Services, sum)
+		}
+	}
+	return l
+}
+
+// ServiceView is a service's page content and the /api/v1/services/:name body.
+type ServiceView struct {
+	Version   uint64           `json:"version"`
+	Name      string           `json:"name"`
+	Instances []*graph.Service `json:"instances"`
+	// Downstreams are edges into the service: Connect upstreams of other
+	// allocations and ingress routes.
+	Downstreams []EdgeRow `json:"downstreams"`
+	// Upstreams are the Connect upstreams of the allocations behind the service.
+	Upstreams []EdgeRow `json:"upstreams"`
+	// Referrers are tasks that discover the service through templates or env.
+	Referrers []EdgeRow    `json:"referrers"`
+	Warnings  []WarningRow `json:"warnings"`
+}
+
+// NewServiceView gathers what the service page shows. Found is false when
+// neither an instance nor an edge mentions the name.
+func NewServiceView(snap *graph.Snapshot, name string) (v ServiceView, found bool) {
+	v = ServiceView{Version: snap.Version(), Name: name, Instances: snap.ServicesNamed(name)}
+	key := graph.ServiceKey(name)
+	var down []graph.Edge
+	for _, e := range snap.EdgesTo(key) {
+		if e.Kind != graph.EdgeDiscovery {
+			down = append(down, e)
+		}
+	}
+	v.Downstreams = edgeRows(snap, down)
+	v.Referrers = edgeRows(snap, snap.Referrers(name))
+
+	// The allocations behind the service: those with an instance of it, and
+	// those whose job declares it (instances may not be registered yet).
+	backers := map[string]bool{}
+	for _, s := range v.Instances {
+		if s.AllocID != "" {
+			backers[s.AllocID] = true
+		}
+	}
+	for _, a := range snap.Allocations() {
+		if declares(a, name) {
+			backers[a.ID] = true
+		}
+	}
+	var up []graph.Edge
+	seen := map[graph.Edge]bool{}
+	for id := range backers {
+		a := snap.Allocation(id)
+		if a == nil {
+			continue
+		}
+		keys := []string{graph.AllocKey(id)}
+		for _, t := range a.Tasks {
+			keys = append(keys, graph.TaskKey(id, t.Name))
+		}
+		for _, k := range keys {
+			for _, e := range snap.EdgesFrom(k) {
+				if e.Kind == graph.EdgeUpstream && !seen[e] {
+					seen[e] = true
+					up = append(up, e)
+				}
+			}
+		}
+	}
+	slices.SortFunc(up, compareEdges)
+	v.Upstreams = edgeRows(snap, up)
+	v.Warnings = warningRows(snap, warningsAbout(snap.Warnings(), key))
+	found = len(v.Instances) > 0 || len(backers) > 0 || len(down) > 0 || len(v.Referrers) > 0
+	return v, found
+}
+
+// declares reports whether an allocation's job declares a service named name.
+func declares(a *graph.Allocation, name string) bool {
+	for _, s := range a.Services {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// compareEdges orders edges by their ends, so pages list them stably.
+func compareEdges(a, b graph.Edge) int {
+	return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Label, b.Label))
+}

@@ -1,0 +1,49 @@
+package views
+
+import (
+	"strings"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// WarningRow is a warning with its subjects resolved to links.
+type WarningRow struct {
+	graph.Warning
+	Links []Link `json:"links"`
+}
+
+// warningRows resolves the subjects of warnings.
+func warningRows(snap *graph.Snapshot, ws []graph.Warning) []WarningRow {
+	out := make([]WarningRow, 0, len(ws))
+	for _, w := range ws {
+		r := WarningRow{Warning: w}
+		for _, s := range w.Subjects {
+			r.Links = append(r.Links, KeyLink(snap, s))
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// warningsAbout keeps the warnings with a subject that is key or lies under
+// it (task/<alloc>/… is under alloc/<alloc>).
+func warningsAbout(ws []graph.Warning, keys ...string) []graph.Warning {
+	var out []graph.Warning
+	for _, w := range ws {
+		if concerns(w, keys) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func concerns(w graph.Warning, keys []string) bool {
+	for _, s := range w.Subjects {
+		for _, k := range keys {
+			if s == k || strings.HasPrefix(s, k+"/") {
+				return true
+			}
+		}
+	}
+	return false
+}
