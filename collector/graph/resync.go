@@ -7,59 +7,50 @@ import "reflect"
 // shards and report keys) only for objects that really changed: a Consul
 // catalog refresh that finds nothing new leaves the model's tables shared.
 
-func (t *txn) replaceServices(provider string, services []*Service) {
-	want := make(map[string]*Service, len(services))
-	for _, s := range services {
-		if s == nil {
-			continue
-		}
-		s.Provider = provider
-		want[serviceRowKey(s.Provider, s.ID)] = s
-	}
+// replaceAll makes the rows of tbl selected by mine equal to want: rows not in
+// want are removed with del, rows that differ are written with put.
+func replaceAll[T any](tbl *table[T], want map[string]T, mine func(T) bool, del func(key string), put func(T)) {
 	var gone []string
-	t.st.services.each(func(key string, s *Service) {
-		if s.Provider != provider {
-			return
-		}
-		if _, ok := want[key]; !ok {
+	tbl.each(func(key string, v T) {
+		if _, ok := want[key]; !ok && mine(v) {
 			gone = append(gone, key)
 		}
 	})
 	for _, key := range gone {
-		t.deleteService(key)
+		del(key)
 	}
-	for key, s := range want {
-		if old, ok := t.st.services.get(key); ok && reflect.DeepEqual(old, s) {
+	for key, v := range want {
+		// tbl may be an older header than the writer's by now, but a row
+		// is compared before it is written, so tbl still holds its old value.
+		if old, ok := tbl.get(key); ok && reflect.DeepEqual(old, v) {
 			continue
 		}
-		t.upsertService(s)
+		put(v)
 	}
+}
+
+func (t *txn) replaceServices(provider string, services []*Service) {
+	want := make(map[string]*Service, len(services))
+	for _, s := range services {
+		if s != nil {
+			s.Provider = provider
+			want[serviceRowKey(s.Provider, s.ID)] = s
+		}
+	}
+	replaceAll(t.st.services, want,
+		func(s *Service) bool { return s.Provider == provider },
+		t.deleteService, t.upsertService)
 }
 
 func (t *txn) resetNomad(nodes []*Node, allocs []*Allocation, services []*Service) {
 	t.full = true
-
 	wantNodes := make(map[string]*Node, len(nodes))
 	for _, n := range nodes {
 		if n != nil {
 			wantNodes[n.ID] = n
 		}
 	}
-	var goneNodes []string
-	t.st.nodes.each(func(id string, _ *Node) {
-		if _, ok := wantNodes[id]; !ok {
-			goneNodes = append(goneNodes, id)
-		}
-	})
-	for _, id := range goneNodes {
-		t.deleteNode(id)
-	}
-	for id, n := range wantNodes {
-		if old, ok := t.st.nodes.get(id); ok && reflect.DeepEqual(old, n) {
-			continue
-		}
-		t.upsertNode(n)
-	}
+	replaceAll(t.st.nodes, wantNodes, func(*Node) bool { return true }, t.deleteNode, t.upsertNode)
 
 	wantAllocs := make(map[string]*Allocation, len(allocs))
 	for _, a := range allocs {
@@ -68,21 +59,7 @@ func (t *txn) resetNomad(nodes []*Node, allocs []*Allocation, services []*Servic
 			wantAllocs[a.ID] = a
 		}
 	}
-	var goneAllocs []string
-	t.st.allocs.each(func(id string, _ *Allocation) {
-		if _, ok := wantAllocs[id]; !ok {
-			goneAllocs = append(goneAllocs, id)
-		}
-	})
-	for _, id := range goneAllocs {
-		t.deleteAlloc(id)
-	}
-	for id, a := range wantAllocs {
-		if old, ok := t.st.allocs.get(id); ok && reflect.DeepEqual(old, a) {
-			continue
-		}
-		t.upsertAlloc(a)
-	}
+	replaceAll(t.st.allocs, wantAllocs, func(*Allocation) bool { return true }, t.deleteAlloc, t.upsertAlloc)
 
 	t.replaceServices(ProviderNomad, services)
 }
