@@ -96,16 +96,11 @@ func NewOverview(snap *graph.Snapshot, f Filter) Overview {
 	o.ConnectServices = len(connect)
 	o.ServicesByProvider = sortedCounts(providers)
 
+	o.Warnings = Warnings(snap, f)
 	severities := map[string]int{}
-	var warnings []graph.Warning
-	for _, w := range snap.Warnings() {
-		if f.Text != "" && !containsFold(f.Text, append([]string{w.Code, w.Message}, w.Subjects...)...) {
-			continue
-		}
+	for _, w := range o.Warnings {
 		severities[string(w.Severity)]++
-		warnings = append(warnings, w)
 	}
-	o.Warnings = warningRows(snap, warnings)
 	o.WarningsBySeverity = sortedCounts(severities)
 	return o
 }

@@ -21,7 +21,6 @@ type Assets struct {
 // Chrome is what every page shows around its content: the navigation, the
 // live-connection indicator and the state of the data sources.
 type Chrome struct {
-	Title  string
 	Assets Assets
 	// Nav names the active navigation entry (NavOverview, …).
 	Nav string

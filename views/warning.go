@@ -12,6 +12,18 @@ type WarningRow struct {
 	Links []Link `json:"links"`
 }
 
+// Warnings lists the snapshot's warnings whose code, message or subjects
+// contain the filter's text; it is the /api/v1/warnings body.
+func Warnings(snap *graph.Snapshot, f Filter) []WarningRow {
+	var ws []graph.Warning
+	for _, w := range snap.Warnings() {
+		if f.Text == "" || containsFold(f.Text, append([]string{w.Code, w.Message}, w.Subjects...)...) {
+			ws = append(ws, w)
+		}
+	}
+	return warningRows(snap, ws)
+}
+
 // warningRows resolves the subjects of warnings.
 func warningRows(snap *graph.Snapshot, ws []graph.Warning) []WarningRow {
 	out := make([]WarningRow, 0, len(ws))

@@ -1,0 +1,84 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/views"
+)
+
+// built is a route rendered against one snapshot: the HTML page, the JSON
+// twin, the status both are served with, and which changes would alter them.
+type built struct {
+	page   views.Page
+	body   any
+	status int
+	deps   interest
+}
+
+// errorBody is the JSON body of a page that does not exist.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// build renders a route against a snapshot.
+func (s *Server) build(snap *graph.Snapshot, r route) built {
+	c := views.Chrome{
+		Assets:  s.assets,
+		View:    r.String(),
+		Version: snap.Version(),
+		Status:  snap.Status(),
+	}
+	switch r.kind {
+	case kindOverview:
+		o := views.NewOverview(snap, r.filter)
+		return built{page: views.OverviewPage(c, o), body: o, status: http.StatusOK, deps: everything()}
+	case kindTopology:
+		return built{page: views.TopologyPage(c, snap, r.filter), body: snap, status: http.StatusOK, deps: everything()}
+	case kindServices:
+		l := views.NewServiceList(snap, r.filter)
+		return built{page: views.ServicesPage(c, l), body: l, status: http.StatusOK, deps: everything()}
+	case kindAllocation:
+		a, cand := views.FindAllocation(snap, r.id)
+		if a == nil {
+			// Any allocation may make the prefix match or stop matching.
+			return built{page: views.CandidatesPage(c, cand), body: cand, status: candidateStatus(cand), deps: anyAllocation()}
+		}
+		v := views.NewAllocationView(snap, a)
+		return built{page: views.AllocationPage(c, snap, v), body: v, status: http.StatusOK, deps: allocationDeps(snap, a)}
+	case kindNode:
+		n := snap.Node(r.id)
+		if n == nil {
+			return built{
+				page:   views.NotFoundPage(c, "node", r.id),
+				body:   errorBody{Error: "no node " + r.id},
+				status: http.StatusNotFound,
+				deps:   keysOnly(graph.NodeKey(r.id)),
+			}
+		}
+		v := views.NewNodeView(snap, n)
+		return built{page: views.NodePage(c, v), body: v, status: http.StatusOK, deps: nodeDeps(v)}
+	case kindService:
+		v, found := views.NewServiceView(snap, r.id)
+		deps := serviceDeps(v)
+		if !found {
+			return built{
+				page:   views.NotFoundPage(c, "service", r.id),
+				body:   errorBody{Error: "no service " + r.id},
+				status: http.StatusNotFound,
+				deps:   deps,
+			}
+		}
+		return built{page: views.ServicePage(c, v), body: v, status: http.StatusOK, deps: deps}
+	}
+	return built{page: views.NotFoundPage(c, "page", r.String()), body: errorBody{Error: "no such page"}, status: http.StatusNotFound, deps: keysOnly()}
+}
+
+// candidateStatus is 300 Multiple Choices for an ambiguous prefix and 404
+// for one that matches nothing.
+func candidateStatus(c views.Candidates) int {
+	if len(c.Allocations) == 0 {
+		return http.StatusNotFound
+	}
+	return http.StatusMultipleChoices
+}

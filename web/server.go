@@ -1,0 +1,208 @@
+// Package web serves netviz's pages, their JSON twins under /api/v1 and the
+// websocket that keeps open pages live.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/netviz/netviz/static"
+	"github.com/netviz/netviz/views"
+)
+
+// Timeouts of the HTTP server. Pages render from memory, so anything slower
+// than these is a stuck client, not a busy server.
+const (
+	readHeaderTimeout = 10 * time.Second
+	// shutdownTimeout bounds how long Run waits for requests in flight.
+	shutdownTimeout = 5 * time.Second
+)
+
+// Options configure a Server.
+type Options struct {
+	// AllowedOrigins are extra origins ("https://netviz.example:8443") whose
+	// pages may open the websocket; the server's own host is always allowed.
+	AllowedOrigins []string
+	// Logger receives request errors and hub events; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server serves the pages, the JSON API and live updates of one Source.
+type Server struct {
+	src     Source
+	log     *slog.Logger
+	origins map[string]bool
+	assets  views.Assets
+	version string
+	echo    *echo.Echo
+	tune    tuning
+	// hub is set while Serve runs; /ws answers 503 without it.
+	hub atomic.Pointer[hub]
+}
+
+// tuning holds the hub's timing and buffer choices; tests shorten them.
+type tuning struct {
+	// debounce gathers a burst of deltas into one render.
+	debounce time.Duration
+	// sendBuffer is how many pushes a client may fall behind before it is dropped.
+	sendBuffer int
+	// writeWait bounds one websocket write; a client slower than this is dropped.
+	writeWait time.Duration
+	// pingPeriod is how often idle connections are pinged; pongWait is how
+	// long the server waits for any frame before it gives a client up.
+	pingPeriod, pongWait time.Duration
+}
+
+// defaultTuning: 150 ms merges the bursts Nomad sends during deployments
+// (~100 events a frame) yet feels immediate; 8 pushes of backlog is plenty
+// for a browser and little memory.
+var defaultTuning = tuning{
+	debounce:   150 * time.Millisecond,
+	sendBuffer: 8,
+	writeWait:  10 * time.Second,
+	pingPeriod: 30 * time.Second,
+	pongWait:   60 * time.Second,
+}
+
+// New builds a server over src. It panics only if the embedded assets cannot
+// be read, which a build that compiled cannot cause.
+func New(src Source, opts Options) *Server {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	version, err := assetVersion(static.FS)
+	if err != nil {
+		panic(err)
+	}
+	s := &Server{
+		src:     src,
+		log:     log,
+		origins: map[string]bool{},
+		assets:  assetURLs(version),
+		version: version,
+		tune:    defaultTuning,
+	}
+	for _, o := range opts.AllowedOrigins {
+		s.origins[normaliseOrigin(o)] = true
+	}
+	s.echo = s.routes()
+	return s
+}
+
+// normaliseOrigin lower-cases an origin and drops a trailing slash, as
+// browsers send "https://host:port" exactly.
+func normaliseOrigin(o string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(o)), "/")
+}
+
+// Handler is the HTTP handler of every route. Live updates need the hub
+// that Run or Serve starts; without it /ws answers 503.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Run listens on addr and serves until ctx ends; see Serve.
+func (s *Server) Run(ctx context.Context, addr string) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx ends, then shuts down: it closes every
+// websocket (with "service restart", so pages reconnect to the next server),
+// waits up to shutdownTimeout for requests in flight and returns once every
+// goroutine it started has ended.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hubCtx, stopHub := context.WithCancel(ctx)
+	defer stopHub()
+	h := newHub(s, s.tune)
+	s.hub.Store(h)
+	defer s.hub.Store(nil)
+
+	var wg sync.WaitGroup
+	wg.Go(func() { h.run(hubCtx) })
+
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-served:
+	}
+	stopHub()
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	shutErr := srv.Shutdown(shutCtx)
+	if serveErr == nil {
+		// Serve has returned ErrServerClosed by now; wait so its goroutine ends.
+		serveErr = <-served
+	}
+	wg.Wait()
+	h.wait()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", serveErr)
+	}
+	if shutErr != nil {
+		return fmt.Errorf("shutdown: %w", shutErr)
+	}
+	return nil
+}
+
+// routes builds the echo router.
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.httpError
+	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
+
+	for _, k := range []pageKind{kindOverview, kindTopology, kindAllocation, kindNode, kindServices, kindService} {
+		e.GET(string(k), s.servePage)
+	}
+	api := e.Group("/api/v1")
+	api.GET("/graph", s.serveGraph)
+	api.GET("/overview", s.serveJSON)
+	api.GET("/allocations/:id", s.serveJSON)
+	api.GET("/nodes/:id", s.serveJSON)
+	api.GET("/services", s.serveJSON)
+	api.GET("/services/:name", s.serveJSON)
+	api.GET("/warnings", s.serveWarnings)
+
+	e.GET("/healthz", s.serveHealth)
+	e.GET("/ws", s.serveWS)
+	e.GET("/static/:version/*", assetHandler(s.version))
+	return e
+}
+
+// securityHeaders forbids what netviz never needs: outside scripts and
+// connections, inline scripts, framing, MIME sniffing.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		// htmx adds an inline <style> for its indicators, hence 'unsafe-inline'
+		// for styles only.
+		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		return next(c)
+	}
+}

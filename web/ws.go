@@ -1,0 +1,56 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/websocket"
+	"github.com/labstack/echo/v4"
+)
+
+// serveWS upgrades /ws?view=<page path and query> and subscribes the
+// connection to that view.
+func (s *Server) serveWS(c echo.Context) error {
+	h := s.hub.Load()
+	if h == nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "live updates are not running")
+	}
+	r, ok := parseView(c.QueryParam("view"))
+	if !ok {
+		return echo.NewHTTPError(http.StatusBadRequest, "unknown view")
+	}
+	up := websocket.Upgrader{CheckOrigin: s.checkOrigin}
+	conn, err := up.Upgrade(c.Response(), c.Request(), nil)
+	if err != nil {
+		// The upgrader has already answered (403 for a foreign origin).
+		s.log.Debug("websocket upgrade refused", "err", err)
+		return nil
+	}
+	cl := &client{hub: h, conn: conn, route: r, send: make(chan []byte, h.tune.sendBuffer)}
+	// The hub starts the client's goroutines; they outlive this handler.
+	select {
+	case h.register <- cl:
+	case <-h.done:
+		conn.Close()
+	}
+	return nil
+}
+
+// checkOrigin admits pages of this server and of the configured origins. A
+// request with no Origin is not from a browser page and cannot be a
+// cross-site attack, so it is admitted.
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	return s.origins[normaliseOrigin(origin)]
+}
