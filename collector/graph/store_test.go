@@ -18,15 +18,15 @@ func TestApply(t *testing.T) {
 		wantChanged  []string // Delta keys of the last batch
 	}{
 		{
-			name:        "empty apply still makes a version",
-			batches:     [][]graph.Change{{}},
-			wantNodes:   []string{}, wantAllocs: []string{}, wantServices: []string{},
+			name:      "empty apply still makes a version",
+			batches:   [][]graph.Change{{}},
+			wantNodes: []string{}, wantAllocs: []string{}, wantServices: []string{},
 			wantChanged: []string{},
 		},
 		{
-			name:        "upsert node and allocation",
-			batches:     [][]graph.Change{{node("n1", "one"), newAlloc("a1", "web").upsert()}},
-			wantNodes:   []string{"n1"}, wantAllocs: []string{"a1"}, wantServices: []string{},
+			name:      "upsert node and allocation",
+			batches:   [][]graph.Change{{node("n1", "one"), newAlloc("a1", "web").upsert()}},
+			wantNodes: []string{"n1"}, wantAllocs: []string{"a1"}, wantServices: []string{},
 			wantChanged: []string{"alloc/a1", "node/n1"},
 		},
 		{
@@ -102,9 +102,9 @@ func TestApply(t *testing.T) {
 			wantChanged: []string{"alloc/a2", "alloc/a3", "node/n1", "node/n2", "service/cache", "service/redis"},
 		},
 		{
-			name:        "status and intentions have their own keys",
-			batches:     [][]graph.Change{{graph.SetNomadStatus{Status: graph.SourceStatus{State: graph.StateConnected}}, graph.ReplaceIntentions{}}},
-			wantNodes:   []string{}, wantAllocs: []string{}, wantServices: []string{},
+			name:      "status and intentions have their own keys",
+			batches:   [][]graph.Change{{graph.SetNomadStatus{Status: graph.SourceStatus{State: graph.StateConnected}}, graph.ReplaceIntentions{}}},
+			wantNodes: []string{}, wantAllocs: []string{}, wantServices: []string{},
 			wantChanged: []string{graph.KeyIntentions, graph.KeyStatus},
 		},
 	}

@@ -1,0 +1,157 @@
+package graph_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+func envAddr(label, source string) graph.Ref {
+	return graph.Ref{Kind: graph.RefEnvAddr, Target: label, Source: source, Text: "NOMAD_ADDR_" + label}
+}
+
+func nomadQuery(name string) graph.Ref {
+	return graph.Ref{Kind: graph.RefNomadService, Target: name, Source: "template:local/app.env", Text: `nomadService "` + name + `"`}
+}
+
+func consulQuery(name string) graph.Ref {
+	return graph.Ref{Kind: graph.RefConsulService, Target: name, Source: "template:local/app.env", Text: `service "` + name + `"`}
+}
+
+func connectSpec(name string, upstreams ...graph.Upstream) graph.ServiceSpec {
+	return graph.ServiceSpec{Name: name, Provider: graph.ProviderConsul, Connect: &graph.ConnectSpec{Kind: graph.ConnectSidecar, Upstreams: upstreams}}
+}
+
+func TestEdges(t *testing.T) {
+	consulUp := graph.SetConsulStatus{Status: graph.SourceStatus{State: graph.StateConnected}}
+	tests := []struct {
+		name    string
+		changes []graph.Change
+		want    []graph.Edge
+	}{
+		{
+			name: "same namespace to the task owning the port",
+			changes: []graph.Change{newAlloc("a1", "app").port("redis", "10.0.0.1", 23522, 6379, false).
+				task("redis", []string{"redis"}).task("app", nil, envAddr("redis", "REDIS_ADDR")).upsert()},
+			want: []graph.Edge{{Kind: graph.EdgeSameNamespace, From: "task/a1/app", To: "task/a1/redis", Label: "NOMAD_ADDR_redis"}},
+		},
+		{
+			name: "same namespace, owner found by its service, label mangled",
+			changes: []graph.Change{newAlloc("a1", "app").port("redis-db", "10.0.0.1", 23522, 6379, false).
+				spec(graph.ServiceSpec{Name: "redis", Provider: "nomad", Task: "redis", PortLabel: "redis-db"}).
+				task("redis", nil).task("app", nil, envAddr("redis_db", "REDIS_ADDR")).upsert()},
+			want: []graph.Edge{{Kind: graph.EdgeSameNamespace, From: "task/a1/app", To: "task/a1/redis", Label: "NOMAD_ADDR_redis_db"}},
+		},
+		{
+			name: "same namespace without an owner goes to the allocation; own port and unknown label give none",
+			changes: []graph.Change{newAlloc("a1", "app").port("http", "10.0.0.1", 8080, 0, true).port("db", "", 0, 5432, false).
+				task("db", []string{"db"}, envAddr("db", "LISTEN")).
+				task("app", nil, envAddr("http", "SELF"), envAddr("nope", "X")).upsert()},
+			want: []graph.Edge{{Kind: graph.EdgeSameNamespace, From: "task/a1/app", To: "alloc/a1", Label: "NOMAD_ADDR_http"}},
+		},
+		{
+			name: "discovery, broken without a passing instance of that provider",
+			changes: []graph.Change{
+				newAlloc("a1", "app").task("app", nil, nomadQuery("redis"), consulQuery("redis"), nomadQuery("gone"),
+					graph.Ref{Kind: graph.RefNomadService, Target: "*", Source: "template:x", Text: "nomadServices"}).upsert(),
+				upsertService("nomad", "s1", "redis", "a2", ""), // Nomad service without checks: passing
+				upsertService("consul", "c1", "redis", "a2", "critical"),
+			},
+			want: []graph.Edge{
+				{Kind: graph.EdgeDiscovery, From: "task/a1/app", To: "service/gone", Label: `nomadService "gone"`, Broken: true},
+				{Kind: graph.EdgeDiscovery, From: "task/a1/app", To: "service/redis", Label: `nomadService "redis"`},
+				{Kind: graph.EdgeDiscovery, From: "task/a1/app", To: "service/redis", Label: `service "redis"`, Broken: true},
+			},
+		},
+		{
+			name:    "upstream without Consul status carries no intention",
+			changes: []graph.Change{newAlloc("a1", "app").spec(connectSpec("app", graph.Upstream{DestinationName: "redis", LocalBindPort: 6379})).upsert()},
+			want:    []graph.Edge{{Kind: graph.EdgeUpstream, From: "alloc/a1", To: "service/redis", Label: "localhost:6379 → redis"}},
+		},
+		{
+			name: "upstream with Consul connected: intention and health",
+			changes: []graph.Change{
+				consulUp,
+				graph.ReplaceIntentions{Intentions: []graph.Intention{{Source: "app", Destination: "redis", Action: graph.ActionDeny}}, DefaultAllow: true},
+				newAlloc("a1", "app").spec(connectSpec("app",
+					graph.Upstream{DestinationName: "redis", LocalBindPort: 6379},
+					graph.Upstream{DestinationName: "db", LocalBindAddress: "127.0.0.2", LocalBindPort: 5432})).upsert(),
+				upsertService("consul", "c1", "redis", "a2", "passing"),
+			},
+			want: []graph.Edge{
+				{Kind: graph.EdgeUpstream, From: "alloc/a1", To: "service/db", Label: "127.0.0.2:5432 → db", Intention: graph.ActionAllow, Broken: true},
+				{Kind: graph.EdgeUpstream, From: "alloc/a1", To: "service/redis", Label: "localhost:6379 → redis", Intention: graph.ActionDeny},
+			},
+		},
+		{
+			name: "upstream from a registered sidecar, deduplicated with the spec",
+			changes: []graph.Change{
+				newAlloc("a1", "app").spec(connectSpec("app", graph.Upstream{DestinationName: "redis", LocalBindPort: 6379})).upsert(),
+				graph.UpsertService{Service: &graph.Service{ID: "side", Name: "app-sidecar-proxy", Provider: "consul", AllocID: "a1",
+					Health: "passing", Connect: &graph.ServiceConnect{Kind: graph.ConnectSidecar, DestinationService: "app",
+						Upstreams: []graph.Upstream{{DestinationName: "redis", LocalBindPort: 6379}, {DestinationName: "api", LocalBindPort: 8081}}}}},
+			},
+			want: []graph.Edge{
+				{Kind: graph.EdgeUpstream, From: "alloc/a1", To: "service/api", Label: "localhost:8081 → api"},
+				{Kind: graph.EdgeUpstream, From: "alloc/a1", To: "service/redis", Label: "localhost:6379 → redis"},
+			},
+		},
+		{
+			name: "ingress from a system job with static ports to tagged services",
+			changes: []graph.Change{
+				newAlloc("t1", "traefik").jobType("system").port("https", "10.0.0.1", 443, 0, true).
+					spec(graph.ServiceSpec{Name: "traefik", Provider: "nomad", Tags: []string{"traefik.http.routers.dash.rule=Host(`traefik.local`)"}}).upsert(),
+				newAlloc("w1", "web").port("http", "10.0.0.1", 23000, 0, false).upsert(),
+				upsertService("nomad", "s1", "web", "w1", "", "traefik.enable=true", "traefik.http.routers.web.rule=Host(`web.example.com`)"),
+				upsertService("consul", "s2", "shop", "w1", "passing", "urlprefix-shop.example.com/"),
+				// A system job without static ports is not a router.
+				newAlloc("l1", "logs").jobType("system").port("x", "10.0.0.1", 25000, 0, false).
+					spec(graph.ServiceSpec{Name: "logs", Provider: "nomad"}).upsert(),
+			},
+			want: []graph.Edge{
+				{Kind: graph.EdgeIngress, From: "service/traefik", To: "service/shop", Label: "urlprefix-shop.example.com/"},
+				{Kind: graph.EdgeIngress, From: "service/traefik", To: "service/web", Label: "Host(`web.example.com`)"},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := graph.NewStore().Apply(tt.changes...)
+			if got := s.Edges(); !slices.Equal(got, tt.want) {
+				t.Errorf("edges:\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEdgeLookups(t *testing.T) {
+	s := graph.NewStore().Apply(
+		newAlloc("a1", "app").port("redis", "10.0.0.1", 23522, 6379, false).
+			task("redis", []string{"redis"}).task("app", nil, envAddr("redis", "REDIS_ADDR"), nomadQuery("db")).
+			spec(connectSpec("app", graph.Upstream{DestinationName: "db", LocalBindPort: 5432})).upsert(),
+	)
+	tests := []struct {
+		name string
+		got  []graph.Edge
+		want []graph.EdgeKind
+	}{
+		{"from task", s.EdgesFrom("task/a1/app"), []graph.EdgeKind{graph.EdgeDiscovery, graph.EdgeSameNamespace}},
+		{"from alloc", s.EdgesFrom("alloc/a1"), []graph.EdgeKind{graph.EdgeUpstream}},
+		{"to task", s.EdgesTo("task/a1/redis"), []graph.EdgeKind{graph.EdgeSameNamespace}},
+		{"to service", s.EdgesTo("service/db"), []graph.EdgeKind{graph.EdgeUpstream, graph.EdgeDiscovery}},
+		{"referrers", s.Referrers("db"), []graph.EdgeKind{graph.EdgeUpstream, graph.EdgeDiscovery}},
+		{"none", s.EdgesFrom("service/nope"), []graph.EdgeKind{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kinds := []graph.EdgeKind{}
+			for _, e := range tt.got {
+				kinds = append(kinds, e.Kind)
+			}
+			if !slices.Equal(kinds, tt.want) || tt.got == nil {
+				t.Errorf("kinds %v (nil=%v), want %v", kinds, tt.got == nil, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,96 @@
+package graph_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+func TestParseTemplateRefs(t *testing.T) {
+	nomad := func(target, text string) graph.Ref {
+		return graph.Ref{Kind: graph.RefNomadService, Target: target, Source: "template:local/app.env", Text: text}
+	}
+	consul := func(target, text string) graph.Ref {
+		return graph.Ref{Kind: graph.RefConsulService, Target: target, Source: "template:local/app.env", Text: text}
+	}
+	tests := []struct {
+		name string
+		data string
+		want []graph.Ref
+	}{
+		{"plain text", "hello {{ .Foo }}", []graph.Ref{}},
+		{"range nomadService",
+			"{{ range nomadService \"redis\" }}REDIS={{ .Address }}:{{ .Port }}\n{{ end }}",
+			[]graph.Ref{nomad("redis", `nomadService "redis"`)}},
+		{"tag and region stripped", `{{ range nomadService "primary.redis@eu" }}{{ end }}`,
+			[]graph.Ref{nomad("redis", `nomadService "primary.redis@eu"`)}},
+		{"subset form names the last argument", `{{ range nomadService 2 $key "redis" }}{{ end }}`,
+			[]graph.Ref{nomad("redis", `nomadService 2 $key "redis"`)}},
+		{"range nomadServices", `{{ range nomadServices }}{{ .Name }}{{ end }}`,
+			[]graph.Ref{nomad("*", `nomadServices`)}},
+		{"consul service with tag, dc and filter", `{{ range service "tag.redis@dc1" "passing,warning" }}{{ .Address }}{{ end }}`,
+			[]graph.Ref{consul("redis", `service "tag.redis@dc1" "passing,warning"`)}},
+		{"range services", `{{ range services }}{{ .Name }}{{ end }}`, []graph.Ref{consul("*", "services")}},
+		{"connect", `{{ range connect "db" }}{{ end }}`, []graph.Ref{consul("db", `connect "db"`)}},
+		{"with and pipeline", `{{ with service "api" | toJSON }}{{ . }}{{ end }}`, []graph.Ref{consul("api", `service "api"`)}},
+		{"assignment in range", `{{ range $i, $s := nomadService "web" }}{{ $s.Port }}{{ end }}`,
+			[]graph.Ref{nomad("web", `nomadService "web"`)}},
+		{"parenthesised argument", `{{ if gt (len (service "db")) 0 }}up{{ else }}{{ range nomadService "fallback" }}{{ end }}{{ end }}`,
+			[]graph.Ref{consul("db", `service "db"`), nomad("fallback", `nomadService "fallback"`)}},
+		{"trim markers and raw strings", "{{- range nomadService `cache` -}}{{ end -}}", []graph.Ref{nomad("cache", "nomadService `cache`")}},
+		{"variable name skipped", `{{ $n := "x" }}{{ range service $n }}{{ end }}`, []graph.Ref{}},
+		{"field named service is not a query", `{{ .service }}{{ with .Service }}{{ end }}`, []graph.Ref{}},
+		{"env ref inside template", `UP={{ env "NOMAD_UPSTREAM_ADDR_redis" }}`,
+			[]graph.Ref{{Kind: graph.RefEnvUpstream, Target: "redis", Source: "template:local/app.env", Text: "NOMAD_UPSTREAM_ADDR_redis"}}},
+		{"duplicates collapse", `{{ range nomadService "a" }}{{ end }}{{ range nomadService "a" }}{{ end }}`,
+			[]graph.Ref{nomad("a", `nomadService "a"`)}},
+		{"unparsable text falls back to scanning actions", `{{ range nomadService "redis" }} never closed {{ service "db" }}`,
+			[]graph.Ref{consul("db", `service "db"`), nomad("redis", `nomadService "redis"`)}},
+		{"fallback ignores words outside actions", `service "db" {{ range nomadService "x" }}`,
+			[]graph.Ref{nomad("x", `nomadService "x"`)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := graph.ParseTemplateRefs("local/app.env", tt.data); !slices.Equal(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzParseTemplateRefs checks that any text parses without panicking and
+// that the result keeps its promises: sorted, deduplicated, sourced, and every
+// Text found in the input (Go's template printer may respace a query, so
+// compare without spaces).
+func FuzzParseTemplateRefs(f *testing.F) {
+	for _, seed := range []string{
+		`{{ range nomadService "redis" }}{{ .Address }}{{ end }}`,
+		`{{ range service "tag.redis@dc1" }}{{ end }}`,
+		`{{ with nomadServices }}{{ end }}`,
+		`{{ env "NOMAD_UPSTREAM_ADDR_x" }} {{ service "a`,
+		"{{- range nomadService 1 `k` `svc` -}}",
+		`{{ template "x" (service "y") }}`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		refs := graph.ParseTemplateRefs("d", data)
+		if refs == nil {
+			t.Fatal("nil result")
+		}
+		squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+		for i, r := range refs {
+			if r.Source != "template:d" || r.Target == "" {
+				t.Fatalf("bad ref %+v", r)
+			}
+			if i > 0 && refs[i-1] == r {
+				t.Fatalf("duplicate %+v", r)
+			}
+			if !strings.Contains(squash(data), squash(r.Text)) {
+				t.Fatalf("text %q not in input", r.Text)
+			}
+		}
+	})
+}
