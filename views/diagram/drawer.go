@@ -1,0 +1,260 @@
+package diagram
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"weak"
+
+	"github.com/a-h/templ"
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// aggregateThreshold is the number of allocations (after filtering) above
+// which the topology draws one box per job/group: past it, one box per
+// allocation no longer reads on one page.
+const aggregateThreshold = 200
+
+// defaultCacheSize bounds the layout cache: a handful of filters per
+// snapshot for the few latest snapshots covers a page watched by many.
+const defaultCacheSize = 64
+
+// Drawer lays out and draws diagrams. It owns one Graphviz runtime, started
+// on first use, and a bounded cache of layouts. It is safe for concurrent use.
+type Drawer struct {
+	mu    sync.Mutex
+	eng   *engine
+	cache *lru.Cache[cacheKey, *Layout]
+}
+
+// cacheKey identifies a layout. The weak pointer tells apart snapshots of
+// different stores that share a version number, without keeping old
+// snapshots alive.
+type cacheKey struct {
+	version uint64
+	snap    weak.Pointer[graph.Snapshot]
+	view    string
+	filter  Filter
+	alloc   string
+}
+
+// NewDrawer returns a Drawer caching up to size layouts.
+func NewDrawer(size int) *Drawer {
+	c, err := lru.New[cacheKey, *Layout](max(size, 1))
+	if err != nil {
+		// lru.New fails only for a size below one, excluded above.
+		panic(fmt.Sprintf("diagram cache: %v", err))
+	}
+	return &Drawer{cache: c}
+}
+
+// defaultDrawer backs the package-level Topology and Namespace, so pages can
+// call them without wiring; Graphviz then starts once per process.
+var defaultDrawer = sync.OnceValue(func() *Drawer { return NewDrawer(defaultCacheSize) })
+
+// Topology draws the whole cluster (narrowed by f) as an inline SVG.
+func Topology(snap *graph.Snapshot, f Filter) templ.Component {
+	return defaultDrawer().Topology(snap, f)
+}
+
+// Namespace draws one allocation's namespace alone, inside its host, with its
+// ports, tasks, sidecars and upstream listeners.
+func Namespace(snap *graph.Snapshot, allocID string) templ.Component {
+	return defaultDrawer().Namespace(snap, allocID)
+}
+
+// Topology draws the whole cluster (narrowed by f) as an inline SVG.
+func (d *Drawer) Topology(snap *graph.Snapshot, f Filter) templ.Component {
+	return d.component(func(ctx context.Context) (*Layout, error) { return d.TopologyLayout(ctx, snap, f) })
+}
+
+// Namespace draws one allocation's namespace alone as an inline SVG.
+func (d *Drawer) Namespace(snap *graph.Snapshot, allocID string) templ.Component {
+	return d.component(func(ctx context.Context) (*Layout, error) { return d.NamespaceLayout(ctx, snap, allocID) })
+}
+
+func (d *Drawer) component(layout func(context.Context) (*Layout, error)) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		lay, err := layout(ctx)
+		if err != nil {
+			return err
+		}
+		return svg(lay).Render(ctx, w)
+	})
+}
+
+// TopologyLayout computes (or takes from the cache) the topology layout.
+func (d *Drawer) TopologyLayout(ctx context.Context, snap *graph.Snapshot, f Filter) (*Layout, error) {
+	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: "topology", filter: f}
+	return d.cached(ctx, snap, key, func(b *builder) map[int]*graph.Node { return b.topology(f) })
+}
+
+// NamespaceLayout computes (or takes from the cache) one allocation's layout.
+func (d *Drawer) NamespaceLayout(ctx context.Context, snap *graph.Snapshot, allocID string) (*Layout, error) {
+	if snap.Allocation(allocID) == nil {
+		return nil, fmt.Errorf("diagram of allocation %q: %w", allocID, ErrUnknownAllocation)
+	}
+	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: "namespace", alloc: allocID}
+	return d.cached(ctx, snap, key, func(b *builder) map[int]*graph.Node { return b.single(allocID) })
+}
+
+// ErrUnknownAllocation is returned for an allocation the snapshot lacks.
+var ErrUnknownAllocation = errors.New("unknown allocation")
+
+// cached returns the cached layout for key or builds it. Two callers missing
+// at once both build; the result is the same and the work is bounded.
+func (d *Drawer) cached(ctx context.Context, snap *graph.Snapshot, key cacheKey, build func(*builder) map[int]*graph.Node) (*Layout, error) {
+	if lay, ok := d.cache.Get(key); ok {
+		return lay, nil
+	}
+	eng, err := d.engine()
+	if err != nil {
+		return nil, err
+	}
+	b := newBuilder(snap)
+	nodes := build(b)
+	out, err := eng.layoutJSON(ctx, b.finish())
+	if err != nil {
+		return nil, err
+	}
+	gv, err := parseGV(out)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.place(gv, nodes); err != nil {
+		return nil, fmt.Errorf("place diagram: %w", err)
+	}
+	d.cache.Add(key, b.lay)
+	return b.lay, nil
+}
+
+// engine starts Graphviz on first use. A failed start is retried by the
+// next call rather than remembered.
+func (d *Drawer) engine() (*engine, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.eng != nil {
+		return d.eng, nil
+	}
+	// The runtime outlives any one request, so it does not take the
+	// request's context.
+	eng, err := newEngine(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	d.eng = eng
+	return eng, nil
+}
+
+// Close stops the Drawer's Graphviz runtime.
+func (d *Drawer) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.eng == nil {
+		return nil
+	}
+	err := d.eng.Close()
+	d.eng = nil
+	return err
+}
+
+// topology writes the cluster's hosts and namespaces, or job/group boxes
+// when there are too many allocations, and returns host index → node.
+func (b *builder) topology(f Filter) map[int]*graph.Node {
+	b.header()
+	nodes := slices.Clone(b.snap.Nodes())
+	slices.SortFunc(nodes, func(x, y *graph.Node) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID)) })
+	perNode := map[string][]*graph.Allocation{}
+	total := 0
+	for _, n := range nodes {
+		for _, a := range b.snap.AllocationsOnNode(n.ID) {
+			if live(a) && f.matchAlloc(a, n) {
+				perNode[n.ID] = append(perNode[n.ID], a)
+				total++
+			}
+		}
+		slices.SortFunc(perNode[n.ID], byJobGroup)
+	}
+	hosts := map[int]*graph.Node{}
+	if total > aggregateThreshold {
+		b.aggregate(nodes, perNode, total)
+	} else {
+		for _, n := range nodes {
+			if len(perNode[n.ID]) > 0 || f.matchNode(n) {
+				hosts[len(b.lay.Hosts)] = n
+				b.host(n, perNode[n.ID])
+			}
+		}
+		if len(b.lay.Hosts) == 0 {
+			b.lay.Notice = "Nothing matches this filter."
+		}
+	}
+	b.modelEdges()
+	return hosts
+}
+
+// single writes one allocation inside its host.
+func (b *builder) single(allocID string) map[int]*graph.Node {
+	b.header()
+	a := b.snap.Allocation(allocID)
+	n := b.snap.Node(a.NodeID)
+	if n == nil {
+		n = &graph.Node{ID: a.NodeID, Name: cmp.Or(a.NodeName, a.NodeID)}
+	}
+	b.host(n, []*graph.Allocation{a})
+	b.modelEdges()
+	return map[int]*graph.Node{0: n}
+}
+
+// aggregate writes one box per job/group standing for its allocations.
+func (b *builder) aggregate(nodes []*graph.Node, perNode map[string][]*graph.Allocation, total int) {
+	type group struct {
+		members []*graph.Allocation
+		nodes   map[string]bool
+	}
+	groups := map[string]*group{}
+	var keys []string
+	for _, n := range nodes {
+		for _, a := range perNode[n.ID] {
+			k := a.Namespace + "\x00" + a.JobID + "\x00" + a.TaskGroup
+			g := groups[k]
+			if g == nil {
+				g = &group{nodes: map[string]bool{}}
+				groups[k] = g
+				keys = append(keys, k)
+			}
+			g.members = append(g.members, a)
+			g.nodes[a.NodeID] = true
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		g := groups[k]
+		slices.SortFunc(g.members, func(x, y *graph.Allocation) int { return cmp.Compare(x.ID, y.ID) })
+		b.namespace(g.members[0], g.members, -1, len(g.nodes))
+	}
+	b.lay.Aggregated = true
+	b.lay.Notice = fmt.Sprintf("%d allocations (more than %d) drawn as %d job/group boxes; filter by job or node to see each allocation.",
+		total, aggregateThreshold, len(keys))
+}
+
+// live reports whether an allocation still holds its namespace.
+func live(a *graph.Allocation) bool {
+	switch a.ClientStatus {
+	case "complete", "failed", "lost":
+		return false
+	}
+	return true
+}
+
+// byJobGroup orders allocations for drawing.
+func byJobGroup(x, y *graph.Allocation) int {
+	return cmp.Or(cmp.Compare(x.Namespace, y.Namespace), cmp.Compare(x.JobID, y.JobID),
+		cmp.Compare(x.TaskGroup, y.TaskGroup), cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
+}

@@ -1,0 +1,311 @@
+package diagram
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// maxEntryLines caps the instances listed in a registry entry.
+const maxEntryLines = 3
+
+// modelEdges turns the snapshot's derived edges into arrows between drawn
+// elements. Edges whose source is not drawn (filtered out) are skipped; a
+// target service with no drawn instance becomes a service entry outside the
+// hosts, so the arrow still says where the traffic goes.
+func (b *builder) modelEdges() {
+	edges := slices.Clone(b.snap.Edges())
+	slices.SortFunc(edges, func(x, y graph.Edge) int {
+		return cmp.Or(cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.From, y.From),
+			cmp.Compare(x.To, y.To), cmp.Compare(x.Label, y.Label))
+	})
+	for _, e := range edges {
+		switch e.Kind {
+		case graph.EdgeSameNamespace:
+			b.addArrow(arrowSpec{kind: string(e.Kind), from: b.keys[e.From], to: b.keys[e.To],
+				label: e.Label, class: "arrow-same", title: "same namespace: " + e.Label})
+		case graph.EdgeUpstream:
+			b.upstream(e)
+		case graph.EdgeDiscovery:
+			b.discovery(e)
+		case graph.EdgeIngress:
+			b.ingress(e)
+		}
+	}
+}
+
+// serviceName returns the name in a service key.
+func serviceName(key string) (string, bool) {
+	return strings.CutPrefix(key, graph.ServiceKey(""))
+}
+
+// sources resolves an edge's From: a task or allocation node, or every
+// drawn instance of a service.
+func (b *builder) sources(key string) []string {
+	if n := b.keys[key]; n != "" {
+		return []string{n}
+	}
+	name, ok := serviceName(key)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, s := range b.snap.ServicesNamed(name) {
+		d := b.allocs[s.AllocID]
+		if d == nil {
+			continue
+		}
+		out = append(out, cmp.Or(d.tasks[s.Task], d.main))
+	}
+	if len(out) == 0 {
+		out = b.declared[name]
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// targets resolves a service to the drawn elements where its instances take
+// traffic: the instance's sidecar proxy for mesh traffic, else the port pin
+// it advertises, else its allocation's main task. total counts all
+// instances, drawn or not.
+func (b *builder) targets(name string, mesh bool) (out []string, total int) {
+	for _, s := range b.snap.ServicesNamed(name) {
+		total++
+		d := b.allocs[s.AllocID]
+		if d == nil {
+			continue
+		}
+		n := d.pins[s.PortLabel]
+		if mesh && d.proxies[name] != "" {
+			n = d.proxies[name]
+		}
+		out = append(out, cmp.Or(n, d.tasks[s.Task], d.main))
+	}
+	slices.Sort(out)
+	return slices.Compact(out), total
+}
+
+// upstream draws a Connect upstream: from the source's proxy to each
+// destination instance's proxy, coloured by the intention.
+func (b *builder) upstream(e graph.Edge) {
+	name, ok := serviceName(e.To)
+	if !ok {
+		return
+	}
+	intent := cmp.Or(e.Intention, "unknown")
+	class := "arrow-upstream intent-" + intent
+	if e.Broken {
+		class += " broken"
+	}
+	title := fmt.Sprintf("Connect upstream to %s, intention %s", name, intent)
+	for _, src := range b.sources(e.From) {
+		from := src
+		if d := b.owner[src]; d != nil {
+			from = cmp.Or(d.upstreamProxy(name), src)
+		}
+		to, total := b.targets(name, true)
+		if len(to) == 0 {
+			to = []string{b.external(name, total)}
+		}
+		for _, t := range to {
+			b.addArrow(arrowSpec{kind: string(e.Kind), from: from, to: t, label: cmp.Or(e.Label, "mTLS"),
+				class: class, title: title})
+		}
+	}
+}
+
+// upstreamProxy is the sidecar whose service declares an upstream to dest.
+func (d *allocDraw) upstreamProxy(dest string) string {
+	for _, s := range d.rep.Services {
+		if s.Connect == nil {
+			continue
+		}
+		for _, u := range s.Connect.Upstreams {
+			if u.DestinationName == dest && d.proxies[s.Name] != "" {
+				return d.proxies[s.Name]
+			}
+		}
+	}
+	return ""
+}
+
+// discovery draws a service lookup: the task asks the registry (dotted
+// arrow to the registry entry) and then talks to the instances (dashed
+// arrow labelled with the query). With no instance the lookup itself is
+// drawn broken.
+func (b *builder) discovery(e graph.Edge) {
+	name, ok := serviceName(e.To)
+	if !ok {
+		return
+	}
+	label := cmp.Or(e.Label, fmt.Sprintf("%q", name))
+	provider := b.provider(name, label)
+	class := "arrow-discovery"
+	if e.Broken {
+		class += " broken"
+	}
+	for _, src := range b.sources(e.From) {
+		entry := b.registryEntry(provider, name)
+		to, _ := b.targets(name, false)
+		lookup := arrowSpec{kind: "lookup", from: src, to: entry, class: "arrow-lookup",
+			title: fmt.Sprintf("looks up %s in the %s registry", name, provider)}
+		if len(to) == 0 {
+			lookup.label, lookup.class = label, "arrow-lookup broken"
+		}
+		b.addArrow(lookup)
+		for _, t := range to {
+			b.addArrow(arrowSpec{kind: string(e.Kind), from: src, to: t, label: label, class: class,
+				title: "discovery: " + label})
+		}
+	}
+}
+
+// ingress draws an ingress routing rule from the ingress task to the
+// instances of the routed service.
+func (b *builder) ingress(e graph.Edge) {
+	name, ok := serviceName(e.To)
+	if !ok {
+		return
+	}
+	class := "arrow-ingress"
+	if e.Broken {
+		class += " broken"
+	}
+	to, total := b.targets(name, false)
+	for _, src := range b.sources(e.From) {
+		if len(to) == 0 {
+			to = []string{b.external(name, total)}
+		}
+		for _, t := range to {
+			b.addArrow(arrowSpec{kind: string(e.Kind), from: src, to: t, label: e.Label, class: class,
+				title: "ingress rule " + e.Label})
+		}
+	}
+}
+
+// provider guesses which registry holds a service: its instances say, else
+// the query (nomadService is Nomad's template function).
+func (b *builder) provider(name, query string) string {
+	for _, s := range b.snap.ServicesNamed(name) {
+		if s.Provider != "" {
+			return s.Provider
+		}
+	}
+	if strings.Contains(query, "nomadService") {
+		return graph.ProviderNomad
+	}
+	return graph.ProviderConsul
+}
+
+// registryEntry returns the node listing a service inside its registry box.
+func (b *builder) registryEntry(provider, name string) string {
+	key := "registry/" + provider + "/" + name
+	if n := b.entries[key]; n != "" {
+		return n
+	}
+	lines := []string{name}
+	healthy := 0
+	insts := slices.Clone(b.snap.ServicesNamed(name))
+	slices.SortFunc(insts, func(x, y *graph.Service) int {
+		return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.Port, y.Port))
+	})
+	for i, s := range insts {
+		if s.Health == graph.HealthPassing || s.Health == "" {
+			healthy++
+		}
+		if i < maxEntryLines {
+			lines = append(lines, fmt.Sprintf("%s:%d", s.Address, s.Port))
+		}
+	}
+	switch {
+	case len(insts) == 0:
+		lines = append(lines, "no instances")
+	case len(insts) > maxEntryLines:
+		lines = append(lines, fmt.Sprintf("+%d more", len(insts)-maxEntryLines))
+	}
+	n := b.entry(EntryBox{
+		Kind: "registry", Lines: lines, Broken: healthy == 0,
+		Href:   "/services/" + url.PathEscape(name),
+		TestID: "registry-" + provider + "-" + name,
+		Title:  fmt.Sprintf("%s in the %s registry: %d instances, %d healthy", name, provider, len(insts), healthy),
+	}, "registry-"+provider+"-"+name)
+	b.entries[key] = n
+	b.regs[provider] = append(b.regs[provider], n)
+	return n
+}
+
+// external returns a node for a service none of whose instances is drawn.
+func (b *builder) external(name string, total int) string {
+	key := "service/" + name
+	if n := b.entries[key]; n != "" {
+		return n
+	}
+	note := fmt.Sprintf("%d instances not shown", total)
+	if total == 0 {
+		note = "no instances"
+	}
+	n := b.entry(EntryBox{
+		Kind: "service", Lines: []string{name, note}, Broken: total == 0,
+		Href:   "/services/" + url.PathEscape(name),
+		TestID: "service-" + name,
+		Title:  fmt.Sprintf("service %s: %s", name, note),
+	}, "service-"+name)
+	b.entries[key] = n
+	b.loose = append(b.loose, n)
+	return n
+}
+
+// entry registers an entry box; its DOT line is written by finish, inside
+// its registry box or at the top level.
+func (b *builder) entry(e EntryBox, ref string) string {
+	n := b.node()
+	b.elems[n] = elemRef{elemEntry, len(b.lay.Entries)}
+	b.refs[n] = ref
+	b.lay.Entries = append(b.lay.Entries, e)
+	return n
+}
+
+// finish writes registry boxes, loose service entries and every arrow, and
+// closes the graph.
+func (b *builder) finish() string {
+	entryLine := func(n string) {
+		e := b.lay.Entries[b.elems[n].i]
+		b.w.line("%s %s;", n, attrs("label", quoteDOT(e.Lines...), "fontsize", "10"))
+	}
+	for _, provider := range slices.Sorted(maps.Keys(b.regs)) {
+		ri := len(b.lay.Registries)
+		title := "Consul service catalog"
+		if provider == graph.ProviderNomad {
+			title = "Nomad service registry"
+		}
+		b.lay.Registries = append(b.lay.Registries, RegistryBox{Title: title, TestID: "registry-" + provider})
+		cname := fmt.Sprintf("cluster_r%d", ri)
+		b.elems[cname] = elemRef{elemRegistry, ri}
+		b.w.open("subgraph %s", cname)
+		b.w.line("label=%s; labelloc=t; labeljust=l; fontsize=11; margin=10;", quoteDOT(title))
+		for _, n := range b.regs[provider] {
+			entryLine(n)
+		}
+		b.w.close()
+	}
+	for _, n := range b.loose {
+		entryLine(n)
+	}
+	for i, a := range b.arrows {
+		kv := []string{"id", fmt.Sprintf("e%d", i)}
+		if a.label != "" {
+			kv = append(kv, "label", quoteDOT(a.label))
+		}
+		if a.loose {
+			kv = append(kv, "constraint", "false")
+		}
+		b.w.line("%s -> %s %s;", a.from, a.to, attrs(kv...))
+	}
+	b.w.close()
+	return b.w.String()
+}

@@ -1,0 +1,97 @@
+package diagram_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/a-h/templ"
+
+	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/views/diagram"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.svg from the current output")
+
+// drawer is shared by the tests, like the one a server keeps: Graphviz
+// starts once.
+var drawer = diagram.NewDrawer(16)
+
+// goldenCase is one picture checked byte for byte (after normalising).
+type goldenCase struct {
+	name string
+	draw func() templ.Component
+}
+
+func goldenCases() []goldenCase {
+	topo := func(s *graph.Snapshot) func() templ.Component {
+		return func() templ.Component { return drawer.Topology(s, diagram.Filter{}) }
+	}
+	return []goldenCase{
+		{"host-dynamic", topo(hostRedis(false))},
+		{"host-static", topo(hostRedis(true))},
+		{"same-group", topo(sameGroup())},
+		{"discovery", topo(twoGroups(true))},
+		{"discovery-broken", topo(twoGroups(false))},
+		{"connect-allow", topo(connect(graph.ActionAllow))},
+		{"connect-deny", topo(connect(graph.ActionDeny))},
+		{"connect-namespace", func() templ.Component { return drawer.Namespace(connect(graph.ActionAllow), "app1") }},
+		{"ingress", topo(ingress())},
+		{"aggregated-250", topo(synthetic(10, 25, 10))},
+		{"xss", topo(xss())},
+	}
+}
+
+func render(t testing.TB, c templ.Component) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := c.Render(context.Background(), &buf); err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	return buf.Bytes()
+}
+
+// trailingSpace is the only normalisation needed: the output is
+// deterministic, and editors strip trailing blanks from golden files.
+var trailingSpace = regexp.MustCompile(`[ \t]+\n`)
+
+func normalise(b []byte) []byte {
+	return bytes.TrimSpace(trailingSpace.ReplaceAll(b, []byte("\n")))
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range goldenCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			got := normalise(render(t, tc.draw()))
+			path := filepath.Join("testdata", tc.name+".golden.svg")
+			if *update {
+				if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("read golden (run with -update to create): %v", err)
+			}
+			if !bytes.Equal(got, normalise(want)) {
+				t.Errorf("%s differs from the golden file; run go test -update and review the diff", path)
+			}
+		})
+	}
+}
+
+// TestDeterministic draws the same snapshot twice with fresh drawers (no
+// cache) and expects identical output.
+func TestDeterministic(t *testing.T) {
+	snap := connect(graph.ActionAllow)
+	a := render(t, diagram.NewDrawer(1).Topology(snap, diagram.Filter{}))
+	b := render(t, diagram.NewDrawer(1).Topology(snap, diagram.Filter{}))
+	if !bytes.Equal(a, b) {
+		t.Fatal("two layouts of the same snapshot differ")
+	}
+}

@@ -1,0 +1,181 @@
+package diagram
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// Geometry of the drawing around Graphviz's coordinates, in points.
+const (
+	legendHeight = 44 // two legend rows
+	noticeHeight = 20
+	// minTickGap is the closest two tick labels may sit on a ruler before
+	// the later one is left to its tooltip.
+	minTickGap = 30
+	maxPort    = 65535
+	// Nomad's default dynamic port range, used when a node reports none.
+	defaultMinDynamic = 20000
+	defaultMaxDynamic = 32000
+)
+
+// place copies Graphviz's coordinates into the Layout, flipping y so it
+// points down and shifting everything below the legend.
+func (b *builder) place(out *gvOutput, nodes map[int]*graph.Node) error {
+	bb, err := floats(out.BB)
+	if err != nil || len(bb) != 4 {
+		return fmt.Errorf("graph bounding box %q: %w", out.BB, err)
+	}
+	lay := b.lay
+	lay.Top = legendHeight
+	if lay.Notice != "" {
+		lay.Top += noticeHeight
+	}
+	height := bb[3]
+	flip := func(x, y float64) (float64, float64) { return round(x), round(height - y + lay.Top) }
+	rect := func(x0, y0, x1, y1 float64) Rect {
+		x, y := flip(x0, y1)
+		return Rect{X: x, Y: y, W: round(x1 - x0), H: round(y1 - y0)}
+	}
+	lay.Width = math.Max(round(bb[2]), legendMinWidth)
+	lay.Height = round(height + lay.Top)
+
+	labelHeight := map[int]float64{}
+	for _, o := range out.Objects {
+		ref, ok := b.elems[o.Name]
+		if !ok {
+			continue
+		}
+		var r Rect
+		if o.BB != "" {
+			v, err := floats(o.BB)
+			if err != nil || len(v) != 4 {
+				return fmt.Errorf("cluster box %q: %w", o.BB, err)
+			}
+			r = rect(v[0], v[1], v[2], v[3])
+		} else {
+			c, err := parsePoint(o.Pos)
+			if err != nil {
+				return fmt.Errorf("node position: %w", err)
+			}
+			w, h := inches(o.Width), inches(o.Height)
+			r = rect(c.x-w/2, c.y-h/2, c.x+w/2, c.y+h/2)
+		}
+		switch ref.kind {
+		case elemHost:
+			lay.Hosts[ref.i].Rect = r
+			labelHeight[ref.i] = inches(o.LHeight)
+		case elemNS:
+			lay.Namespaces[ref.i].Rect = r
+		case elemRegistry:
+			lay.Registries[ref.i].Rect = r
+		case elemTask:
+			lay.Tasks[ref.i].Rect = r
+		case elemProxy:
+			lay.Proxies[ref.i].Rect = r
+		case elemPin:
+			lay.Pins[ref.i].Rect = r
+		case elemEntry:
+			lay.Entries[ref.i].Rect = r
+		}
+	}
+	for i := range lay.Pins {
+		p := &lay.Pins[i]
+		if proxy, ok := b.pinOn[i]; ok {
+			p.Rect = lay.Proxies[b.elems[proxy].i].Rect
+			p.PinX, p.PinY = p.X, round(p.Y+p.H/2)
+			continue
+		}
+		p.PinX, p.PinY = lay.Namespaces[b.pinNS[i]].X, round(p.Y+p.H/2)
+	}
+	for hi := range lay.Hosts {
+		b.ruler(hi, nodes[hi], labelHeight[hi])
+	}
+	for _, e := range out.Edges {
+		i, err := strconv.Atoi(strings.TrimPrefix(e.ID, "e"))
+		if err != nil || i < 0 || i >= len(b.arrows) {
+			continue
+		}
+		a, err := b.arrow(b.arrows[i], e, flip)
+		if err != nil {
+			return err
+		}
+		lay.Arrows = append(lay.Arrows, a)
+	}
+	return nil
+}
+
+// ruler places a host's port ruler in the band Graphviz reserved for the
+// host's label, and its ticks.
+func (b *builder) ruler(hi int, n *graph.Node, labelHeight float64) {
+	h := &b.lay.Hosts[hi]
+	bottom := h.Y + h.H
+	r := &h.Ruler
+	r.X, r.W, r.H = round(h.X+10), round(h.W-20), 8
+	r.Y = round(bottom - math.Max(labelHeight, 36) - 4)
+	r.LabelY = round(r.Y + r.H + 10)
+	r.NameY = round(bottom - 6)
+	x := func(port int) float64 { return round(r.X + float64(port)/maxPort*r.W) }
+	lo, hi2 := defaultMinDynamic, defaultMaxDynamic
+	if n != nil && n.MinDynamicPort > 0 && n.MaxDynamicPort > n.MinDynamicPort {
+		lo, hi2 = n.MinDynamicPort, n.MaxDynamicPort
+	}
+	r.DynX, r.DynW = x(lo), round(x(hi2)-x(lo))
+	ticks := b.ticks[hi]
+	// Sort by port so labels are thinned left to right.
+	slices.SortFunc(ticks, func(x, y tickSpec) int {
+		return cmp.Or(cmp.Compare(x.port, y.port), cmp.Compare(x.testID, y.testID))
+	})
+	last := math.Inf(-1)
+	for _, t := range ticks {
+		tx := x(t.port)
+		show := tx-last >= minTickGap
+		if show {
+			last = tx
+		}
+		r.Ticks = append(r.Ticks, Tick{X: tx, Port: t.port, Static: t.static, ShowLabel: show,
+			Title: t.title, TestID: t.testID, Href: t.href})
+	}
+}
+
+// arrow converts a Graphviz spline into an SVG path.
+func (b *builder) arrow(a arrowSpec, e gvEdge, flip func(x, y float64) (float64, float64)) (Arrow, error) {
+	sp, err := parseSpline(e.Pos)
+	if err != nil {
+		return Arrow{}, fmt.Errorf("edge %s: %w", e.ID, err)
+	}
+	var d strings.Builder
+	for i, p := range sp.points {
+		x, y := flip(p.x, p.y)
+		switch {
+		case i == 0:
+			d.WriteString("M")
+		case i%3 == 1:
+			d.WriteString(" C")
+		}
+		fmt.Fprintf(&d, " %s %s", num(x), num(y))
+	}
+	if sp.end != nil {
+		x, y := flip(sp.end.x, sp.end.y)
+		fmt.Fprintf(&d, " L %s %s", num(x), num(y))
+	}
+	out := Arrow{Path: d.String(), Kind: a.kind, Label: a.label, Class: a.class, Title: a.title,
+		TestID: "edge-" + a.kind + "-" + b.refs[a.from] + "-" + b.refs[a.to]}
+	if e.LP != "" {
+		if p, err := parsePoint(e.LP); err == nil {
+			out.LabelX, out.LabelY = flip(p.x, p.y)
+		}
+	}
+	return out, nil
+}
+
+// round keeps one decimal: enough for the eye, stable in golden files.
+func round(v float64) float64 { return math.Round(v*10) / 10 }
+
+// num formats a coordinate compactly.
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
