@@ -107,6 +107,12 @@ func portRows(a *graph.Allocation) []PortRow {
 			}
 			if s.Connect != nil && s.Connect.SidecarPortLabel == p.Label {
 				r.Services = appendOnce(r.Services, s.Name+" (sidecar)")
+				// Nomad's sidecar task for service x has kind connect-proxy:x.
+				for _, t := range a.Tasks {
+					if t.Kind == "connect-proxy:"+s.Name {
+						r.Tasks = appendOnce(r.Tasks, t.Name)
+					}
+				}
 			}
 		}
 		rows = append(rows, r)

@@ -67,6 +67,13 @@ type ServiceView struct {
 // neither an instance nor an edge mentions the name.
 func NewServiceView(snap *graph.Snapshot, name string) (v ServiceView, found bool) {
 	v = ServiceView{Version: snap.Version(), Name: name, Instances: snap.ServicesNamed(name)}
+	// Consul registers a Connect service's proxies under "<name>-sidecar-proxy";
+	// they are part of the service as the mesh sees it.
+	for _, s := range snap.ServicesNamed(name + "-sidecar-proxy") {
+		if s.Connect != nil && s.Connect.DestinationService == name {
+			v.Instances = append(v.Instances, s)
+		}
+	}
 	key := graph.ServiceKey(name)
 	var down []graph.Edge
 	for _, e := range snap.EdgesTo(key) {
@@ -75,7 +82,13 @@ func NewServiceView(snap *graph.Snapshot, name string) (v ServiceView, found boo
 		}
 	}
 	v.Downstreams = edgeRows(snap, down)
-	v.Referrers = edgeRows(snap, snap.Referrers(name))
+	var disc []graph.Edge
+	for _, e := range snap.Referrers(name) {
+		if e.Kind == graph.EdgeDiscovery {
+			disc = append(disc, e)
+		}
+	}
+	v.Referrers = edgeRows(snap, disc)
 
 	// The allocations behind the service: those with an instance of it, and
 	// those whose job declares it (instances may not be registered yet).

@@ -1,0 +1,39 @@
+package views_test
+
+import (
+	"testing"
+
+	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/fixture"
+)
+
+func TestNodePage(t *testing.T) {
+	snap := cluster(t)
+	cases := []struct {
+		node                      string
+		ports                     int
+		used, reserved, conflicts string
+	}{
+		// Ports 20001-20003 fall in the range 20000-20009; 443 twice is a conflict.
+		{fixture.NodeA, 5, "3/10", "22", "port-conflict"},
+		{fixture.NodeB, 1, "1/12001", "8500", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.node[:6], func(t *testing.T) {
+			v := views.NewNodeView(snap, snap.Node(tc.node))
+			d := doc(t, renderPage(t, views.NodePage(chrome(snap, "/"), v)))
+			if got := d.Find(testid("node-port")).Length(); got != tc.ports {
+				t.Errorf("%d port rows, want %d", got, tc.ports)
+			}
+			if got := text(d.Find(testid("range-used"))); got != tc.used {
+				t.Errorf("range used = %q, want %q", got, tc.used)
+			}
+			if got := text(d.Find(testid("reserved-ports"))); got != tc.reserved {
+				t.Errorf("reserved = %q, want %q", got, tc.reserved)
+			}
+			if got := d.Find(testid("warning")).AttrOr("data-code", ""); got != tc.conflicts {
+				t.Errorf("warning = %q, want %q", got, tc.conflicts)
+			}
+		})
+	}
+}

@@ -1,0 +1,79 @@
+package views_test
+
+import (
+	"github.com/PuerkitoBio/goquery"
+	"strings"
+	"testing"
+
+	"github.com/netviz/netviz/views"
+)
+
+func TestOverviewCounts(t *testing.T) {
+	snap := cluster(t)
+	cases := []struct {
+		name   string
+		filter views.Filter
+		want   map[string]string // data-testid → text
+	}{
+		{"everything", views.Filter{}, map[string]string{
+			"count-nodes":           "2",
+			"count-allocations":     "5",
+			"count-mode-bridge":     "bridge: 2",
+			"count-mode-host":       "host: 3",
+			"count-services":        "4",
+			"count-provider-consul": "consul: 3",
+			"count-provider-nomad":  "nomad: 1",
+			"count-connect":         "1",
+			"count-warnings":        "1",
+		}},
+		{"job", views.Filter{Job: "ingress"}, map[string]string{
+			"count-allocations": "2",
+			"count-mode-host":   "host: 2",
+			"count-services":    "0",
+		}},
+		{"node by name", views.Filter{Node: "client-b"}, map[string]string{
+			"count-nodes":       "1",
+			"count-allocations": "1",
+			"count-services":    "2",
+		}},
+		{"text", views.Filter{Text: "REDIS"}, map[string]string{
+			"count-allocations": "1",
+			"count-services":    "1",
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := doc(t, renderPage(t, views.OverviewPage(chrome(snap, "/"), views.NewOverview(snap, tc.filter))))
+			for id, want := range tc.want {
+				if got := text(d.Find(testid(id))); got != want {
+					t.Errorf("%s = %q, want %q", id, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestOverviewSourcesAndLinks(t *testing.T) {
+	snap := cluster(t)
+	d := doc(t, renderPage(t, views.OverviewPage(chrome(snap, "/"), views.NewOverview(snap, views.Filter{}))))
+	row := d.Find(testid("source-row-Nomad"))
+	if got := text(row.Find(testid("state"))); got != "connected" {
+		t.Errorf("nomad state = %q", got)
+	}
+	var cells []string
+	row.Find("td").Each(func(_ int, s *goquery.Selection) { cells = append(cells, text(s)) })
+	if got, want := strings.Join(cells, "|"), "connected|http://127.0.0.1:4646|2026-11-25T12:00:00Z|"; got != want {
+		t.Errorf("nomad row cells = %q, want %q", got, want)
+	}
+	hrefs := map[string]string{}
+	d.Find(testid("job-link")).Each(func(_ int, s *goquery.Selection) { hrefs[text(s)] = s.AttrOr("href", "") })
+	if got, want := hrefs["web"], "/topology?job=web&namespace=default"; got != want {
+		t.Errorf("job link = %q, want %q", got, want)
+	}
+	if got := d.Find(testid("service-link")).First().AttrOr("href", ""); got != "/services/api" {
+		t.Errorf("first service link = %q", got)
+	}
+	if got := d.Find(testid("warning")).AttrOr("data-code", ""); got != "port-conflict" {
+		t.Errorf("warning code = %q", got)
+	}
+}

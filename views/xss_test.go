@@ -1,0 +1,66 @@
+package views_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/fixture"
+)
+
+// TestHostileNamesAreEscaped renders every page showing the hostile fixture
+// and checks that its payload never becomes markup: the only script elements
+// are the page's own, and the payload survives as text.
+func TestHostileNamesAreEscaped(t *testing.T) {
+	snap := cluster(t, fixture.Hostile()...)
+	a := snap.Allocation(fixture.HostileAlloc)
+	svc, _ := views.NewServiceView(snap, "svc "+fixture.HostileText)
+	f := views.Filter{Text: fixture.HostileText, Job: fixture.HostileText}
+	pages := map[string]views.Page{
+		"overview":   views.OverviewPage(chrome(snap, "/?q="+fixture.HostileText), views.NewOverview(snap, views.Filter{})),
+		"filtered":   views.OverviewPage(chrome(snap, "/"), views.NewOverview(snap, f)),
+		"allocation": views.AllocationPage(chrome(snap, "/"), snap, views.NewAllocationView(snap, a)),
+		"node":       views.NodePage(chrome(snap, "/"), views.NewNodeView(snap, snap.Node(fixture.HostileNode))),
+		"services":   views.ServicesPage(chrome(snap, "/"), views.NewServiceList(snap, views.Filter{})),
+		"service":    views.ServicePage(chrome(snap, "/"), svc),
+		"not found":  views.NotFoundPage(chrome(snap, "/"), "node", fixture.HostileText),
+		"candidates": views.CandidatesPage(chrome(snap, "/"), views.Candidates{Query: fixture.HostileText}),
+	}
+	for name, p := range pages {
+		t.Run(name, func(t *testing.T) {
+			html := renderPage(t, p)
+			if strings.Contains(html, "<script>alert") {
+				t.Fatal("payload rendered as a script element")
+			}
+			if strings.Contains(html, `"'&`) {
+				t.Error("quotes or ampersand left unescaped")
+			}
+			d := doc(t, html)
+			d.Find("script").Each(func(_ int, s *goquery.Selection) {
+				if src := s.AttrOr("src", ""); !strings.HasPrefix(src, "/static/") || strings.TrimSpace(s.Text()) != "" {
+					t.Errorf("unexpected script element: src=%q text=%q", src, s.Text())
+				}
+			})
+			if !strings.Contains(d.Text(), "<script>alert(1)</script>") && !pageHasAttrPayload(d) {
+				t.Error("payload lost instead of shown as text")
+			}
+			d.Find("a[href]").Each(func(_ int, s *goquery.Selection) {
+				if href := s.AttrOr("href", ""); strings.ContainsAny(href, `<>"' `) {
+					t.Errorf("href not escaped: %q", href)
+				}
+			})
+		})
+	}
+}
+
+// pageHasAttrPayload reports whether the payload survives in an attribute
+// (the filter form shows it only as an input value).
+func pageHasAttrPayload(d *goquery.Document) bool {
+	found := false
+	d.Find("input").Each(func(_ int, s *goquery.Selection) {
+		found = found || strings.Contains(s.AttrOr("value", ""), "<script>")
+	})
+	return found
+}
