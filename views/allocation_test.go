@@ -89,7 +89,7 @@ func TestAllocationWarnings(t *testing.T) {
 	a := snap.Allocation(fixture.AllocIngress)
 	v := views.NewAllocationView(snap, a)
 	d := doc(t, renderPage(t, views.AllocationPage(chrome(snap, "/"), snap, v)))
-	if got := d.Find(`#alloc-warnings ` + testid("warning")).AttrOr("data-code", ""); got != "port-conflict" {
+	if got := d.Find(`#alloc-warnings `+testid("warning")).AttrOr("data-code", ""); got != "port-conflict" {
 		t.Errorf("warning = %q, want port-conflict", got)
 	}
 	if d.Find(testid("port-static")).Length() != 1 {

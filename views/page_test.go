@@ -86,7 +86,7 @@ func TestPush(t *testing.T) {
 		t.Errorf("push has %d swaps, want %d", swaps.Length(), len(want))
 	}
 	for id, how := range want {
-		if got := d.Find("#" + id).AttrOr("hx-swap-oob", ""); got != how {
+		if got := d.Find("#"+id).AttrOr("hx-swap-oob", ""); got != how {
 			t.Errorf("#%s hx-swap-oob = %q, want %q", id, got, how)
 		}
 	}
