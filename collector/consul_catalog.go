@@ -1,0 +1,159 @@
+package collector
+
+import (
+	"context"
+
+	consulapi "github.com/hashicorp/consul/api"
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// consulCatalog is the source's memory of what it last published about
+// Consul's catalog: per node its raw registrations and the model instances
+// made from them, plus the latest check statuses. Updates are diffed against
+// it so a watcher wake-up emits changes only for the instances that changed.
+// It is not safe for concurrent use; ConsulSource guards it.
+type consulCatalog struct {
+	nodes  map[string]*consulNode
+	health consulHealth
+}
+
+// consulNode is one Consul node (with Nomad, one Nomad client) as last seen.
+type consulNode struct {
+	name, address string
+	services      []*consulapi.AgentService
+	published     map[string]publishedService // by model ID
+	// stop ends the node's watcher; nil while none runs (Sync).
+	stop context.CancelFunc
+}
+
+// publishedService is an instance as handed to the store, with the stamp it
+// was made from.
+type publishedService struct {
+	svc   *graph.Service
+	stamp serviceStamp
+}
+
+// serviceStamp is the cheap fingerprint of an instance: Consul bumps
+// ModifyIndex on every change to a registration, and the only other inputs of
+// the conversion are the node's address and the checks.
+type serviceStamp struct {
+	modifyIndex uint64
+	nodeAddr    string
+	health      string
+}
+
+func newConsulCatalog() *consulCatalog {
+	return &consulCatalog{nodes: make(map[string]*consulNode), health: newConsulHealth(nil)}
+}
+
+// reset replaces everything with a fresh full read and returns every
+// instance, for one graph.ReplaceServices.
+func (c *consulCatalog) reset(r *consulRead) []*graph.Service {
+	c.nodes = make(map[string]*consulNode, len(r.nodes))
+	c.health = newConsulHealth(r.checks)
+	all := []*graph.Service{}
+	for _, n := range r.nodes {
+		node := &consulNode{name: n.Node, address: n.Address, published: map[string]publishedService{}}
+		c.nodes[n.Node] = node
+		c.diffNode(node, r.services[n.Node], nil)
+		for _, p := range node.published {
+			all = append(all, p.svc)
+		}
+	}
+	return all
+}
+
+// setNodes records the current node list. It returns the nodes that are new
+// (their watchers must start), the nodes that are gone (their watchers must
+// stop) and the changes for the instances of gone nodes and of nodes whose
+// address changed.
+func (c *consulCatalog) setNodes(nodes []*consulapi.Node) (added []string, gone []*consulNode, changes []graph.Change) {
+	seen := make(map[string]bool, len(nodes))
+	for _, n := range nodes {
+		if n == nil {
+			continue
+		}
+		seen[n.Node] = true
+		node, ok := c.nodes[n.Node]
+		if !ok {
+			c.nodes[n.Node] = &consulNode{name: n.Node, address: n.Address, published: map[string]publishedService{}}
+			added = append(added, n.Node)
+			continue
+		}
+		if node.address != n.Address {
+			node.address = n.Address
+			changes = c.diffNode(node, node.services, changes)
+		}
+	}
+	for name, node := range c.nodes {
+		if seen[name] {
+			continue
+		}
+		delete(c.nodes, name)
+		gone = append(gone, node)
+		changes = c.diffNode(node, nil, changes)
+	}
+	return added, gone, changes
+}
+
+// setNodeServices records a node's registrations and returns the changes.
+// A node that is no longer known (its watcher raced with its removal) is
+// ignored.
+func (c *consulCatalog) setNodeServices(name string, list *consulapi.CatalogNodeServiceList) []graph.Change {
+	node, ok := c.nodes[name]
+	if !ok {
+		return nil
+	}
+	var services []*consulapi.AgentService
+	if list != nil {
+		services = list.Services
+		if list.Node != nil && list.Node.Address != "" {
+			node.address = list.Node.Address
+		}
+	}
+	return c.diffNode(node, services, nil)
+}
+
+// setChecks records new check statuses and returns upserts for the instances
+// whose health changed.
+func (c *consulCatalog) setChecks(checks consulapi.HealthChecks) []graph.Change {
+	c.health = newConsulHealth(checks)
+	var changes []graph.Change
+	for _, node := range c.nodes {
+		changes = c.diffNode(node, node.services, changes)
+	}
+	return changes
+}
+
+// diffNode makes services the node's registrations and appends to changes an
+// upsert per new or changed instance and a delete per vanished one.
+func (c *consulCatalog) diffNode(node *consulNode, services []*consulapi.AgentService, changes []graph.Change) []graph.Change {
+	node.services = services
+	keep := make(map[string]bool, len(services))
+	for _, svc := range services {
+		if svc == nil {
+			continue
+		}
+		id := consulInstanceID(node.name, svc.Namespace, svc.ID)
+		keep[id] = true
+		stamp := serviceStamp{
+			modifyIndex: svc.ModifyIndex,
+			nodeAddr:    node.address,
+			health:      c.health.of(node.name, svc.Namespace, svc.ID),
+		}
+		if old, ok := node.published[id]; ok && old.stamp == stamp && stamp.modifyIndex != 0 {
+			continue
+		}
+		out := convertConsulService(node.name, node.address, svc)
+		out.Health = stamp.health
+		node.published[id] = publishedService{svc: out, stamp: stamp}
+		changes = append(changes, graph.UpsertService{Service: out})
+	}
+	for id := range node.published {
+		if !keep[id] {
+			delete(node.published, id)
+			changes = append(changes, graph.DeleteService{Provider: graph.ProviderConsul, ID: id})
+		}
+	}
+	return changes
+}

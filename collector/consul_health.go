@@ -1,0 +1,81 @@
+package collector
+
+import (
+	consulapi "github.com/hashicorp/consul/api"
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// consulHealth holds the worst check status per node (node-level checks such
+// as serfHealth) and per service instance, from one read of
+// /v1/health/state/any.
+type consulHealth struct {
+	node    map[string]string // node name → worst node-level status
+	service map[string]string // checkKey → worst service-level status
+}
+
+// newConsulHealth folds a list of checks into worst statuses.
+func newConsulHealth(checks consulapi.HealthChecks) consulHealth {
+	h := consulHealth{node: make(map[string]string), service: make(map[string]string)}
+	for _, c := range checks {
+		if c == nil {
+			continue
+		}
+		if c.ServiceID == "" {
+			h.node[c.Node] = worseHealth(h.node[c.Node], checkHealth(c.Status))
+			continue
+		}
+		k := checkKey(c.Node, c.Namespace, c.ServiceID)
+		h.service[k] = worseHealth(h.service[k], checkHealth(c.Status))
+	}
+	return h
+}
+
+// of is an instance's health as Consul's own health endpoint would filter it:
+// any critical check (its own or its node's) makes it critical, else any
+// warning makes it warning; no checks at all means passing.
+func (h consulHealth) of(node, namespace, serviceID string) string {
+	worst := worseHealth(h.node[node], h.service[checkKey(node, namespace, serviceID)])
+	if worst == "" {
+		return graph.HealthPassing
+	}
+	return worst
+}
+
+// checkKey joins what identifies an instance's checks. An empty namespace and
+// "default" are the same (Consul CE omits it, Enterprise spells it out).
+func checkKey(node, namespace, serviceID string) string {
+	if namespace == "default" {
+		namespace = ""
+	}
+	return node + "\x00" + namespace + "\x00" + serviceID
+}
+
+// checkHealth maps a Consul check status to a model health. Maintenance mode
+// is a critical check in Consul, and a status this code does not know is
+// treated as critical rather than hidden.
+func checkHealth(status string) string {
+	switch status {
+	case consulapi.HealthPassing:
+		return graph.HealthPassing
+	case consulapi.HealthWarning:
+		return graph.HealthWarning
+	default:
+		return graph.HealthCritical
+	}
+}
+
+// healthRank orders healths from best to worst; "" means no check yet.
+var healthRank = map[string]int{
+	"":                   0,
+	graph.HealthPassing:  1,
+	graph.HealthWarning:  2,
+	graph.HealthCritical: 3,
+}
+
+// worseHealth returns the worse of two healths.
+func worseHealth(a, b string) string {
+	if healthRank[b] > healthRank[a] {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,65 @@
+package collector
+
+import (
+	"testing"
+
+	consulapi "github.com/hashicorp/consul/api"
+	"github.com/netviz/netviz/collector/graph"
+)
+
+func TestIntentionPrecedence(t *testing.T) {
+	tests := []struct {
+		srcNS, src, dstNS, dst string
+		want                   int
+	}{
+		{"", "web", "", "db", 9},
+		{"", "*", "", "db", 8},
+		{"*", "*", "", "db", 7},
+		{"", "web", "", "*", 6},
+		{"", "*", "", "*", 5},
+		{"*", "*", "", "*", 4},
+		{"ns", "web", "*", "*", 3},
+		{"ns", "*", "*", "*", 2},
+		{"*", "*", "*", "*", 1},
+		{"default", "web", "default", "db", 9},
+	}
+	for _, tt := range tests {
+		if got := intentionPrecedence(tt.srcNS, tt.src, tt.dstNS, tt.dst); got != tt.want {
+			t.Errorf("intentionPrecedence(%q/%q → %q/%q) = %d, want %d", tt.srcNS, tt.src, tt.dstNS, tt.dst, got, tt.want)
+		}
+	}
+}
+
+func TestFlattenIntentions(t *testing.T) {
+	entries := []consulapi.ConfigEntry{
+		&consulapi.ServiceIntentionsConfigEntry{Kind: intentionsKind, Name: "db", Sources: []*consulapi.SourceIntention{
+			{Name: "web", Action: consulapi.IntentionActionAllow, Description: "app reads"},
+			{Name: "*", Action: consulapi.IntentionActionDeny},
+			{Name: "admin", Permissions: []*consulapi.IntentionPermission{{Action: consulapi.IntentionActionAllow}}},
+			{Name: "reported", Action: consulapi.IntentionActionDeny, Precedence: 42},
+		}},
+		&consulapi.ServiceIntentionsConfigEntry{Kind: intentionsKind, Name: "*", Sources: []*consulapi.SourceIntention{
+			{Name: "batch", Action: consulapi.IntentionActionDeny},
+		}},
+		&consulapi.ServiceConfigEntry{Kind: consulapi.ServiceDefaults, Name: "ignored"},
+	}
+	want := []graph.Intention{
+		{Source: "web", Destination: "db", Action: graph.ActionAllow, Precedence: 9, Description: "app reads"},
+		{Source: "*", Destination: "db", Action: graph.ActionDeny, Precedence: 8},
+		{Source: "admin", Destination: "db", Action: graph.ActionAllow, Precedence: 9, Description: "L7: 1 permission rule(s) decide per request"},
+		{Source: "reported", Destination: "db", Action: graph.ActionDeny, Precedence: 42},
+		{Source: "batch", Destination: "*", Action: graph.ActionDeny, Precedence: 6},
+	}
+	got := flattenIntentions(entries)
+	if len(got) != len(want) {
+		t.Fatalf("got %d intentions, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("intention %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if got := flattenIntentions(nil); got == nil || len(got) != 0 {
+		t.Errorf("flattenIntentions(nil) = %#v, want an empty slice", got)
+	}
+}

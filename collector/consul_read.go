@@ -1,0 +1,151 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	consulapi "github.com/hashicorp/consul/api"
+	"github.com/netviz/netviz/collector/graph"
+	"golang.org/x/sync/errgroup"
+)
+
+// consulReadParallel bounds the node-services reads in flight during a full
+// read: enough to hide round trips on a big catalog, few enough not to load
+// the agent the way a reconnect storm would.
+const consulReadParallel = 8
+
+// Topics of the Consul source, as they appear in SourceStatus.Topics.
+const (
+	topicCatalog    = "catalog"
+	topicHealth     = "health"
+	topicIntentions = "intentions"
+)
+
+// consulRead is one full, non-blocking read of everything the source follows,
+// with the index each watcher continues from.
+type consulRead struct {
+	nodes        []*consulapi.Node
+	nodesIndex   uint64
+	services     map[string][]*consulapi.AgentService // by node name
+	serviceIndex map[string]uint64                    // by node name
+	checks       consulapi.HealthChecks
+	healthIndex  uint64
+	intentions   []graph.Intention
+	defaultAllow bool
+	intentIndex  uint64
+	// forbidden holds the topics Consul refused (403) and why; their data is
+	// missing from the read.
+	forbidden map[string]error
+	mu        sync.Mutex // guards services, serviceIndex and forbidden during the read
+}
+
+// maxIndex is the highest raft index the read saw.
+func (r *consulRead) maxIndex() uint64 {
+	m := max(r.nodesIndex, r.healthIndex, r.intentIndex)
+	for _, i := range r.serviceIndex {
+		m = max(m, i)
+	}
+	return m
+}
+
+// forbid records a 403 on topic, or returns err if it is anything else.
+func (r *consulRead) forbid(topic string, err error) error {
+	if !isConsulForbidden(err) {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.forbidden[topic] = err
+	return nil
+}
+
+// read reads nodes, every node's services, all checks and the intentions.
+// A 403 on a topic leaves that topic empty and is recorded; any other error
+// fails the read.
+func (s *ConsulSource) read(ctx context.Context) (*consulRead, error) {
+	r := &consulRead{
+		services:     make(map[string][]*consulapi.AgentService),
+		serviceIndex: make(map[string]uint64),
+		forbidden:    make(map[string]error),
+		defaultAllow: true,
+	}
+	q := func() *consulapi.QueryOptions { return (&consulapi.QueryOptions{}).WithContext(ctx) }
+
+	nodes, meta, err := s.client.Catalog().Nodes(q())
+	if err != nil {
+		if err := r.forbid(topicCatalog, err); err != nil {
+			return nil, fmt.Errorf("consul catalog nodes: %w", err)
+		}
+	} else {
+		r.nodes, r.nodesIndex = nodes, meta.LastIndex
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(consulReadParallel)
+	g.Go(func() error {
+		checks, meta, err := s.client.Health().State(consulapi.HealthAny, (&consulapi.QueryOptions{}).WithContext(gctx))
+		if err != nil {
+			if err := r.forbid(topicHealth, err); err != nil {
+				return fmt.Errorf("consul health: %w", err)
+			}
+			return nil
+		}
+		r.checks, r.healthIndex = checks, meta.LastIndex
+		return nil
+	})
+	g.Go(func() error {
+		ri, index, err := s.readIntentions(gctx)
+		if err != nil {
+			if err := r.forbid(topicIntentions, err); err != nil {
+				return err
+			}
+			return nil
+		}
+		r.intentions, r.defaultAllow, r.intentIndex = ri.Intentions, ri.DefaultAllow, index
+		return nil
+	})
+	for _, n := range r.nodes {
+		name := n.Node
+		g.Go(func() error {
+			list, meta, err := s.client.Catalog().NodeServiceList(name, (&consulapi.QueryOptions{}).WithContext(gctx))
+			if err != nil {
+				if err := r.forbid(topicCatalog, err); err != nil {
+					return fmt.Errorf("consul services of node %s: %w", name, err)
+				}
+				return nil
+			}
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if list != nil {
+				r.services[name] = list.Services
+			}
+			r.serviceIndex[name] = meta.LastIndex
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// readIntentions reads the service-intentions entries once, without blocking.
+func (s *ConsulSource) readIntentions(ctx context.Context) (graph.ReplaceIntentions, uint64, error) {
+	entries, meta, err := s.client.ConfigEntries().List(intentionsKind, (&consulapi.QueryOptions{}).WithContext(ctx))
+	if err != nil {
+		return graph.ReplaceIntentions{}, 0, fmt.Errorf("consul intentions: %w", err)
+	}
+	ri, err := s.intentionsFrom(ctx, entries)
+	return ri, meta.LastIndex, err
+}
+
+// intentionsFrom flattens entries and asks Consul for its default verdict,
+// the part of the answer no config entry holds.
+func (s *ConsulSource) intentionsFrom(ctx context.Context, entries []consulapi.ConfigEntry) (graph.ReplaceIntentions, error) {
+	allow, err := s.defaultAllow(ctx)
+	if err != nil {
+		return graph.ReplaceIntentions{}, err
+	}
+	return graph.ReplaceIntentions{Intentions: flattenIntentions(entries), DefaultAllow: allow}, nil
+}

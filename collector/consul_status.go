@@ -1,0 +1,127 @@
+package collector
+
+import (
+	"maps"
+	"time"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// consulTopics are the topics that, all refused, make the source forbidden.
+var consulTopics = []string{topicCatalog, topicHealth, topicIntentions}
+
+// applyRead publishes a full read: it replaces every Consul service and the
+// intentions and marks the source connected. Topics Consul refused are
+// listed in the status; their data is not replaced.
+func (s *ConsulSource) applyRead(r *consulRead) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.status.State != graph.StateConnected {
+		s.log.Info("consul connected", "address", s.addr, "nodes", len(r.nodes))
+	}
+	s.connected = true
+	s.status = graph.SourceStatus{State: graph.StateConnected, Address: s.addr, Index: r.maxIndex()}
+	for topic, err := range r.forbidden {
+		s.setTopic(topic, describeConsulError(err))
+	}
+	changes := []graph.Change{graph.ReplaceServices{Provider: graph.ProviderConsul, Services: s.catalog.reset(r)}}
+	if _, refused := r.forbidden[topicIntentions]; !refused {
+		changes = append(changes, graph.ReplaceIntentions{Intentions: r.intentions, DefaultAllow: r.defaultAllow})
+	}
+	s.applyLocked(r.maxIndex(), changes...)
+}
+
+// lost records that Consul cannot be read: absent if it never could, down
+// (keeping the last known data) if it could before.
+func (s *ConsulSource) lost(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	state := graph.StateAbsent
+	if s.connected {
+		state = graph.StateDown
+	}
+	msg := describeConsulError(err)
+	if s.status.State != state {
+		s.log.Warn("consul unreachable; retrying", "state", state, "err", msg)
+	} else {
+		s.log.Debug("consul still unreachable", "err", msg)
+	}
+	s.status = graph.SourceStatus{
+		State: state, Address: s.addr, Error: msg,
+		LastEvent: s.status.LastEvent, Index: s.status.Index,
+	}
+	s.store.Apply(graph.SetConsulStatus{Status: s.statusCopy()})
+}
+
+// forbidTopic records a 403 on one topic and publishes it if it is news.
+func (s *ConsulSource) forbidTopic(topic string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	msg := describeConsulError(err)
+	if s.status.Topics[topic] == msg {
+		return
+	}
+	s.log.Warn("consul refused a topic; the rest keeps working", "topic", topic, "err", msg)
+	s.setTopic(topic, msg)
+	s.store.Apply(graph.SetConsulStatus{Status: s.statusCopy()})
+}
+
+// clearTopic forgets a topic's problem once it reads fine again.
+func (s *ConsulSource) clearTopic(topic string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.status.Topics[topic]; !ok {
+		return
+	}
+	s.setTopic(topic, "")
+	s.store.Apply(graph.SetConsulStatus{Status: s.statusCopy()})
+}
+
+// setTopic sets or (msg "") clears a topic's problem and derives the state:
+// forbidden when every topic is refused, else connected. Caller holds s.mu.
+func (s *ConsulSource) setTopic(topic, msg string) {
+	if msg == "" {
+		delete(s.status.Topics, topic)
+	} else {
+		if s.status.Topics == nil {
+			s.status.Topics = make(map[string]string)
+		}
+		s.status.Topics[topic] = msg
+	}
+	if len(s.status.Topics) == 0 {
+		s.status.Topics = nil
+	}
+	if s.status.State != graph.StateConnected && s.status.State != graph.StateForbidden {
+		return
+	}
+	s.status.State = graph.StateConnected
+	refused := 0
+	for _, t := range consulTopics {
+		if _, ok := s.status.Topics[t]; ok {
+			refused++
+		}
+	}
+	if refused == len(consulTopics) {
+		s.status.State = graph.StateForbidden
+	}
+}
+
+// applyLocked applies changes with the updated status as one batch; nothing
+// at all when there are no changes. Caller holds s.mu.
+func (s *ConsulSource) applyLocked(index uint64, changes ...graph.Change) {
+	if len(changes) == 0 {
+		return
+	}
+	s.status.LastEvent = time.Now()
+	s.status.Index = max(s.status.Index, index)
+	s.store.Apply(append(changes, graph.SetConsulStatus{Status: s.statusCopy()})...)
+}
+
+// statusCopy is the status to hand to the store, which owns what it gets:
+// the topics map is copied so later edits here do not reach published
+// snapshots. Caller holds s.mu.
+func (s *ConsulSource) statusCopy() graph.SourceStatus {
+	st := s.status
+	st.Topics = maps.Clone(s.status.Topics)
+	return st
+}
