@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -37,7 +38,7 @@ func startAgent(name, bin, logPath string, args ...string) (*agent, error) {
 	// demo, which then stops the agents in order, instead of killing them all
 	// at once mid-shutdown.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Env = agentEnv()
+	cmd.Env = agentEnv(filepath.Dir(bin))
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
@@ -52,16 +53,23 @@ func startAgent(name, bin, logPath string, args ...string) (*agent, error) {
 }
 
 // agentEnv is the environment for agents: ours without NOMAD_*/CONSUL_*
-// variables, which would otherwise redirect the agents' own clients.
-func agentEnv() []string {
+// variables, which would otherwise redirect the agents' own clients, and
+// with the tools dir first on PATH: Nomad's Connect sidecar hook runs
+// `consul connect envoy -bootstrap` from PATH.
+func agentEnv(toolsDir string) []string {
 	var env []string
+	path := toolsDir
 	for _, kv := range os.Environ() {
-		if len(kv) > 6 && (kv[:6] == "NOMAD_" || kv[:7] == "CONSUL_") {
+		if strings.HasPrefix(kv, "NOMAD_") || strings.HasPrefix(kv, "CONSUL_") {
+			continue
+		}
+		if p, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = toolsDir + ":" + p
 			continue
 		}
 		env = append(env, kv)
 	}
-	return env
+	return append(env, "PATH="+path)
 }
 
 // exited reports whether the process has ended.

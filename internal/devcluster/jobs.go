@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -30,7 +31,7 @@ func (c *Cluster) CLI(ctx context.Context, name string, args ...string) (string,
 		bin = c.ConsulBin
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(agentEnv(), c.Env()...)
+	cmd.Env = append(agentEnv(filepath.Dir(c.NomadBin)), c.Env()...)
 	for k, v := range c.JobVars() {
 		cmd.Env = append(cmd.Env, "NOMAD_VAR_"+k+"="+v)
 	}
@@ -64,10 +65,12 @@ func (c *Cluster) Run(ctx context.Context, jobFile string) (*nomadapi.Job, error
 	return job, nil
 }
 
-// WaitHealthy waits until every allocation of the job's current version that
-// should run is running and, where the job has a deployment, healthy; and
-// there are as many as the job asks for (system jobs: one per ready node).
-// It fails early, with the task events, when an allocation fails.
+// WaitHealthy waits until the job is healthy: for service jobs, the
+// deployment of the current version succeeded (Nomad's own verdict: every
+// allocation passed its checks for min_healthy_time); for other jobs, as
+// many allocations as it asks for (system jobs: one per ready node) have all
+// their tasks running. It fails early, with the task events, when an
+// allocation fails.
 func (c *Cluster) WaitHealthy(ctx context.Context, namespace, jobID string) error {
 	q := (&nomadapi.QueryOptions{Namespace: namespace}).WithContext(ctx)
 	return waitFor(ctx, "job "+jobID+" healthy", []*agent{c.nomadA}, func(ctx context.Context) error {
@@ -75,15 +78,11 @@ func (c *Cluster) WaitHealthy(ctx context.Context, namespace, jobID string) erro
 		if err != nil {
 			return err
 		}
-		want, err := c.wantAllocs(job, q)
-		if err != nil {
-			return err
-		}
 		allocs, _, err := c.nomad.Jobs().Allocations(jobID, false, q)
 		if err != nil {
 			return err
 		}
-		healthy := 0
+		running := 0
 		for _, a := range allocs {
 			if a.JobVersion != *job.Version || a.DesiredStatus != "run" {
 				continue
@@ -91,22 +90,46 @@ func (c *Cluster) WaitHealthy(ctx context.Context, namespace, jobID string) erro
 			if a.ClientStatus == "failed" {
 				return &failedAlloc{fmt.Errorf("allocation %s of %s failed: %s", a.ID, jobID, taskEvents(a))}
 			}
-			if a.ClientStatus != "running" {
-				continue
+			if a.ClientStatus == "running" && allTasksRunning(a) {
+				running++
 			}
-			if a.DeploymentStatus != nil && a.DeploymentStatus.Healthy != nil && !*a.DeploymentStatus.Healthy {
-				return &failedAlloc{fmt.Errorf("allocation %s of %s unhealthy: %s", a.ID, jobID, taskEvents(a))}
-			}
-			if a.DeploymentStatus != nil && a.DeploymentStatus.Healthy == nil {
-				continue
-			}
-			healthy++
 		}
-		if healthy < want {
-			return fmt.Errorf("%d of %d allocations of %s healthy", healthy, want, jobID)
+		if *job.Type == "service" {
+			d, _, err := c.nomad.Jobs().LatestDeployment(jobID, q)
+			if err != nil {
+				return err
+			}
+			if d == nil || d.JobVersion != *job.Version {
+				return fmt.Errorf("no deployment of %s version %d yet", jobID, *job.Version)
+			}
+			switch d.Status {
+			case "successful":
+				return nil
+			case "failed", "cancelled":
+				return &failedAlloc{fmt.Errorf("deployment of %s %s: %s", jobID, d.Status, d.StatusDescription)}
+			}
+			return fmt.Errorf("deployment of %s is %s (%d allocations running)", jobID, d.Status, running)
+		}
+		want, err := c.wantAllocs(job, q)
+		if err != nil {
+			return err
+		}
+		if running < want {
+			return fmt.Errorf("%d of %d allocations of %s running", running, want, jobID)
 		}
 		return nil
 	})
+}
+
+// allTasksRunning reports whether every task of the allocation has started
+// (prestart tasks that finished count too).
+func allTasksRunning(a *nomadapi.AllocationListStub) bool {
+	for _, st := range a.TaskStates {
+		if st.State != "running" && !(st.State == "dead" && !st.Failed) {
+			return false
+		}
+	}
+	return len(a.TaskStates) > 0
 }
 
 // wantAllocs is how many allocations a job asks for: the sum of its group

@@ -1,0 +1,97 @@
+// Package collector keeps netviz's model (package graph) in step with a real
+// Nomad cluster and, optionally, its Consul: Nomad through a snapshot and then
+// its event stream, Consul through blocking queries. API types are converted
+// to model types here, at the border; nothing else in netviz sees them.
+package collector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	consulapi "github.com/hashicorp/consul/api"
+	nomadapi "github.com/hashicorp/nomad/api"
+	"github.com/netviz/netviz/collector/graph"
+	"golang.org/x/sync/errgroup"
+)
+
+// Config says where the collector reads from. Build the API configs with
+// nomadapi.DefaultConfig() and consulapi.DefaultConfig() so NOMAD_ADDR,
+// NOMAD_TOKEN, NOMAD_REGION, NOMAD_CACERT…, CONSUL_HTTP_ADDR,
+// CONSUL_HTTP_TOKEN… work exactly as with the official CLIs.
+type Config struct {
+	Nomad *nomadapi.Config
+	// Consul is nil to run without Consul (the model then says it is absent).
+	Consul *consulapi.Config
+	Logger *slog.Logger
+}
+
+// Collector owns the model store and the sources that feed it.
+type Collector struct {
+	store  *graph.Store
+	nomad  *NomadSource
+	consul *ConsulSource
+	log    *slog.Logger
+}
+
+// New builds a collector and its store. It does no I/O.
+func New(cfg Config) (*Collector, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.Nomad == nil {
+		cfg.Nomad = nomadapi.DefaultConfig()
+	}
+	nc, err := nomadapi.NewClient(cfg.Nomad)
+	if err != nil {
+		return nil, fmt.Errorf("nomad client: %w", err)
+	}
+	c := &Collector{store: graph.NewStore(), log: log}
+	c.nomad = NewNomadSource(nc, cfg.Nomad.Address, c.store, log.With("source", "nomad"))
+	if cfg.Consul != nil {
+		cc, err := consulapi.NewClient(cfg.Consul)
+		if err != nil {
+			return nil, fmt.Errorf("consul client: %w", err)
+		}
+		c.consul = NewConsulSource(cc, c.store, log.With("source", "consul"))
+	} else {
+		c.store.Apply(graph.SetConsulStatus{Status: graph.SourceStatus{State: graph.StateAbsent, Error: "Consul disabled"}})
+	}
+	return c, nil
+}
+
+// Store is the model the collector keeps up to date.
+func (c *Collector) Store() *graph.Store { return c.store }
+
+// Run follows Nomad and Consul until ctx ends. Losing either is reported in
+// the model's status and retried; Run returns nil when ctx ends.
+func (c *Collector) Run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return c.nomad.Run(gctx) })
+	if c.consul != nil {
+		g.Go(func() error { return c.consul.Run(gctx) })
+	}
+	return g.Wait()
+}
+
+// Sync reads everything once. Nomad must answer; Consul's failure only shows
+// in the model's status, since Consul is optional.
+func (c *Collector) Sync(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := c.nomad.SyncFull(gctx); err != nil {
+			return fmt.Errorf("nomad at %s: %w", c.nomad.addr, err)
+		}
+		return nil
+	})
+	if c.consul != nil {
+		g.Go(func() error {
+			if err := c.consul.Sync(gctx); err != nil {
+				c.log.Warn("consul sync failed; continuing without it", "err", err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}

@@ -1,0 +1,321 @@
+package collector
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// liveAlloc reports whether an allocation belongs in the model: it is, or is
+// about to be, running. Terminal allocations (complete, failed, lost) leave it.
+func liveAlloc(a *nomadAlloc) bool {
+	switch a.ClientStatus {
+	case "pending", "running", "unknown":
+		return true
+	}
+	return false
+}
+
+// convertAlloc builds the model's allocation from Nomad's allocation and the
+// group of the job version it runs (nil when the job spec is not known).
+func convertAlloc(a *nomadAlloc, job *nomadJob, nodeAddr string) *graph.Allocation {
+	out := &graph.Allocation{
+		ID: a.ID, Name: a.Name, Namespace: a.Namespace, JobID: a.JobID, JobType: a.JobType,
+		JobVersion: a.JobVersion, TaskGroup: a.TaskGroup, NodeID: a.NodeID, NodeName: a.NodeName,
+		ClientStatus: a.ClientStatus, DesiredStatus: a.DesiredStatus, ModifyIndex: a.ModifyIndex,
+		Ports: []graph.Port{}, Tasks: []graph.Task{},
+	}
+	var group *nomadGroup
+	if job != nil {
+		if out.JobType == "" {
+			out.JobType = job.Type
+		}
+		for i := range job.TaskGroups {
+			if job.TaskGroups[i].Name == a.TaskGroup {
+				group = &job.TaskGroups[i]
+				break
+			}
+		}
+	}
+	out.Network = convertNetwork(a, group, nodeAddr)
+	out.Ports = convertPorts(a, group)
+	if group != nil {
+		for i := range group.Tasks {
+			out.Tasks = append(out.Tasks, convertTask(&group.Tasks[i]))
+		}
+		for _, s := range group.Services {
+			out.Services = append(out.Services, convertServiceSpec(s, ""))
+		}
+		for _, t := range group.Tasks {
+			for _, s := range t.Services {
+				out.Services = append(out.Services, convertServiceSpec(s, t.Name))
+			}
+		}
+	}
+	return out
+}
+
+// convertNetwork gives the namespace mode and address: the namespace's own IP
+// for bridge/CNI (from NetworkStatus, which only full reads and events carry),
+// else the host address the ports bind.
+func convertNetwork(a *nomadAlloc, group *nomadGroup, nodeAddr string) graph.Network {
+	n := graph.Network{Mode: graph.ModeHost}
+	var shared []nomadNetwork
+	if a.AllocatedResources != nil {
+		shared = a.AllocatedResources.Shared.Networks
+	}
+	switch {
+	case len(shared) > 0 && shared[0].Mode != "":
+		n.Mode = shared[0].Mode
+	case group != nil && len(group.Networks) > 0 && group.Networks[0].Mode != "":
+		n.Mode = group.Networks[0].Mode
+	}
+	if n.Mode == graph.ModeHost {
+		if len(shared) > 0 && shared[0].IP != "" {
+			n.IP = shared[0].IP
+		} else {
+			n.IP = nodeAddr
+		}
+		return n
+	}
+	if a.NetworkStatus != nil {
+		n.IP = a.NetworkStatus.Address
+		n.Interface = a.NetworkStatus.InterfaceName
+	}
+	return n
+}
+
+// convertPorts lists the allocation's ports: group-network ports from
+// AllocatedResources.Shared.Ports (with the host IP they bind), then legacy
+// task-level network ports. Whether a port is static, and its host_network,
+// come from the allocated networks' reserved/dynamic lists.
+func convertPorts(a *nomadAlloc, group *nomadGroup) []graph.Port {
+	type meta struct {
+		static      bool
+		hostNetwork string
+	}
+	info := map[string]meta{}
+	note := func(nets []nomadNetwork) {
+		for _, nw := range nets {
+			for _, p := range nw.ReservedPorts {
+				info[p.Label] = meta{static: true, hostNetwork: p.HostNetwork}
+			}
+			for _, p := range nw.DynamicPorts {
+				info[p.Label] = meta{static: false, hostNetwork: p.HostNetwork}
+			}
+		}
+	}
+	if group != nil {
+		note(group.Networks)
+	}
+	ports := []graph.Port{}
+	if a.AllocatedResources == nil {
+		return ports
+	}
+	note(a.AllocatedResources.Shared.Networks)
+	seen := map[string]bool{}
+	for _, p := range a.AllocatedResources.Shared.Ports {
+		m := info[p.Label]
+		ports = append(ports, graph.Port{Label: p.Label, HostIP: p.HostIP, Value: p.Value, To: p.To, Static: m.static, HostNetwork: m.hostNetwork})
+		seen[p.Label] = true
+	}
+	tasks := make([]string, 0, len(a.AllocatedResources.Tasks))
+	for name := range a.AllocatedResources.Tasks {
+		tasks = append(tasks, name)
+	}
+	sort.Strings(tasks)
+	for _, name := range tasks {
+		for _, nw := range a.AllocatedResources.Tasks[name].Networks {
+			add := func(p nomadPort, static bool) {
+				if seen[p.Label] {
+					return
+				}
+				seen[p.Label] = true
+				ports = append(ports, graph.Port{Label: p.Label, HostIP: nw.IP, Value: p.Value, To: p.To, Static: static, HostNetwork: p.HostNetwork})
+			}
+			for _, p := range nw.ReservedPorts {
+				add(p, true)
+			}
+			for _, p := range nw.DynamicPorts {
+				add(p, false)
+			}
+		}
+	}
+	return ports
+}
+
+// convertTask keeps a task's networking facts: driver, lifecycle, the
+// docker-style network_mode and config.ports, and its references to ports and
+// services in env and templates.
+func convertTask(t *nomadTask) graph.Task {
+	out := graph.Task{Name: t.Name, Driver: t.Driver, Kind: t.Kind}
+	if t.Lifecycle != nil {
+		out.Lifecycle = t.Lifecycle.Hook
+		out.Sidecar = t.Lifecycle.Sidecar
+	}
+	if mode, ok := t.Config["network_mode"].(string); ok {
+		out.NetworkMode = mode
+	}
+	if ports, ok := t.Config["ports"].([]any); ok {
+		for _, p := range ports {
+			if s, ok := p.(string); ok {
+				out.ConfigPorts = append(out.ConfigPorts, s)
+			}
+		}
+	}
+	refs := graph.ParseEnvRefs(t.Env)
+	for _, tmpl := range t.Templates {
+		if tmpl.EmbeddedTmpl == nil {
+			continue
+		}
+		dest := ""
+		if tmpl.DestPath != nil {
+			dest = *tmpl.DestPath
+		}
+		refs = append(refs, graph.ParseTemplateRefs(dest, *tmpl.EmbeddedTmpl)...)
+	}
+	out.Refs = refs
+	return out
+}
+
+// convertServiceSpec converts a job-spec service; task is set for task-level ones.
+func convertServiceSpec(s nomadService, task string) graph.ServiceSpec {
+	out := graph.ServiceSpec{Name: s.Name, Provider: s.Provider, Task: task, PortLabel: s.PortLabel, Tags: s.Tags}
+	if out.Provider == "" {
+		out.Provider = graph.ProviderConsul
+	}
+	if out.Task == "" {
+		out.Task = s.TaskName
+	}
+	c := s.Connect
+	switch {
+	case c == nil:
+	case c.Native:
+		out.Connect = &graph.ConnectSpec{Kind: graph.ConnectNative}
+	case c.Gateway != nil:
+		kind := graph.ConnectMesh
+		if c.Gateway.Ingress != nil {
+			kind = graph.ConnectIngress
+		} else if c.Gateway.Terminating != nil {
+			kind = graph.ConnectTerminating
+		}
+		out.Connect = &graph.ConnectSpec{Kind: kind}
+	case c.SidecarService != nil:
+		// Nomad names the sidecar's dynamic port connect-proxy-<service>.
+		cs := &graph.ConnectSpec{Kind: graph.ConnectSidecar, SidecarPortLabel: "connect-proxy-" + s.Name}
+		if c.SidecarService.Port != "" {
+			cs.SidecarPortLabel = c.SidecarService.Port
+		}
+		if p := c.SidecarService.Proxy; p != nil {
+			for _, u := range p.Upstreams {
+				cs.Upstreams = append(cs.Upstreams, graph.Upstream{
+					DestinationName: u.DestinationName, DestinationNamespace: u.DestinationNamespace,
+					LocalBindAddress: u.LocalBindAddress, LocalBindPort: u.LocalBindPort, Datacenter: u.Datacenter,
+				})
+			}
+		}
+		out.Connect = cs
+	}
+	return out
+}
+
+// convertNode builds the model's node. The address is the node's network
+// address (the list stub's Address, or the fingerprinted IP on a full node).
+func convertNode(n *nomadNode) *graph.Node {
+	out := &graph.Node{
+		ID: n.ID, Name: n.Name, Datacenter: n.Datacenter, NodePool: n.NodePool,
+		Address: n.Address, Status: n.Status,
+	}
+	if out.Address == "" {
+		out.Address = n.Attributes["unique.network.ip-address"]
+	}
+	if out.Address == "" && n.HTTPAddr != "" {
+		if host, _, err := net.SplitHostPort(n.HTTPAddr); err == nil {
+			out.Address = host
+		}
+	}
+	if r := n.NodeResources; r != nil {
+		out.MinDynamicPort, out.MaxDynamicPort = r.MinDynamicPort, r.MaxDynamicPort
+		for _, nn := range r.NodeNetworks {
+			for _, addr := range nn.Addresses {
+				if addr.Alias == "" || addr.Alias == "default" {
+					continue
+				}
+				out.HostNetworks = append(out.HostNetworks, graph.HostNetwork{
+					Name: addr.Alias, CIDR: addr.Address, Interface: nn.Device, ReservedPorts: parsePortList(addr.ReservedPorts),
+				})
+			}
+		}
+	}
+	if len(out.HostNetworks) == 0 {
+		names := make([]string, 0, len(n.HostNetworks))
+		for name := range n.HostNetworks {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			h := n.HostNetworks[name]
+			out.HostNetworks = append(out.HostNetworks, graph.HostNetwork{Name: name, CIDR: h.CIDR, Interface: h.Interface, ReservedPorts: parsePortList(h.ReservedPorts)})
+		}
+	}
+	// Nomad's defaults when the node does not report its range.
+	if out.MinDynamicPort == 0 {
+		out.MinDynamicPort = 20000
+	}
+	if out.MaxDynamicPort == 0 {
+		out.MaxDynamicPort = 32000
+	}
+	if r := n.ReservedResources; r != nil {
+		out.ReservedPorts = parsePortList(r.Networks.ReservedHostPorts)
+	}
+	return out
+}
+
+// parsePortList parses Nomad's reserved port syntax, "22,80,8000-8010".
+// Ranges are expanded; malformed parts are skipped (Nomad validated them).
+func parsePortList(s string) []int {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(strings.TrimSpace(lo))
+		if err != nil {
+			continue
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil || b < a || b-a > 65535 {
+				continue
+			}
+		}
+		for p := a; p <= b; p++ {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// convertServiceReg converts a Nomad-native service registration. Nomad's
+// registry keeps no health of its own here; an instance counts as passing
+// (see docs/model.md for the limits of that).
+func convertServiceReg(r *nomadServiceReg) *graph.Service {
+	return &graph.Service{
+		ID: r.ID, Name: r.ServiceName, Provider: graph.ProviderNomad, Namespace: r.Namespace,
+		NodeID: r.NodeID, AllocID: r.AllocID, Address: r.Address, Port: r.Port, Tags: r.Tags,
+		Health: graph.HealthPassing,
+	}
+}
+
+// jobKey identifies a job version in the spec cache.
+func jobKey(namespace, id string, version uint64) string {
+	return fmt.Sprintf("%s\x00%s\x00%d", namespace, id, version)
+}

@@ -1,0 +1,338 @@
+package collector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	nomadapi "github.com/hashicorp/nomad/api"
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// readParallelism bounds concurrent single-object reads (job specs, service
+// instances, allocations), like the 8 connections measured in FACTS.md.
+const readParallelism = 8
+
+// eventTopics are the event stream topics netviz follows. Deployment events
+// carry nothing the network picture needs yet.
+var eventTopics = []string{"Node", "Job", "Allocation", "Service"}
+
+// NomadSource keeps the model's Nomad side (nodes, allocations with their job
+// specs, Nomad-native services) in step with Nomad: a snapshot from the list
+// APIs, then the event stream from the snapshot's index, resyncing whenever
+// the stream breaks.
+type NomadSource struct {
+	api   *nomadHTTP
+	store *graph.Store
+	log   *slog.Logger
+	jobs  *jobSpecs
+	addr  string
+
+	mu        sync.Mutex
+	status    graph.SourceStatus
+	nodeAddrs map[string]string
+}
+
+// NewNomadSource returns a source reading through client. It follows every
+// namespace unless NOMAD_NAMESPACE names one (as the nomad CLI does).
+func NewNomadSource(client *nomadapi.Client, addr string, store *graph.Store, log *slog.Logger) *NomadSource {
+	ns := "*"
+	if v := os.Getenv("NOMAD_NAMESPACE"); v != "" {
+		ns = v
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &NomadSource{
+		api: &nomadHTTP{client: client, namespace: ns}, store: store, log: log, jobs: newJobSpecs(),
+		addr: addr, status: graph.SourceStatus{State: graph.StateSyncing, Address: addr}, nodeAddrs: map[string]string{},
+	}
+}
+
+// Sync reads Nomad once and replaces the model's Nomad side with it. It
+// returns the index to stream from and the allocations whose namespace IP
+// still needs a single read.
+func (s *NomadSource) Sync(ctx context.Context) (uint64, []string, error) {
+	st, err := s.readState(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	s.mu.Lock()
+	s.nodeAddrs = map[string]string{}
+	for _, n := range st.nodes {
+		s.nodeAddrs[n.ID] = n.Address
+	}
+	s.status.State = graph.StateConnected
+	s.status.Error = ""
+	s.status.Index = st.index
+	// Keep what the event stream refused (found by forbidTopics); the
+	// list reads' verdicts are fresh.
+	topics := st.forbidden
+	for t, msg := range s.status.Topics {
+		if strings.HasPrefix(msg, "event stream: ") {
+			topics[t] = msg
+		}
+	}
+	s.status.Topics = nil
+	if len(topics) > 0 {
+		s.status.Topics = topics
+	}
+	status := s.status
+	s.mu.Unlock()
+	s.store.Apply(graph.ResetNomad{Nodes: st.nodes, Allocations: st.allocs, Services: st.services}, graph.SetNomadStatus{Status: status})
+	return st.index, st.needIP, nil
+}
+
+// SyncFull is Sync followed by the single reads that fill namespace IPs, for
+// one-shot use (netviz dump).
+func (s *NomadSource) SyncFull(ctx context.Context) error {
+	_, need, err := s.Sync(ctx)
+	if err != nil {
+		return err
+	}
+	s.fillIPs(ctx, need)
+	return nil
+}
+
+// Run syncs and streams until ctx ends, reconnecting with backoff. Every
+// reconnect resyncs from a fresh snapshot, since the event broker's short
+// buffer cannot promise to replay what was missed (FACTS.md); the model
+// then equals what a fresh snapshot gives.
+func (s *NomadSource) Run(ctx context.Context) error {
+	bo := newBackoff()
+	for ctx.Err() == nil {
+		err := s.syncAndStream(ctx, bo)
+		if ctx.Err() != nil {
+			return nil
+		}
+		s.setDown(err)
+		s.log.Warn("nomad: connection lost; resyncing", "err", err)
+		if !bo.wait(ctx) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (s *NomadSource) syncAndStream(ctx context.Context, bo *backoff) error {
+	index, needIP, err := s.Sync(ctx)
+	if err != nil {
+		return fmt.Errorf("nomad snapshot: %w", err)
+	}
+	bo.reset()
+	fillCtx, stopFill := context.WithCancel(ctx)
+	defer stopFill()
+	var fill sync.WaitGroup
+	fill.Add(1)
+	go func() {
+		defer fill.Done()
+		s.fillIPs(fillCtx, needIP)
+	}()
+	err = s.stream(ctx, index)
+	stopFill()
+	fill.Wait()
+	return err
+}
+
+// stream follows the event stream from index, applying each frame as one
+// batch, until the stream or ctx ends.
+func (s *NomadSource) stream(ctx context.Context, index uint64) error {
+	topics := s.permittedTopics()
+	if len(topics) == 0 {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	var q strings.Builder
+	fmt.Fprintf(&q, "/v1/event/stream?index=%d", index)
+	for _, t := range topics {
+		q.WriteString("&topic=" + t)
+	}
+	body, err := s.api.stream(ctx, q.String())
+	if err != nil {
+		if isForbidden(err) {
+			return s.forbidTopics(ctx, index, topics, err)
+		}
+		return fmt.Errorf("nomad event stream: %w", err)
+	}
+	// The request is bound to ctx: when ctx ends, the read below fails.
+	defer body.Close()
+	err = decodeFrames(body, func(f *nomadEventFrame) error {
+		s.applyFrame(ctx, f)
+		return nil
+	})
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("nomad event stream: %w", err)
+}
+
+// permittedTopics are the topics not known to be forbidden.
+func (s *NomadSource) permittedTopics() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, t := range eventTopics {
+		if _, bad := s.status.Topics[t]; !bad {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// forbidTopics handles a 403 on the stream: Nomad refuses the whole request
+// when one topic is not allowed, so probe each topic alone, record the
+// forbidden ones in the status, and let Run reconnect with the rest.
+func (s *NomadSource) forbidTopics(ctx context.Context, index uint64, topics []string, cause error) error {
+	found := false
+	for _, t := range topics {
+		body, err := s.api.stream(ctx, fmt.Sprintf("/v1/event/stream?index=%d&topic=%s", index, t))
+		if err == nil {
+			body.Close()
+			continue
+		}
+		if isForbidden(err) {
+			found = true
+			s.mu.Lock()
+			if s.status.Topics == nil {
+				s.status.Topics = map[string]string{}
+			}
+			s.status.Topics[t] = "event stream: " + describe(err)
+			s.mu.Unlock()
+		}
+	}
+	if !found {
+		return fmt.Errorf("nomad event stream: %w", cause)
+	}
+	return errors.New("nomad event stream: some topics are forbidden by the ACL token; following the rest")
+}
+
+// applyFrame converts a frame's events into model changes and applies them
+// as one batch (one new model version per frame, not per event).
+func (s *NomadSource) applyFrame(ctx context.Context, f *nomadEventFrame) {
+	var changes []graph.Change
+	for i := range f.Events {
+		ev := &f.Events[i]
+		if c := s.convertEvent(ctx, ev); c != nil {
+			changes = append(changes, c)
+		}
+	}
+	s.mu.Lock()
+	s.status.State = graph.StateConnected
+	s.status.Error = ""
+	s.status.Index = f.Index
+	s.status.LastEvent = time.Now().UTC()
+	status := s.status
+	s.mu.Unlock()
+	changes = append(changes, graph.SetNomadStatus{Status: status})
+	s.store.Apply(changes...)
+}
+
+// convertEvent turns one event into a model change, or nil for events that
+// change nothing netviz shows. Malformed events (a payload missing) are
+// logged and skipped, never fatal.
+func (s *NomadSource) convertEvent(ctx context.Context, ev *nomadEvent) graph.Change {
+	p := &ev.Payload
+	switch ev.Topic {
+	case "Allocation":
+		if p.Allocation == nil || p.Allocation.ID == "" {
+			s.log.Warn("nomad: allocation event without allocation", "type", ev.Type, "key", ev.Key)
+			return nil
+		}
+		return s.allocChange(ctx, p.Allocation)
+	case "Job":
+		if p.Job == nil || p.Job.ID == "" {
+			s.log.Warn("nomad: job event without job", "type", ev.Type, "key", ev.Key)
+			return nil
+		}
+		if ev.Type == "JobDeregistered" {
+			// Its allocations leave through their own terminal events.
+			return nil
+		}
+		s.jobs.put(p.Job)
+		return nil
+	case "Node":
+		if p.Node == nil || p.Node.ID == "" {
+			s.log.Warn("nomad: node event without node", "type", ev.Type, "key", ev.Key)
+			return nil
+		}
+		if ev.Type == "NodeDeregistration" {
+			return graph.DeleteNode{ID: p.Node.ID}
+		}
+		n := convertNode(p.Node)
+		s.mu.Lock()
+		s.nodeAddrs[n.ID] = n.Address
+		s.mu.Unlock()
+		return graph.UpsertNode{Node: n}
+	case "Service":
+		if p.Service == nil || p.Service.ID == "" {
+			s.log.Warn("nomad: service event without service", "type", ev.Type, "key", ev.Key)
+			return nil
+		}
+		if ev.Type == "ServiceDeregistration" {
+			return graph.DeleteService{Provider: graph.ProviderNomad, ID: p.Service.ID}
+		}
+		return graph.UpsertService{Service: convertServiceReg(p.Service)}
+	}
+	return nil
+}
+
+// allocChange converts an allocation (from an event or a single read) into
+// an upsert, or a delete once it is terminal. An update older than what the
+// model holds (a replay after resync) is dropped.
+func (s *NomadSource) allocChange(ctx context.Context, a *nomadAlloc) graph.Change {
+	if cur := s.store.Snapshot().Allocation(a.ID); cur != nil && cur.ModifyIndex > a.ModifyIndex {
+		return nil
+	}
+	if !liveAlloc(a) {
+		return graph.DeleteAllocation{ID: a.ID}
+	}
+	job, err := s.jobs.fetch(ctx, s.api, a.Namespace, a.JobID, a.JobVersion)
+	if err != nil {
+		s.log.Warn("nomad: job spec for allocation", "alloc", a.ID, "job", a.JobID, "err", err)
+	}
+	s.mu.Lock()
+	addr := s.nodeAddrs[a.NodeID]
+	s.mu.Unlock()
+	ga := convertAlloc(a, job, addr)
+	if ga.Network.IP == "" {
+		// A single read (list stub, or an event for another field) may lack
+		// the namespace IP the model already knows: keep it.
+		if cur := s.store.Snapshot().Allocation(a.ID); cur != nil && cur.Network.Mode == ga.Network.Mode {
+			ga.Network.IP, ga.Network.Interface = cur.Network.IP, cur.Network.Interface
+		}
+	}
+	return graph.UpsertAllocation{Alloc: ga}
+}
+
+// applyAlloc applies one allocation read on its own.
+func (s *NomadSource) applyAlloc(ctx context.Context, a *nomadAlloc) {
+	if c := s.allocChange(ctx, a); c != nil {
+		s.store.Apply(c)
+	}
+}
+
+// Status returns the source's current status.
+func (s *NomadSource) Status() graph.SourceStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+func (s *NomadSource) setDown(err error) {
+	s.mu.Lock()
+	if s.status.State != graph.StateSyncing || s.status.Error == "" {
+		s.status.State = graph.StateDown
+	}
+	if isForbidden(err) {
+		s.status.State = graph.StateForbidden
+	}
+	s.status.Error = err.Error()
+	status := s.status
+	s.mu.Unlock()
+	s.store.Apply(graph.SetNomadStatus{Status: status})
+}
