@@ -24,7 +24,8 @@ type Chrome struct {
 	Assets Assets
 	// Nav names the active navigation entry (NavOverview, …).
 	Nav string
-	// View is the page's path and query; the page subscribes to it over /ws.
+	// View is the page's path and query; the page subscribes to it over
+	// /ws. Empty for pages that never change (no such page).
 	View    string
 	Version uint64
 	Status  graph.Status

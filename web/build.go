@@ -25,9 +25,12 @@ type errorBody struct {
 func (s *Server) build(snap *graph.Snapshot, r route) built {
 	c := views.Chrome{
 		Assets:  s.assets,
-		View:    r.String(),
 		Version: snap.Version(),
 		Status:  snap.Status(),
+	}
+	if r.kind != "" {
+		// Only real pages go live; a "no such page" has nothing to update.
+		c.View = r.String()
 	}
 	switch r.kind {
 	case kindOverview:
@@ -71,7 +74,7 @@ func (s *Server) build(snap *graph.Snapshot, r route) built {
 		}
 		return built{page: views.ServicePage(c, v), body: v, status: http.StatusOK, deps: deps}
 	}
-	return built{page: views.NotFoundPage(c, "page", r.String()), body: errorBody{Error: "no such page"}, status: http.StatusNotFound, deps: keysOnly()}
+	return built{page: views.NotFoundPage(c, "page", ""), body: errorBody{Error: "no such page"}, status: http.StatusNotFound, deps: keysOnly()}
 }
 
 // candidateStatus is 300 Multiple Choices for an ambiguous prefix and 404

@@ -7,6 +7,9 @@ import (
 	"github.com/gorilla/websocket"
 )
 
+// closeGrace bounds the close frame sent to each client at shutdown.
+const closeGrace = time.Second
+
 // maxReadSize bounds what a page may send; pages send nothing but control
 // frames, so anything larger is a misbehaving client.
 const maxReadSize = 4096
@@ -21,7 +24,8 @@ type client struct {
 }
 
 // writePump writes queued pushes and pings; it is the only writer of data
-// frames. It ends when the hub closes send, a write fails or ctx ends.
+// frames. It ends when the hub closes send (the client was dropped), a
+// write fails, or ctx ends (shutdown).
 func (c *client) writePump(ctx context.Context) {
 	ping := time.NewTicker(c.hub.tune.pingPeriod)
 	defer func() {
@@ -31,6 +35,10 @@ func (c *client) writePump(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			// "Service restart" is a close code on which the htmx ws
+			// extension reconnects, so pages find the next server.
+			msg := websocket.FormatCloseMessage(websocket.CloseServiceRestart, "netviz is restarting")
+			_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
 			return
 		case msg, ok := <-c.send:
 			if !ok {

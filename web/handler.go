@@ -13,10 +13,9 @@ import (
 
 // servePage renders a page from the current snapshot.
 func (s *Server) servePage(c echo.Context) error {
-	r, ok := parseRoute(c.Request().URL.Path, c.QueryParams())
-	if !ok {
-		return echo.ErrNotFound
-	}
+	// An address echo routed here but parseRoute rejects (an ID holding an
+	// escaped slash) gets the zero route: a static "no such page".
+	r, _ := parseRoute(c.Request().URL.Path, c.QueryParams())
 	b := s.build(s.src.Snapshot(), r)
 	return render(c, b.status, views.Document(b.page))
 }

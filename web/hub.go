@@ -6,14 +6,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/netviz/netviz/collector/graph"
 	"github.com/netviz/netviz/views"
 )
-
-// closeGrace bounds the close frame sent to each client at shutdown.
-const closeGrace = time.Second
 
 // hub owns the live views: one goroutine (run) holds every subscription, so
 // no locks guard them. It renders each affected view once per burst of
@@ -75,8 +70,7 @@ func (p *pending) add(d graph.Delta) {
 	}
 }
 
-// run serves registrations and model deltas until ctx ends, then closes
-// every client.
+// run serves registrations and model deltas until ctx ends.
 func (h *hub) run(ctx context.Context) {
 	defer close(h.done)
 	deltas := h.srv.src.Subscribe(ctx)
@@ -93,7 +87,7 @@ func (h *hub) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			h.closeAll()
+			// Each client's writer sees ctx end too and says goodbye itself.
 			return
 		case c := <-h.register:
 			h.add(ctx, c)
@@ -203,21 +197,6 @@ func (h *hub) send(v *liveView, c *client) {
 		h.remove(c)
 		// Unblock a write stuck on the slow peer now rather than at its deadline.
 		c.conn.Close()
-	}
-}
-
-// closeAll says goodbye to every client at shutdown with "service restart",
-// the close code on which the htmx ws extension reconnects.
-func (h *hub) closeAll() {
-	msg := websocket.FormatCloseMessage(websocket.CloseServiceRestart, "netviz is restarting")
-	for key, v := range h.views {
-		for c := range v.clients {
-			// WriteControl may run alongside the client's writer.
-			_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
-			close(c.send)
-			c.conn.Close()
-		}
-		delete(h.views, key)
 	}
 }
 
