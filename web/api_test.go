@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/netviz/netviz/views/fixture"
-	"github.com/netviz/netviz/web"
 )
 
 // get fetches a path and returns status, headers and body.
