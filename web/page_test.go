@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/netviz/netviz/views/fixture"
-	"github.com/netviz/netviz/web"
 )
 
 func TestPages(t *testing.T) {
