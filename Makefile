@@ -1,0 +1,53 @@
+# netviz — see README.md. `make demo` and `make test` install what they need.
+
+GO       ?= go
+BIN      := bin/netviz
+TEMPL    := $(GO) tool templ
+# Integration and browser tests start real agents; give slow machines room.
+TEST_TIMEOUT ?= 40m
+
+.PHONY: all build deps tools generate check-generate vet test test-unit demo clean
+
+all: build
+
+## deps: Debian packages (CNI plugins, iproute2, iptables, python3, chromium)
+deps:
+	@bash scripts/deps.sh
+
+## tools: Nomad v1.6.2 and Consul v1.14.11, built once into ~/.cache/netviz/bin
+tools: deps
+	@bash scripts/tools.sh >/dev/null
+
+## generate: regenerate templ components
+generate:
+	$(TEMPL) generate -path views
+
+## check-generate: fail when the committed *_templ.go files are stale
+check-generate:
+	@$(TEMPL) generate -path views >/dev/null
+	@if [ -n "$$(git status --porcelain -- views)" ]; then \
+	  echo "templ generate changed files under views/; run 'make generate' and commit:"; \
+	  git status --porcelain -- views; exit 1; fi
+
+build:
+	$(GO) build -o $(BIN) ./cmd/netviz
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'))" || \
+	  { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'); exit 1; }
+
+## test: everything — unit, integration against a real cluster, browser end-to-end
+test: tools check-generate vet
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+## test-unit: only the packages that need no cluster
+test-unit:
+	$(GO) test -race -count=1 ./collector/graph/... ./views/... ./web/...
+
+## demo: a local cluster with the example jobs, and the dashboard on it
+demo: tools build
+	./$(BIN) demo
+
+clean:
+	rm -rf bin

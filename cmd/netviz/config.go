@@ -1,0 +1,70 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	consulapi "github.com/hashicorp/consul/api"
+	nomadapi "github.com/hashicorp/nomad/api"
+	"github.com/netviz/netviz/collector"
+)
+
+// sourceFlags are the flags every command that reads a cluster shares.
+type sourceFlags struct {
+	noConsul bool
+	logLevel string
+}
+
+func (f *sourceFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.noConsul, "no-consul", envBool("NETVIZ_NO_CONSUL"), "do not read Consul (env NETVIZ_NO_CONSUL)")
+	fs.StringVar(&f.logLevel, "log-level", envOr("NETVIZ_LOG_LEVEL", "info"), "debug, info, warn or error (env NETVIZ_LOG_LEVEL)")
+}
+
+// logger writes structured logs to w at the chosen level.
+func (f *sourceFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lvl})), nil
+}
+
+// collector builds the collector with the official clients' default
+// configs, so the CLIs' environment variables apply unchanged.
+func (f *sourceFlags) collector(log *slog.Logger) (*collector.Collector, error) {
+	cfg := collector.Config{Nomad: nomadapi.DefaultConfig(), Logger: log}
+	if !f.noConsul {
+		cfg.Consul = consulapi.DefaultConfig()
+	}
+	return collector.New(cfg)
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envBool(key string) bool {
+	switch strings.ToLower(os.Getenv(key)) {
+	case "1", "true", "yes":
+		return true
+	}
+	return false
+}
+
+// parse parses a subcommand's flags, printing its usage on -h.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return errUsage
+		}
+		return errUsage
+	}
+	return nil
+}
