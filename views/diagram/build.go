@@ -81,6 +81,10 @@ type builder struct {
 	// declared maps a service name to the nodes of drawn allocations whose
 	// job spec declares it, for services not (yet) registered.
 	declared map[string][]string
+	// spans holds each namespace's first and last node; invis the
+	// invisible edges that arrange boxes in a grid.
+	spans []span
+	invis [][2]string
 }
 
 func newBuilder(snap *graph.Snapshot) *builder {
@@ -141,9 +145,11 @@ func (b *builder) host(n *graph.Node, allocs []*graph.Allocation) {
 	if len(allocs) == 0 {
 		b.w.line("%s %s;", b.node(), attrs("label", quoteDOT("no allocations"), "shape", "plaintext"))
 	}
+	first := len(b.spans)
 	for _, a := range allocs {
 		b.namespace(a, []*graph.Allocation{a}, hi, 1)
 	}
+	b.grid(b.spans[first:], nsAspect)
 	b.w.close()
 }
 
@@ -157,7 +163,7 @@ func (b *builder) namespace(rep *graph.Allocation, members []*graph.Allocation, 
 		tasks: map[string]string{}, proxies: map[string]string{}, pins: map[string]string{},
 	}
 	title := rep.JobID + "/" + rep.TaskGroup
-	sub := modeText(rep)
+	sub := modeText(rep, !aggregated)
 	box := NamespaceBox{
 		AllocID:     rep.ID,
 		Href:        "/allocations/" + url.PathEscape(rep.ID),
@@ -198,10 +204,23 @@ func (b *builder) namespace(rep *graph.Allocation, members []*graph.Allocation, 
 	}
 	ports := slices.Clone(rep.Ports)
 	slices.SortFunc(ports, func(x, y graph.Port) int { return cmp.Compare(x.Label, y.Label) })
+	var pins []string
 	for _, p := range ports {
-		b.pin(d, p, host, aggregated)
+		if n := b.pin(d, p, host, aggregated); n != "" {
+			pins = append(pins, n)
+		}
+	}
+	// Pins share a rank so they line up along the namespace's left edge,
+	// where traffic enters, however far their tasks sit.
+	if len(pins) > 1 {
+		b.w.line("{ rank=same; %s; }", strings.Join(pins, "; "))
 	}
 	b.w.close()
+	sp := span{first: d.main, last: d.main}
+	if len(pins) > 0 {
+		sp.first = pins[0]
+	}
+	b.spans = append(b.spans, sp)
 
 	for _, m := range members {
 		b.keys[graph.AllocKey(m.ID)] = d.main
@@ -268,9 +287,10 @@ func (b *builder) proxy(d *allocDraw, t graph.Task, svc string) {
 	b.w.line("%s %s;", n, attrs("label", quoteDOT(svc+" proxy", port), "height", "0.45"))
 }
 
-// pin draws a port on the namespace's edge and its tick on the host ruler. A
-// sidecar's public port is carried by the proxy box itself.
-func (b *builder) pin(d *allocDraw, p graph.Port, host int, aggregated bool) {
+// pin draws a port on the namespace's edge and its tick on the host ruler,
+// and returns the pin's node. A sidecar's public port is carried by the
+// proxy box itself (no node of its own).
+func (b *builder) pin(d *allocDraw, p graph.Port, host int, aggregated bool) (node string) {
 	pi := len(b.lay.Pins)
 	text := pinText(p, aggregated)
 	pin := PinBox{
@@ -286,6 +306,7 @@ func (b *builder) pin(d *allocDraw, p graph.Port, host int, aggregated bool) {
 		d.pins[p.Label] = proxy
 	} else {
 		n := b.node()
+		node = n
 		b.elems[n] = elemRef{elemPin, pi}
 		b.refs[n] = d.id + "-port-" + p.Label
 		b.owner[n] = d
@@ -302,6 +323,7 @@ func (b *builder) pin(d *allocDraw, p graph.Port, host int, aggregated bool) {
 			testID: "tick-" + d.id + "-" + p.Label, href: pin.Href,
 		})
 	}
+	return node
 }
 
 // connect draws the arrows a namespace's own spec implies: a sidecar
@@ -378,8 +400,9 @@ func (b *builder) addArrow(a arrowSpec) {
 // default mode is host).
 func isHostMode(mode string) bool { return mode == "" || mode == graph.ModeHost }
 
-// modeText is a namespace's second label line: its mode and address.
-func modeText(a *graph.Allocation) string {
+// modeText is a namespace's second label line: its mode and, for one
+// allocation, its address.
+func modeText(a *graph.Allocation, withIP bool) string {
 	mode := a.Network.Mode
 	switch {
 	case isHostMode(mode):
@@ -387,7 +410,7 @@ func modeText(a *graph.Allocation) string {
 	case mode == graph.ModeNone:
 		return "no network"
 	}
-	if a.Network.IP == "" {
+	if a.Network.IP == "" || !withIP {
 		return mode
 	}
 	return mode + " " + a.Network.IP

@@ -14,6 +14,11 @@ import (
 // maxEntryLines caps the instances listed in a registry entry.
 const maxEntryLines = 3
 
+// maxDirect is the most instances a client gets an arrow to each of; with
+// more, the arrow ends at the service's registry entry, which lists them.
+// Without the cap, n clients of m instances draw n×m arrows.
+const maxDirect = 3
+
 // modelEdges turns the snapshot's derived edges into arrows between drawn
 // elements. Edges whose source is not drawn (filtered out) are skipped; a
 // target service with no drawn instance becomes a service entry outside the
@@ -109,12 +114,15 @@ func (b *builder) upstream(e graph.Edge) {
 			from = cmp.Or(d.upstreamProxy(name), src)
 		}
 		to, total := b.targets(name, true)
-		if len(to) == 0 {
+		switch {
+		case len(to) > maxDirect:
+			to = []string{b.registryEntry(graph.ProviderConsul, name)}
+		case len(to) == 0:
 			to = []string{b.external(name, total)}
 		}
 		for _, t := range to {
-			b.addArrow(arrowSpec{kind: string(e.Kind), from: from, to: t, label: cmp.Or(e.Label, "mTLS"),
-				class: class, title: title})
+			b.addArrow(arrowSpec{kind: string(e.Kind), from: from, to: t, label: "mTLS · " + intent,
+				class: class, title: title + " (" + e.Label + ")"})
 		}
 	}
 }
@@ -149,15 +157,27 @@ func (b *builder) discovery(e graph.Edge) {
 	if e.Broken {
 		class += " broken"
 	}
+	to, _ := b.targets(name, false)
+	lookup := arrowSpec{kind: "lookup", class: "arrow-lookup",
+		title: fmt.Sprintf("looks up %s in the %s registry", name, provider)}
+	switch {
+	case len(to) == 0:
+		lookup.label, lookup.class = label, "arrow-lookup broken"
+	case len(to) > maxDirect:
+		// Many clients of a many-instance service: the arrows end at its
+		// registry entry, which names it; repeating the query on each
+		// would bury the picture in labels (it stays in the tooltip).
+		lookup.class, lookup.title, to = class, "discovery: "+label+" (see the registry entry for instances)", nil
+	case b.lay.Aggregated:
+		// An aggregated picture keeps only the group-to-group arrows: a
+		// lookup per group would double them and say little.
+		lookup.kind = ""
+	}
 	for _, src := range b.sources(e.From) {
-		entry := b.registryEntry(provider, name)
-		to, _ := b.targets(name, false)
-		lookup := arrowSpec{kind: "lookup", from: src, to: entry, class: "arrow-lookup",
-			title: fmt.Sprintf("looks up %s in the %s registry", name, provider)}
-		if len(to) == 0 {
-			lookup.label, lookup.class = label, "arrow-lookup broken"
+		if lookup.kind != "" {
+			lookup.from, lookup.to = src, b.registryEntry(provider, name)
+			b.addArrow(lookup)
 		}
-		b.addArrow(lookup)
 		for _, t := range to {
 			b.addArrow(arrowSpec{kind: string(e.Kind), from: src, to: t, label: label, class: class,
 				title: "discovery: " + label})
@@ -177,10 +197,13 @@ func (b *builder) ingress(e graph.Edge) {
 		class += " broken"
 	}
 	to, total := b.targets(name, false)
+	switch {
+	case len(to) > maxDirect:
+		to = []string{b.registryEntry(b.provider(name, ""), name)}
+	case len(to) == 0:
+		to = []string{b.external(name, total)}
+	}
 	for _, src := range b.sources(e.From) {
-		if len(to) == 0 {
-			to = []string{b.external(name, total)}
-		}
 		for _, t := range to {
 			b.addArrow(arrowSpec{kind: string(e.Kind), from: src, to: t, label: e.Label, class: class,
 				title: "ingress rule " + e.Label})
@@ -295,6 +318,9 @@ func (b *builder) finish() string {
 	}
 	for _, n := range b.loose {
 		entryLine(n)
+	}
+	for _, e := range b.invis {
+		b.w.line("%s -> %s [style=invis];", e[0], e[1])
 	}
 	for i, a := range b.arrows {
 		kv := []string{"id", fmt.Sprintf("e%d", i)}

@@ -155,7 +155,8 @@ func nomadService(a *graph.Allocation, name, label string, port int) graph.Upser
 
 // synthetic is a scale fixture (fake data, named as such): jobs × perJob
 // allocations spread over nodes, each with a dynamic port and a Nomad
-// service, every job but the first looking up the previous job's service.
+// service; jobs from the sixth on look up one of the first five, the way
+// many apps share a few backing services.
 func synthetic(nodes, jobs, perJob int) *graph.Snapshot {
 	var changes []graph.Change
 	for n := range nodes {
@@ -168,8 +169,8 @@ func synthetic(nodes, jobs, perJob int) *graph.Snapshot {
 			n := i % nodes
 			a := alloc(fmt.Sprintf("a%04d", i), job, "g", fmt.Sprintf("node%02d", n), graph.ModeBridge, fmt.Sprintf("172.26.%d.%d", 64+n, 2+k))
 			var refs []graph.Ref
-			if j > 0 {
-				prev := fmt.Sprintf("job%02d", j-1)
+			if j >= 5 {
+				prev := fmt.Sprintf("job%02d", j%5)
 				refs = append(refs, graph.Ref{Kind: graph.RefNomadService, Target: prev, Source: "template:local/env",
 					Text: fmt.Sprintf("nomadService %q", prev)})
 			}

@@ -42,6 +42,7 @@ func goldenCases() []goldenCase {
 		{"connect-namespace", func() templ.Component { return drawer.Namespace(connect(graph.ActionAllow), "app1") }},
 		{"ingress", topo(ingress())},
 		{"aggregated-250", topo(synthetic(10, 25, 10))},
+		{"scale-200", topo(synthetic(10, 20, 10))},
 		{"xss", topo(xss())},
 	}
 }
@@ -55,11 +56,13 @@ func render(t testing.TB, c templ.Component) []byte {
 	return buf.Bytes()
 }
 
-// trailingSpace is the only normalisation needed: the output is
-// deterministic, and editors strip trailing blanks from golden files.
+// trailingSpace is stripped because editors strip it from golden files.
 var trailingSpace = regexp.MustCompile(`[ \t]+\n`)
 
+// normalise puts one tag per line, so a golden diff shows what moved, and
+// drops trailing blanks. The output itself is deterministic.
 func normalise(b []byte) []byte {
+	b = bytes.ReplaceAll(b, []byte("><"), []byte(">\n<"))
 	return bytes.TrimSpace(trailingSpace.ReplaceAll(b, []byte("\n")))
 }
 

@@ -3,7 +3,7 @@ package diagram
 import "strings"
 
 // legendMinWidth keeps the legend readable in a narrow diagram.
-const legendMinWidth = 1030
+const legendMinWidth = 1000
 
 // arrowMarker is an arrowhead colour.
 type arrowMarker struct{ name, color string }
@@ -115,7 +115,7 @@ const diagramCSS = `
 .pin.static .pin-text{font-weight:bold}
 .pin.on-proxy .pin-mark{stroke:#6b46c1}
 .registry rect{fill:#fcfcfc;stroke:#666;stroke-width:1.2;stroke-dasharray:1.5 3}
-.registry-title{font-size:10px;letter-spacing:.08em;fill:#555!important;text-transform:uppercase}
+.registry-title{font-size:10px;font-weight:bold;fill:#555!important}
 .entry rect{fill:#fff;stroke:#888;stroke-width:1}
 .entry-name{font-weight:bold}
 .entry-line{font-size:9.5px;fill:#444!important}
