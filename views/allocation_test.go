@@ -63,9 +63,8 @@ func TestAllocationSections(t *testing.T) {
 	if got := text(d.Find(testid("alloc-ip"))); got != "172.26.64.5" {
 		t.Errorf("namespace IP = %q", got)
 	}
-	// TODO(diagram): expect the diagram.Namespace component once it replaces the placeholder.
-	if d.Find(testid("namespace-pending")).Length() != 1 {
-		t.Error("namespace diagram slot missing")
+	if d.Find("#alloc-diagram svg" + testid("diagram")).Length() != 1 {
+		t.Error("namespace diagram missing")
 	}
 	up := d.Find(testid("upstream"))
 	if got := text(up.Find(testid("intention"))); got != "deny" {

@@ -21,6 +21,7 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 	pages := map[string]views.Page{
 		"overview":   views.OverviewPage(chrome(snap, "/?q="+fixture.HostileText), views.NewOverview(snap, views.Filter{})),
 		"filtered":   views.OverviewPage(chrome(snap, "/"), views.NewOverview(snap, f)),
+		"topology":   views.TopologyPage(chrome(snap, "/topology"), snap, views.Filter{}),
 		"allocation": views.AllocationPage(chrome(snap, "/"), snap, views.NewAllocationView(snap, a)),
 		"node":       views.NodePage(chrome(snap, "/"), views.NewNodeView(snap, snap.Node(fixture.HostileNode))),
 		"services":   views.ServicesPage(chrome(snap, "/"), views.NewServiceList(snap, views.Filter{})),

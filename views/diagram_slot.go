@@ -1,0 +1,36 @@
+package views
+
+import (
+	"context"
+	"io"
+
+	"github.com/a-h/templ"
+
+	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/views/diagram"
+)
+
+// topologyDiagram is the cluster picture for the topology page.
+func topologyDiagram(snap *graph.Snapshot, f Filter) templ.Component {
+	df := diagram.Filter{Namespace: f.Namespace, Job: f.Job, Node: f.Node, Text: f.Text}
+	return diagramSlot(diagram.Topology(snap, df))
+}
+
+// namespaceDiagram is the picture of one allocation's network namespace.
+func namespaceDiagram(snap *graph.Snapshot, allocID string) templ.Component {
+	return diagramSlot(diagram.Namespace(snap, allocID))
+}
+
+// diagramSlot renders a diagram, or a notice in its place when it cannot be
+// drawn: a layout failure must not take the rest of the page down with it.
+func diagramSlot(d templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		buf := templ.GetBuffer()
+		defer templ.ReleaseBuffer(buf)
+		if err := d.Render(ctx, buf); err != nil {
+			return diagramError(err.Error()).Render(ctx, w)
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
+}
