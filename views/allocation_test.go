@@ -63,7 +63,7 @@ func TestAllocationSections(t *testing.T) {
 	if got := text(d.Find(testid("alloc-ip"))); got != "172.26.64.5" {
 		t.Errorf("namespace IP = %q", got)
 	}
-	if d.Find("#alloc-diagram svg" + testid("diagram")).Length() != 1 {
+	if d.Find("#alloc-diagram svg"+testid("diagram")).Length() != 1 {
 		t.Error("namespace diagram missing")
 	}
 	up := d.Find(testid("upstream"))
