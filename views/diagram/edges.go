@@ -196,6 +196,10 @@ func (b *builder) ingress(e graph.Edge) {
 	if e.Broken {
 		class += " broken"
 	}
+	from := b.sources(e.From)
+	if len(from) == 0 {
+		return
+	}
 	to, total := b.targets(name, false)
 	switch {
 	case len(to) > maxDirect:
@@ -203,7 +207,7 @@ func (b *builder) ingress(e graph.Edge) {
 	case len(to) == 0:
 		to = []string{b.external(name, total)}
 	}
-	for _, src := range b.sources(e.From) {
+	for _, src := range from {
 		for _, t := range to {
 			b.addArrow(arrowSpec{kind: string(e.Kind), from: src, to: t, label: e.Label, class: class,
 				title: "ingress rule " + e.Label})

@@ -1,0 +1,207 @@
+package diagram_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/views/diagram"
+)
+
+// TestGeometry checks the layout's nesting: namespaces inside hosts, tasks,
+// proxies and pins inside namespaces, pins on the namespace's left edge,
+// ticks on their ruler, everything inside the picture.
+func TestGeometry(t *testing.T) {
+	ctx := context.Background()
+	for name, snap := range map[string]*graph.Snapshot{
+		"same-group": sameGroup(), "connect": connect(graph.ActionAllow),
+		"ingress": ingress(), "scale-200": synthetic(10, 20, 10),
+	} {
+		t.Run(name, func(t *testing.T) {
+			l, err := drawer.TopologyLayout(ctx, snap, diagram.Filter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := diagram.Rect{X: 0, Y: l.Top, W: l.Width, H: l.Height - l.Top}
+			inAny := func(r diagram.Rect, boxes []diagram.Rect) bool {
+				for _, b := range boxes {
+					if b.Contains(r) {
+						return true
+					}
+				}
+				return false
+			}
+			var hosts, nss []diagram.Rect
+			for _, h := range l.Hosts {
+				hosts = append(hosts, h.Rect)
+				if !page.Contains(h.Rect) {
+					t.Errorf("host %s %v outside the page %v", h.NodeID, h.Rect, page)
+				}
+				for _, tk := range h.Ruler.Ticks {
+					if tk.X < h.Ruler.X || tk.X > h.Ruler.X+h.Ruler.W {
+						t.Errorf("tick %d at %v off its ruler %v", tk.Port, tk.X, h.Ruler.Rect)
+					}
+				}
+				if !h.Rect.Contains(h.Ruler.Rect) {
+					t.Errorf("ruler %v outside host %v", h.Ruler.Rect, h.Rect)
+				}
+			}
+			for _, n := range l.Namespaces {
+				nss = append(nss, n.Rect)
+				if !inAny(n.Rect, hosts) {
+					t.Errorf("namespace %s %v in no host", n.TestID, n.Rect)
+				}
+				for _, h := range l.Hosts {
+					if h.Rect.Contains(n.Rect) && n.Rect.Y+n.Rect.H > h.Ruler.Y {
+						t.Errorf("namespace %s overlaps its host's ruler", n.TestID)
+					}
+				}
+			}
+			for _, tk := range l.Tasks {
+				if !inAny(tk.Rect, nss) {
+					t.Errorf("task %s %v in no namespace", tk.TestID, tk.Rect)
+				}
+			}
+			for _, p := range l.Proxies {
+				if !inAny(p.Rect, nss) {
+					t.Errorf("proxy %s %v in no namespace", p.TestID, p.Rect)
+				}
+			}
+			for _, p := range l.Pins {
+				if !inAny(p.Rect, nss) {
+					t.Errorf("pin %s %v in no namespace", p.TestID, p.Rect)
+				}
+				onEdge := false
+				for _, n := range l.Namespaces {
+					if n.Rect.Contains(p.Rect) && (p.PinX == n.X || p.OnProxy) {
+						onEdge = true
+					}
+				}
+				if !onEdge {
+					t.Errorf("pin %s at x=%v is not on its namespace's edge", p.TestID, p.PinX)
+				}
+			}
+			if len(l.Arrows) == 0 {
+				t.Error("no arrows")
+			}
+		})
+	}
+}
+
+func TestFilter(t *testing.T) {
+	ctx := context.Background()
+	snap := ingress()
+	tests := []struct {
+		name      string
+		f         diagram.Filter
+		hosts     int
+		ns        []string
+		entries   []string
+		hasNotice bool
+	}{
+		{name: "all", hosts: 2, ns: []string{"ns-ingress1", "ns-shop1", "ns-blog1", "ns-ingress2"}},
+		// The ingress on one node still routes to the app on the other: that
+		// app is drawn as a service entry outside the host.
+		{name: "by node name", f: diagram.Filter{Node: "client-2"}, hosts: 1, ns: []string{"ns-blog1", "ns-ingress2"},
+			entries: []string{"service-shop"}},
+		{name: "by node ID", f: diagram.Filter{Node: "node1"}, hosts: 1, ns: []string{"ns-ingress1", "ns-shop1"},
+			entries: []string{"service-blog"}},
+		{name: "by job", f: diagram.Filter{Job: "shop"}, hosts: 1, ns: []string{"ns-shop1"}},
+		{name: "text matches a task, any case", f: diagram.Filter{Text: "BLO"}, hosts: 1, ns: []string{"ns-blog1"}},
+		{name: "text matches a service", f: diagram.Filter{Text: "traefik"}, hosts: 2, ns: []string{"ns-ingress1", "ns-ingress2"},
+			entries: []string{"service-blog", "service-shop"}},
+		{name: "nothing", f: diagram.Filter{Namespace: "other"}, hosts: 0, hasNotice: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := drawer.TopologyLayout(ctx, snap, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ns, entries []string
+			for _, n := range l.Namespaces {
+				ns = append(ns, n.TestID)
+			}
+			for _, e := range l.Entries {
+				entries = append(entries, e.TestID)
+			}
+			if len(l.Hosts) != tc.hosts || !equal(ns, tc.ns) || !equal(entries, tc.entries) {
+				t.Errorf("got %d hosts, namespaces %v, entries %v; want %d, %v, %v", len(l.Hosts), ns, entries, tc.hosts, tc.ns, tc.entries)
+			}
+			if (l.Notice != "") != tc.hasNotice {
+				t.Errorf("notice %q", l.Notice)
+			}
+		})
+	}
+}
+
+// equal compares string lists, nil and empty alike.
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCache(t *testing.T) {
+	ctx := context.Background()
+	d := diagram.NewDrawer(4)
+	a := sameGroup()
+	first, err := d.TopologyLayout(ctx, a, diagram.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := d.TopologyLayout(ctx, a, diagram.Filter{})
+	if first != again {
+		t.Error("the same snapshot and filter were laid out twice")
+	}
+	other, _ := d.TopologyLayout(ctx, a, diagram.Filter{Text: "app"})
+	if other == first {
+		t.Error("another filter returned the cached layout")
+	}
+	// Another store's snapshot may carry the same version number.
+	b := hostRedis(false)
+	if a.Version() != b.Version() {
+		t.Skipf("fixtures have versions %d and %d; the collision this checks needs equal ones", a.Version(), b.Version())
+	}
+	lb, _ := d.TopologyLayout(ctx, b, diagram.Filter{})
+	if lb == first || lb.Namespaces[0].TestID != "ns-redis1" {
+		t.Error("a snapshot of another store got the cached layout of the same version")
+	}
+}
+
+func TestUnknownAllocation(t *testing.T) {
+	_, err := drawer.NamespaceLayout(context.Background(), sameGroup(), "nope")
+	if !errors.Is(err, diagram.ErrUnknownAllocation) {
+		t.Fatalf("err = %v, want ErrUnknownAllocation", err)
+	}
+}
+
+// TestConcurrent draws from many goroutines at once through one Drawer (run
+// with -race): Graphviz is shared behind a mutex and the cache is safe.
+func TestConcurrent(t *testing.T) {
+	d := diagram.NewDrawer(2)
+	snaps := []*graph.Snapshot{sameGroup(), connect(graph.ActionDeny), ingress()}
+	var wg sync.WaitGroup
+	errs := make(chan error, 12)
+	for i := range 12 {
+		wg.Go(func() {
+			_, err := d.TopologyLayout(context.Background(), snaps[i%len(snaps)], diagram.Filter{})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
