@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -54,7 +55,11 @@ func New(cfg Config) (*Collector, error) {
 		if err != nil {
 			return nil, fmt.Errorf("consul client: %w", err)
 		}
-		c.consul = NewConsulSource(cc, c.store, log.With("source", "consul"))
+		addr := cfg.Consul.Address
+		if cfg.Consul.Scheme != "" && !strings.Contains(addr, "://") {
+			addr = cfg.Consul.Scheme + "://" + addr
+		}
+		c.consul = NewConsulSource(cc, c.store, log.With("source", "consul"), WithConsulAddress(addr))
 	} else {
 		c.store.Apply(graph.SetConsulStatus{Status: graph.SourceStatus{State: graph.StateAbsent, Error: "Consul disabled"}})
 	}

@@ -36,6 +36,7 @@ addresses {
 ports {
   http = %d
   grpc = %d
+  grpc_tls = -1
   dns = -1
   serf_lan = %d
   serf_wan = %d
