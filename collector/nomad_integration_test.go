@@ -118,7 +118,8 @@ func TestModelMatchesCluster(t *testing.T) {
 				continue
 			}
 			for _, cs := range cat {
-				idx := slices.IndexFunc(got, func(s *graph.Service) bool { return s.ID == cs.ServiceID })
+				// Consul service IDs are unique per node only; the model qualifies them.
+				idx := slices.IndexFunc(got, func(s *graph.Service) bool { return s.ID == cs.Node+"/"+cs.ServiceID })
 				if idx < 0 {
 					t.Errorf("consul %s: instance %s missing", name, cs.ServiceID)
 					continue
