@@ -2123,7 +2123,7 @@ func legend() templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var142 string
-				templ_7745c5c3_Var142, templ_7745c5c3_Err = templruntime.NewAttributeExpression("translate(" + num(float64(i)*120) + ",22)").Resolve(ctx)
+				templ_7745c5c3_Var142, templ_7745c5c3_Err = templruntime.NewAttributeExpression("translate(" + num(float64(i)*128) + ",22)").Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
 					return templ.Error{Err: templ_7745c5c3_Err, FileName: `diagram/diagram.templ`, Line: 166, Col: 91}
 				}

@@ -272,7 +272,7 @@ func (b *builder) external(name string, total int) string {
 	if n := b.entries[key]; n != "" {
 		return n
 	}
-	note := fmt.Sprintf("%d instances not shown", total)
+	note := plural(total, "instance") + " not shown"
 	if total == 0 {
 		note = "no instances"
 	}

@@ -175,7 +175,7 @@ func TestScenarioElements(t *testing.T) {
 			wants: []want{
 				{id: "ns-app1"}, {id: "proxy-app1-app"},
 				{id: "edge-listener-app1-app-app1-proxy-app", text: "localhost:6379 → redis"},
-				{id: "service-redis", text: "1 instances not shown"},
+				{id: "service-redis", text: "1 instance not shown"},
 				{id: "edge-upstream-app1-proxy-app-service-redis", class: "intent-allow"},
 			},
 			counts: map[string]int{"ns-": 1, "host-": 1},

@@ -3,7 +3,7 @@ package diagram
 import "strings"
 
 // legendMinWidth keeps the legend readable in a narrow diagram.
-const legendMinWidth = 1000
+const legendMinWidth = 1040
 
 // arrowMarker is an arrowhead colour.
 type arrowMarker struct{ name, color string }
