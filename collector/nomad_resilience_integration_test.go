@@ -27,6 +27,8 @@ func TestResilience(t *testing.T) {
 		return nil
 	})
 
+	// The live job outlives the first subtest: the second kills one of its allocations.
+	t.Cleanup(func() { _ = c.Stop(context.Background(), "default", "live", true) })
 	t.Run("nomad restart", func(t *testing.T) {
 		before := store.Snapshot().Version()
 		if err := c.RestartNomad(ctx); err != nil {
@@ -39,7 +41,6 @@ func TestResilience(t *testing.T) {
 		if err := c.WaitHealthy(ctx, "default", "live"); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = c.Stop(context.Background(), "default", "live", true) })
 		fresh := freshSnapshot(t, c)
 		_, took := waitModel(t, store, "the same content as a fresh snapshot", func(s *graph.Snapshot) error {
 			if s.Version() <= before {
@@ -61,7 +62,11 @@ func TestResilience(t *testing.T) {
 			return nil
 		})
 		// Nomad keeps flowing: a killed allocation still leaves the model.
-		victim := store.Snapshot().AllocationsOfJob("default", "live")[0].ID
+		live := store.Snapshot().AllocationsOfJob("default", "live")
+		if len(live) == 0 {
+			t.Fatal("no live allocation to kill")
+		}
+		victim := live[0].ID
 		if _, err := c.Nomad().Allocations().Stop(&nomadapi.Allocation{ID: victim, Namespace: "default"}, nil); err != nil {
 			t.Fatal(err)
 		}
