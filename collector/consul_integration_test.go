@@ -1,0 +1,384 @@
+package collector_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+
+	consulapi "github.com/hashicorp/consul/api"
+	nomadapi "github.com/hashicorp/nomad/api"
+	"github.com/netviz/netviz/collector"
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// apiAllocID is the allocation ID the hand-made "api" registration claims.
+const apiAllocID = "5d4a3c2b-1a09-4f8e-b7d6-c5b4a3928170"
+
+// TestConsulSource runs a ConsulSource alone against the shared cluster's
+// real Consul and checks that the model follows registrations, checks,
+// intentions and Consul's own outage.
+func TestConsulSource(t *testing.T) {
+	c := examplesCluster(t)
+	ctx := context.Background()
+	client := c.Consul()
+	store := graph.NewStore()
+	log := slog.New(slog.NewTextHandler(t.Output(), nil))
+	src := collector.NewConsulSource(client, store, log, collector.WithConsulAddress(c.ConsulAddr))
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- src.Run(runCtx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("Run returned %v, want nil on cancel", err)
+		}
+	})
+
+	t.Run("connected", func(t *testing.T) {
+		snap, _ := waitModel(t, store, "consul connected", func(s *graph.Snapshot) error {
+			return wantConsulState(s, graph.StateConnected)
+		})
+		if got := snap.Status().Consul.Address; got != c.ConsulAddr {
+			t.Errorf("status address = %q, want %q", got, c.ConsulAddr)
+		}
+	})
+
+	// Fixtures live as long as the whole test (subtests build on each other).
+	top := t
+	t.Run("instances, allocations and sidecar upstreams", func(t *testing.T) {
+		registerConsulFixtures(top, client)
+		snap, _ := waitModel(t, store, "api, its sidecar and db", func(s *graph.Snapshot) error {
+			return wantConsulInstances(s, "api", "api-sidecar-proxy", "db")
+		})
+		api := consulInstance(snap, "api")
+		if api.AllocID != apiAllocID || api.PortLabel != "http" || api.Task != "" || api.Port != 8080 {
+			t.Errorf("api = %+v, want alloc %s, label http, group-level, port 8080", api, apiAllocID)
+		}
+		if api.Address != "127.0.0.1" || api.NodeID != "netviz-dev" || strings.Join(api.Tags, ",") != "v1" {
+			t.Errorf("api = %+v, want the node's address 127.0.0.1 on node netviz-dev with tag v1", api)
+		}
+		proxy := consulInstance(snap, "api-sidecar-proxy")
+		want := graph.Upstream{DestinationName: "db", LocalBindAddress: "127.0.0.1", LocalBindPort: 15432}
+		if pc := proxy.Connect; pc == nil || pc.Kind != graph.ConnectSidecar || pc.DestinationService != "api" ||
+			pc.LocalServicePort != 8080 || len(pc.Upstreams) != 1 || pc.Upstreams[0] != want {
+			t.Errorf("sidecar connect = %+v, want a sidecar of api:8080 with upstream %+v", pc, want)
+		}
+		if proxy.AllocID != apiAllocID {
+			t.Errorf("sidecar alloc = %q, want %q", proxy.AllocID, apiAllocID)
+		}
+		if db := consulInstance(snap, "db"); db.Address != "127.0.0.2" || db.AllocID != "" || db.Connect != nil {
+			t.Errorf("db = %+v, want its own address 127.0.0.2, no allocation, no Connect", db)
+		}
+	})
+
+	t.Run("a Nomad Connect job ties instances to its allocations", func(t *testing.T) {
+		names := []string{"app", "app-sidecar-proxy", "redis", "redis-sidecar-proxy"}
+		snap, _ := waitModel(t, store, "the mesh job's registrations", func(s *graph.Snapshot) error {
+			return wantConsulInstances(s, names...)
+		})
+		stubs, _, err := c.Nomad().Jobs().Allocations("mesh", false, (&nomadapi.QueryOptions{}).WithContext(ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		groupOf := map[string]string{}
+		for _, a := range stubs {
+			groupOf[a.ID] = a.TaskGroup
+		}
+		for _, n := range names {
+			svc := consulInstance(snap, n)
+			if want := strings.TrimSuffix(n, "-sidecar-proxy"); groupOf[svc.AllocID] != want || svc.Task != "" {
+				t.Errorf("%s: alloc %q (group %q), task %q; want an allocation of group %s and no task",
+					n, svc.AllocID, groupOf[svc.AllocID], svc.Task, want)
+			}
+		}
+		if app := consulInstance(snap, "app"); app.PortLabel != "8080" {
+			t.Errorf("app port label = %q, want 8080 (as the job writes it)", app.PortLabel)
+		}
+		proxy := consulInstance(snap, "app-sidecar-proxy")
+		if pc := proxy.Connect; pc == nil || pc.DestinationService != "app" || len(pc.Upstreams) != 1 ||
+			pc.Upstreams[0].DestinationName != "redis" || pc.Upstreams[0].LocalBindPort != 6379 {
+			t.Errorf("app sidecar connect = %+v, want upstream redis:6379", proxy.Connect)
+		}
+		if proxy.PortLabel != "connect-proxy-app" {
+			t.Errorf("app sidecar port label = %q, want connect-proxy-app", proxy.PortLabel)
+		}
+	})
+
+	t.Run("health follows checks", func(t *testing.T) {
+		for _, step := range []struct{ status, want string }{
+			{consulapi.HealthPassing, graph.HealthPassing},
+			{consulapi.HealthWarning, graph.HealthWarning},
+			{consulapi.HealthCritical, graph.HealthCritical},
+			{consulapi.HealthPassing, graph.HealthPassing},
+		} {
+			if err := client.Agent().UpdateTTL("api-ttl", "", step.status); err != nil {
+				t.Fatalf("update TTL: %v", err)
+			}
+			waitModel(t, store, "api "+step.want, func(s *graph.Snapshot) error {
+				if api := consulInstance(s, "api"); api == nil || api.Health != step.want {
+					return fmt.Errorf("api is %+v", api)
+				}
+				return nil
+			})
+		}
+	})
+
+	t.Run("intentions and precedence", func(t *testing.T) {
+		writeConsulIntentions(top, client)
+		want := map[string]graph.Intention{
+			"api>db":   {Source: "api", Destination: "db", Action: graph.ActionAllow, Precedence: 9},
+			"*>db":     {Source: "*", Destination: "db", Action: graph.ActionDeny, Precedence: 8},
+			"batch>*":  {Source: "batch", Destination: "*", Action: graph.ActionDeny, Precedence: 6},
+			"api>shop": {Source: "api", Destination: "shop", Action: graph.ActionAllow, Precedence: 9},
+		}
+		snap, _ := waitModel(t, store, "the written intentions", func(s *graph.Snapshot) error {
+			got := intentionsByPair(s)
+			for k, w := range want {
+				if in, ok := got[k]; !ok || in.Action != w.Action || in.Precedence != w.Precedence {
+					return fmt.Errorf("intention %s = %+v, want %+v", k, in, w)
+				}
+			}
+			return nil
+		})
+		if d := intentionsByPair(snap)["api>shop"].Description; !strings.Contains(d, "L7") {
+			t.Errorf("L7 intention description = %q, want a note on its permissions", d)
+		}
+		if action, _ := snap.IntentionFor("web", "db"); action != graph.ActionDeny {
+			t.Errorf("web → db = %s, want deny (by * → db)", action)
+		}
+		allowed, _, err := client.Connect().IntentionCheck(&consulapi.IntentionCheck{Source: "nobody-a", Destination: "nobody-b"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.DefaultAllow() != allowed {
+			t.Errorf("DefaultAllow = %v, Consul's own check says %v", snap.DefaultAllow(), allowed)
+		}
+		if _, err := client.ConfigEntries().Delete(consulapi.ServiceIntentions, "*", nil); err != nil {
+			t.Fatal(err)
+		}
+		waitModel(t, store, "batch → * gone", func(s *graph.Snapshot) error {
+			if _, ok := intentionsByPair(s)["batch>*"]; ok {
+				return fmt.Errorf("batch → * still there")
+			}
+			return nil
+		})
+	})
+
+	t.Run("deregistered instances vanish", func(t *testing.T) {
+		if err := client.Agent().ServiceDeregister("db-1"); err != nil {
+			t.Fatal(err)
+		}
+		waitModel(t, store, "db gone", func(s *graph.Snapshot) error {
+			if db := consulInstance(s, "db"); db != nil {
+				return fmt.Errorf("db still there: %+v", db)
+			}
+			return nil
+		})
+	})
+
+	t.Run("sync reads everything once", func(t *testing.T) {
+		snap := consulSync(t, client)
+		if err := wantConsulInstances(snap, "api", "app", "redis"); err != nil {
+			t.Error(err)
+		}
+		if _, ok := intentionsByPair(snap)["api>db"]; !ok || snap.Status().Consul.State != graph.StateConnected {
+			t.Errorf("after Sync: intentions %v, status %+v", intentionsByPair(snap), snap.Status().Consul)
+		}
+	})
+
+	// Last: it takes Consul away for every test sharing the cluster.
+	t.Run("consul outage keeps data and resyncs", func(t *testing.T) {
+		if err := c.StopConsul(); err != nil {
+			t.Fatal(err)
+		}
+		snap, _ := waitModel(t, store, "consul down", func(s *graph.Snapshot) error {
+			return wantConsulState(s, graph.StateDown)
+		})
+		if snap.Status().Consul.Error == "" || consulInstance(snap, "api") == nil || len(intentionsByPair(snap)) == 0 {
+			t.Errorf("while down: status %+v, api %v, intentions %v; want an error and the last known data",
+				snap.Status().Consul, consulInstance(snap, "api"), intentionsByPair(snap))
+		}
+		if err := c.StartConsul(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := client.Agent().ServiceRegister(&consulapi.AgentServiceRegistration{ID: "late-1", Name: "late", Port: 9999}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = client.Agent().ServiceDeregister("late-1") })
+		_, took := waitModel(t, store, "connected again with what a fresh read sees", func(s *graph.Snapshot) error {
+			if err := wantConsulState(s, graph.StateConnected); err != nil {
+				return err
+			}
+			if err := wantConsulInstances(s, "late", "api", "app"); err != nil {
+				return err
+			}
+			fresh := consulSync(t, client)
+			if got, want := consulInstanceIDs(s), consulInstanceIDs(fresh); !slices.Equal(got, want) {
+				return fmt.Errorf("instances %v, a fresh read has %v", got, want)
+			}
+			return nil
+		})
+		t.Logf("resynced %s after Consul's restart returned", took)
+	})
+}
+
+// TestConsulSourceAbsent points the source at a closed port: the status says
+// absent, Run keeps retrying and returns nil when cancelled; Sync fails.
+func TestConsulSourceAbsent(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cfg := consulapi.DefaultConfig()
+	cfg.Address, cfg.Token = addr, "secret-token-never-shown"
+	client, err := consulapi.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := graph.NewStore()
+	src := collector.NewConsulSource(client, store, slog.New(slog.DiscardHandler), collector.WithConsulAddress(addr))
+
+	if err := src.Sync(context.Background()); err == nil {
+		t.Error("Sync against a closed port returned nil")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx) }()
+	version := store.Snapshot().Version()
+	snap, _ := waitModel(t, store, "Run retrying with consul absent", func(s *graph.Snapshot) error {
+		if s.Version() < version+2 { // two failed attempts: it retries
+			return fmt.Errorf("version %d", s.Version())
+		}
+		return wantConsulState(s, graph.StateAbsent)
+	})
+	st := snap.Status().Consul
+	if st.Address != addr || st.Error == "" || strings.Contains(st.Error, "secret-token") {
+		t.Errorf("status = %+v, want address %s and an error without the token", st, addr)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run returned %v, want nil", err)
+	}
+}
+
+// consulSync is what a fresh ConsulSource reads in one Sync.
+func consulSync(t *testing.T, client *consulapi.Client) *graph.Snapshot {
+	t.Helper()
+	store := graph.NewStore()
+	if err := collector.NewConsulSource(client, store, slog.New(slog.DiscardHandler)).Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return store.Snapshot()
+}
+
+func wantConsulState(s *graph.Snapshot, state string) error {
+	if st := s.Status().Consul; st.State != state {
+		return fmt.Errorf("consul status %+v, want %s", st, state)
+	}
+	return nil
+}
+
+func wantConsulInstances(s *graph.Snapshot, names ...string) error {
+	for _, n := range names {
+		if consulInstance(s, n) == nil {
+			return fmt.Errorf("no consul instance of %s", n)
+		}
+	}
+	return nil
+}
+
+// consulInstance returns the first Consul instance of a service, or nil.
+func consulInstance(s *graph.Snapshot, name string) *graph.Service {
+	for _, svc := range s.ServicesNamed(name) {
+		if svc.Provider == graph.ProviderConsul {
+			return svc
+		}
+	}
+	return nil
+}
+
+// consulInstanceIDs lists the IDs of the Consul instances, sorted.
+func consulInstanceIDs(s *graph.Snapshot) []string {
+	var ids []string
+	for _, svc := range s.Services() {
+		if svc.Provider == graph.ProviderConsul {
+			ids = append(ids, svc.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// intentionsByPair keys the model's intentions by "source>destination".
+func intentionsByPair(s *graph.Snapshot) map[string]graph.Intention {
+	out := map[string]graph.Intention{}
+	for _, in := range s.Intentions() {
+		out[in.Source+">"+in.Destination] = in
+	}
+	return out
+}
+
+// registerConsulFixtures registers, through the local agent, what Nomad would
+// for a group service "api" with a Connect sidecar and an upstream to db,
+// plus a plain "db" registered by hand. They are removed when t ends.
+func registerConsulFixtures(t *testing.T, client *consulapi.Client) {
+	t.Helper()
+	regs := []*consulapi.AgentServiceRegistration{
+		{
+			ID: "_nomad-task-" + apiAllocID + "-group-api-api-http", Name: "api", Port: 8080, Tags: []string{"v1"},
+			Check: &consulapi.AgentServiceCheck{CheckID: "api-ttl", TTL: "10m", Status: consulapi.HealthPassing},
+			Connect: &consulapi.AgentServiceConnect{SidecarService: &consulapi.AgentServiceRegistration{
+				Proxy: &consulapi.AgentServiceConnectProxyConfig{Upstreams: []consulapi.Upstream{
+					{DestinationName: "db", LocalBindAddress: "127.0.0.1", LocalBindPort: 15432},
+				}},
+			}},
+		},
+		{ID: "db-1", Name: "db", Port: 5432, Address: "127.0.0.2"},
+	}
+	for _, r := range regs {
+		if err := client.Agent().ServiceRegister(r); err != nil {
+			t.Fatalf("register %s: %v", r.Name, err)
+		}
+		id := r.ID
+		t.Cleanup(func() { _ = client.Agent().ServiceDeregister(id) })
+	}
+}
+
+// writeConsulIntentions writes intentions of every precedence class the
+// model distinguishes, and an L7 one (which needs an HTTP destination).
+// They are deleted when t ends.
+func writeConsulIntentions(t *testing.T, client *consulapi.Client) {
+	t.Helper()
+	entries := []consulapi.ConfigEntry{
+		&consulapi.ServiceConfigEntry{Kind: consulapi.ServiceDefaults, Name: "shop", Protocol: "http"},
+		&consulapi.ServiceIntentionsConfigEntry{Kind: consulapi.ServiceIntentions, Name: "db", Sources: []*consulapi.SourceIntention{
+			{Name: "api", Action: consulapi.IntentionActionAllow},
+			{Name: "*", Action: consulapi.IntentionActionDeny},
+		}},
+		&consulapi.ServiceIntentionsConfigEntry{Kind: consulapi.ServiceIntentions, Name: "*", Sources: []*consulapi.SourceIntention{
+			{Name: "batch", Action: consulapi.IntentionActionDeny},
+		}},
+		&consulapi.ServiceIntentionsConfigEntry{Kind: consulapi.ServiceIntentions, Name: "shop", Sources: []*consulapi.SourceIntention{
+			{Name: "api", Permissions: []*consulapi.IntentionPermission{
+				{Action: consulapi.IntentionActionAllow, HTTP: &consulapi.IntentionHTTPPermission{PathPrefix: "/cart"}},
+			}},
+		}},
+	}
+	for _, e := range entries {
+		if _, _, err := client.ConfigEntries().Set(e, nil); err != nil {
+			t.Fatalf("write %s %s: %v", e.GetKind(), e.GetName(), err)
+		}
+	}
+	// Cleanups run last-registered first: the intentions go before the
+	// service-defaults their L7 rules need.
+	for _, e := range entries {
+		t.Cleanup(func() { _, _ = client.ConfigEntries().Delete(e.GetKind(), e.GetName(), nil) })
+	}
+}
