@@ -22,7 +22,7 @@ func OverviewPage(c Chrome, o Overview) Page {
 			{ID: "overview-sources", Body: overviewSources(o.Status)},
 			{ID: "overview-counts", Body: overviewCounts(o)},
 			{ID: "overview-index", Body: overviewIndex(o)},
-			{ID: "overview-warnings", Body: warningList(o.Warnings)},
+			{ID: "overview-warnings", Body: warningSection(o.Warnings)},
 		},
 	}
 }

@@ -48,8 +48,9 @@ type Fragment struct {
 
 // Form is a page's filter form: where it submits and what it currently holds.
 type Form struct {
-	Action string
-	Filter Filter
+	Action  string
+	Filter  Filter
+	Suggest Suggestions
 }
 
 // Page is a complete page: chrome, heading, optional filter form and the

@@ -16,8 +16,9 @@ func (s *Server) servePage(c echo.Context) error {
 	// An address echo routed here but parseRoute rejects (an ID holding an
 	// escaped slash) gets the zero route: a static "no such page".
 	r, _ := parseRoute(c.Request().URL.Path, c.QueryParams())
-	b := s.build(s.src.Snapshot(), r)
-	return render(c, b.status, views.Document(b.page))
+	snap := s.src.Snapshot()
+	b := s.build(snap, r)
+	return render(c, b.status, views.Document(b.page.WithSuggestions(views.NewSuggestions(snap))))
 }
 
 // serveJSON answers /api/v1/<page> with the page's data, through the same

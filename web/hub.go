@@ -131,7 +131,10 @@ func (h *hub) add(ctx context.Context, c *client) {
 	if v.msg == nil || v.version != snap.Version() {
 		h.render(v, snap)
 	}
-	h.send(v, c)
+	if v.msg != nil {
+		// Nil only when rendering failed (logged); the next change retries.
+		h.send(v, c)
+	}
 }
 
 // remove unsubscribes a client; a view with no clients is forgotten.
@@ -156,6 +159,9 @@ func (h *hub) flush(p pending) {
 			continue
 		}
 		h.render(v, snap)
+		if v.msg == nil {
+			continue
+		}
 		for c := range v.clients {
 			h.send(v, c)
 		}
@@ -181,6 +187,8 @@ func (h *hub) render(v *liveView, snap *graph.Snapshot) {
 	var buf bytes.Buffer
 	if err := views.Push(b.page).Render(context.Background(), &buf); err != nil {
 		h.srv.log.Error("render live view", "view", v.route.String(), "err", err)
+		// Send nothing rather than an older state; any next change retries.
+		v.msg, v.deps = nil, everything()
 		return
 	}
 	v.msg, v.version, v.deps = buf.Bytes(), snap.Version(), b.deps

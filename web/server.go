@@ -121,10 +121,10 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 	return s.Serve(ctx, ln)
 }
 
-// Serve serves on ln until ctx ends, then shuts down: it closes every
-// websocket (with "service restart", so pages reconnect to the next server),
-// waits up to shutdownTimeout for requests in flight and returns once every
-// goroutine it started has ended.
+// Serve serves on ln until ctx ends, then shuts down; call it (or Run) once
+// per Server. At shutdown it closes every websocket (with "service restart",
+// so pages reconnect to the next server), waits up to shutdownTimeout for
+// requests in flight and returns once every goroutine it started has ended.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hubCtx, stopHub := context.WithCancel(ctx)
 	defer stopHub()
