@@ -5,6 +5,8 @@ import (
 	"io"
 	"testing"
 
+	"github.com/netviz/netviz/collector/graph"
+
 	"github.com/netviz/netviz/views/diagram"
 )
 
@@ -16,8 +18,18 @@ func BenchmarkTopology200(b *testing.B) { benchTopology(b, 0) }
 // every further viewer of a snapshot costs.
 func BenchmarkTopology200Cached(b *testing.B) { benchTopology(b, 4) }
 
+// BenchmarkTopologyAggregated7500 draws 7,500 allocations (75 jobs of 100
+// on 10 nodes, fake data), the size measured on one dev agent: the
+// aggregated picture, cache off.
+func BenchmarkTopologyAggregated7500(b *testing.B) {
+	benchSnapshot(b, synthetic(10, 75, 100), 0)
+}
+
 func benchTopology(b *testing.B, cacheSize int) {
-	snap := synthetic(10, 20, 10)
+	benchSnapshot(b, synthetic(10, 20, 10), cacheSize)
+}
+
+func benchSnapshot(b *testing.B, snap *graph.Snapshot, cacheSize int) {
 	d := diagram.NewDrawer(cacheSize)
 	defer d.Close()
 	ctx := context.Background()

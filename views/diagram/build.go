@@ -85,6 +85,20 @@ type builder struct {
 	// invisible edges that arrange boxes in a grid.
 	spans []span
 	invis [][2]string
+
+	insts      map[string][]*graph.Service
+	targetMemo map[targetKey]targetSet
+}
+
+// targetKey and targetSet memoise builder.targets per service.
+type targetKey struct {
+	name string
+	mesh bool
+}
+
+type targetSet struct {
+	nodes []string
+	total int
 }
 
 func newBuilder(snap *graph.Snapshot) *builder {
@@ -104,6 +118,9 @@ func newBuilder(snap *graph.Snapshot) *builder {
 		regs:    map[string][]string{},
 
 		declared: map[string][]string{},
+
+		insts:      map[string][]*graph.Service{},
+		targetMemo: map[targetKey]targetSet{},
 	}
 }
 

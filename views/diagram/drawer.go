@@ -180,6 +180,7 @@ func (b *builder) topology(f Filter) map[int]*graph.Node {
 	slices.SortFunc(nodes, func(x, y *graph.Node) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID)) })
 	perNode := map[string][]*graph.Allocation{}
 	total := 0
+	nodes = append(nodes, b.unknownNodes(nodes)...)
 	for _, n := range nodes {
 		for _, a := range b.snap.AllocationsOnNode(n.ID) {
 			if live(a) && f.matchAlloc(a, n) {
@@ -213,13 +214,36 @@ func (b *builder) topology(f Filter) map[int]*graph.Node {
 	return hosts
 }
 
+// unknownNodes stands in for nodes the snapshot lacks (not yet seen, or
+// gone) that still have allocations, so those allocations are drawn too.
+func (b *builder) unknownNodes(known []*graph.Node) []*graph.Node {
+	seen := map[string]bool{}
+	for _, n := range known {
+		seen[n.ID] = true
+	}
+	var out []*graph.Node
+	for _, a := range b.snap.Allocations() {
+		if !seen[a.NodeID] {
+			seen[a.NodeID] = true
+			out = append(out, stubNode(a))
+		}
+	}
+	slices.SortFunc(out, func(x, y *graph.Node) int { return cmp.Compare(x.ID, y.ID) })
+	return out
+}
+
+// stubNode is a node known only from an allocation placed on it.
+func stubNode(a *graph.Allocation) *graph.Node {
+	return &graph.Node{ID: a.NodeID, Name: cmp.Or(a.NodeName, a.NodeID), Status: "unknown"}
+}
+
 // single writes one allocation inside its host.
 func (b *builder) single(allocID string) map[int]*graph.Node {
 	b.header()
 	a := b.snap.Allocation(allocID)
 	n := b.snap.Node(a.NodeID)
 	if n == nil {
-		n = &graph.Node{ID: a.NodeID, Name: cmp.Or(a.NodeName, a.NodeID)}
+		n = stubNode(a)
 	}
 	b.host(n, []*graph.Allocation{a})
 	b.modelEdges()

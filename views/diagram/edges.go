@@ -44,6 +44,18 @@ func (b *builder) modelEdges() {
 	}
 }
 
+// instances returns a service's registered instances. The snapshot copies
+// the list on every call and one service can have thousands of instances
+// and referrers, so the builder keeps each list once.
+func (b *builder) instances(name string) []*graph.Service {
+	if insts, ok := b.insts[name]; ok {
+		return insts
+	}
+	insts := b.snap.ServicesNamed(name)
+	b.insts[name] = insts
+	return insts
+}
+
 // serviceName returns the name in a service key.
 func serviceName(key string) (string, bool) {
 	return strings.CutPrefix(key, graph.ServiceKey(""))
@@ -60,7 +72,7 @@ func (b *builder) sources(key string) []string {
 		return nil
 	}
 	var out []string
-	for _, s := range b.snap.ServicesNamed(name) {
+	for _, s := range b.instances(name) {
 		d := b.allocs[s.AllocID]
 		if d == nil {
 			continue
@@ -79,7 +91,12 @@ func (b *builder) sources(key string) []string {
 // it advertises, else its allocation's main task. total counts all
 // instances, drawn or not.
 func (b *builder) targets(name string, mesh bool) (out []string, total int) {
-	for _, s := range b.snap.ServicesNamed(name) {
+	key := targetKey{name, mesh}
+	if t, ok := b.targetMemo[key]; ok {
+		return t.nodes, t.total
+	}
+	defer func() { b.targetMemo[key] = targetSet{out, total} }()
+	for _, s := range b.instances(name) {
 		total++
 		d := b.allocs[s.AllocID]
 		if d == nil {
@@ -218,7 +235,7 @@ func (b *builder) ingress(e graph.Edge) {
 // provider guesses which registry holds a service: its instances say, else
 // the query (nomadService is Nomad's template function).
 func (b *builder) provider(name, query string) string {
-	for _, s := range b.snap.ServicesNamed(name) {
+	for _, s := range b.instances(name) {
 		if s.Provider != "" {
 			return s.Provider
 		}
@@ -237,7 +254,7 @@ func (b *builder) registryEntry(provider, name string) string {
 	}
 	lines := []string{name}
 	healthy := 0
-	insts := slices.Clone(b.snap.ServicesNamed(name))
+	insts := slices.Clone(b.instances(name))
 	slices.SortFunc(insts, func(x, y *graph.Service) int {
 		return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.Port, y.Port))
 	})

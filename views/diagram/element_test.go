@@ -203,6 +203,15 @@ func TestScenarioElements(t *testing.T) {
 			counts: map[string]int{"ns-": 25, "host-": 0, "tick-": 0},
 		},
 		{
+			name: "allocation on a node the snapshot lacks",
+			svg: topo(snapshot(graph.UpsertAllocation{Alloc: func() *graph.Allocation {
+				a := alloc("lost1", "web", "app", "ghost", graph.ModeBridge, "")
+				a.NodeName = "client-9"
+				return a
+			}()})),
+			wants: []want{{id: "host-ghost", text: "client-9"}, {id: "ns-lost1", text: "web/app bridge"}},
+		},
+		{
 			name:   "200 allocations stay one box each",
 			svg:    topo(synthetic(10, 20, 10)),
 			counts: map[string]int{"ns-": 200, "host-": 10, "diagram-notice": 0},

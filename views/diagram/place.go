@@ -165,7 +165,7 @@ func (b *builder) arrow(a arrowSpec, e gvEdge, flip func(x, y float64) (float64,
 		fmt.Fprintf(&d, " L %s %s", num(x), num(y))
 	}
 	out := Arrow{Path: d.String(), Kind: a.kind, Label: a.label, Class: a.class, Title: a.title,
-		TestID: "edge-" + a.kind + "-" + b.refs[a.from] + "-" + b.refs[a.to]}
+		TestID: "edge-" + a.kind + "-" + b.refs[a.from] + "-" + b.refs[a.to], Href: b.href(a.to)}
 	if e.LP != "" {
 		if p, err := parsePoint(e.LP); err == nil {
 			out.LabelX, out.LabelY = flip(p.x, p.y)
@@ -174,8 +174,28 @@ func (b *builder) arrow(a arrowSpec, e gvEdge, flip func(x, y float64) (float64,
 	return out, nil
 }
 
+// href is the page of a drawn node: an arrow links to where it leads.
+func (b *builder) href(node string) string {
+	ref, ok := b.elems[node]
+	if !ok {
+		return ""
+	}
+	switch ref.kind {
+	case elemTask:
+		return b.lay.Tasks[ref.i].Href
+	case elemProxy:
+		return b.lay.Proxies[ref.i].Href
+	case elemPin:
+		return b.lay.Pins[ref.i].Href
+	case elemEntry:
+		return b.lay.Entries[ref.i].Href
+	}
+	return ""
+}
+
 // round keeps one decimal: enough for the eye, stable in golden files.
 func round(v float64) float64 { return math.Round(v*10) / 10 }
 
-// num formats a coordinate compactly.
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// num formats a coordinate compactly, to one decimal, so sums like X+W/2
+// computed while drawing stay short.
+func num(v float64) string { return strconv.FormatFloat(round(v), 'f', -1, 64) }
