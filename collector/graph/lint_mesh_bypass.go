@@ -21,7 +21,7 @@ func init() {
 // service: something has an upstream to it, an intention names it, or the
 // default denies.
 func (s *Snapshot) guarded(service string) bool {
-	if !s.defaultAllow && (s.status.Consul.State == StateConnected || len(s.intentions) > 0) {
+	if !s.defaultAllow && s.intentionsKnown() {
 		return true
 	}
 	for _, in := range s.intentions {
@@ -104,7 +104,7 @@ func (s *Snapshot) peerBypass(src source, d *Allocation, t target) (Warning, boo
 		return Warning{}, false
 	}
 	spec, ok := meshSpecOn(d, t)
-	if !ok {
+	if !ok || !s.intentionsKnown() {
 		return Warning{}, false
 	}
 	for _, id := range identities(a) {

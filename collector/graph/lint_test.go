@@ -99,6 +99,9 @@ func TestRegisterLint(t *testing.T) {
 	)
 	var codes []string
 	for _, w := range s.Warnings() {
+		if w.Code != graph.CodePortConflict && w.Code != "test-flagged" {
+			continue // other lints (host networking) speak about this fixture too
+		}
 		codes = append(codes, w.Code)
 		if w.Subjects == nil {
 			t.Errorf("warning %q has nil subjects", w.Code)

@@ -64,7 +64,7 @@ func upstreamLint(s *Snapshot) []Warning {
 						Fix:     fmt.Sprintf("add connect { sidecar_service {} } to the %s service", u.DestinationName),
 					})
 				default:
-					if action, in := s.IntentionFor(spec.Name, u.DestinationName); action == ActionDeny {
+					if action, in := s.IntentionFor(spec.Name, u.DestinationName); action == ActionDeny && s.intentionsKnown() {
 						out = append(out, intentionDenyWarning(a, spec.Name, u.DestinationName, in))
 					}
 				}

@@ -153,7 +153,9 @@ func (r *reachFinder) hostPort(src source, d *Allocation, t target) {
 	var how string
 	if d.Network.Mode == ModeHost {
 		how = fmt.Sprintf("host networking binds %s on the node", addr)
-		r.warn(hostNetworkWarning(d, t))
+		if parsed := net.ParseIP(ip); parsed == nil || !parsed.IsLoopback() {
+			r.warn(hostNetworkWarning(d, t))
+		}
 	} else {
 		how = fmt.Sprintf("%s on the node is mapped to port %d in %s's namespace", addr, t.nsPort, groupName(d))
 		if w, ok := r.s.meshBypass(d, t); ok {

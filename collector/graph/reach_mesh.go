@@ -107,7 +107,11 @@ func (r *reachFinder) meshPath(a, d *Allocation, ss, ds ServiceSpec) {
 	if matched != nil {
 		rule = fmt.Sprintf("intention %s → %s: %s", matched.Source, matched.Destination, matched.Action)
 	}
-	intention := Hop{Kind: HopIntention, Label: rule, Blocked: action == ActionDeny}
+	known := r.s.intentionsKnown()
+	if !known {
+		rule = "intentions not known (Consul not read)"
+	}
+	intention := Hop{Kind: HopIntention, Label: rule, Blocked: known && action == ActionDeny}
 	p := Path{Kind: PathMesh, FromAlloc: a.ID, ToAlloc: d.ID}
 	srcTask := ss.Task
 	if srcTask == "" {
@@ -142,6 +146,9 @@ func (r *reachFinder) meshPath(a, d *Allocation, ss, ds ServiceSpec) {
 		Hop{Kind: HopTask, Key: TaskKey(d.ID, dstTask), Label: groupName(d) + " " + dstTask + " :" + strconv.Itoa(specPort(d, ds))},
 		Hop{Kind: HopService, Key: ServiceKey(ds.Name), Label: ds.Name})
 	switch {
+	case !known:
+		p.Verdict = VerdictUnknown
+		p.Reason = fmt.Sprintf("%s's upstream %s leads to %s through the mesh, but Consul's intentions are not known", ss.Name, upstreamLabel(*up), ds.Name)
 	case action == ActionDeny:
 		p.Verdict = VerdictBlocked
 		p.Reason = fmt.Sprintf("%s's upstream %s leads to %s through the mesh, but %s", ss.Name, upstreamLabel(*up), ds.Name, rule)

@@ -69,7 +69,7 @@ func targets(d *Allocation, service string) []target {
 			}
 		}
 		for _, t := range out {
-			if t.label == "" && t.nsPort == n {
+			if t.nsPort == n && (t.label == "" || t.port.Value > 0) {
 				return
 			}
 		}
