@@ -30,34 +30,56 @@ func convertAlloc(a *nomadAlloc, job *nomadJob, nodeAddr string) *graph.Allocati
 		ClientStatus: a.ClientStatus, DesiredStatus: a.DesiredStatus, ModifyIndex: a.ModifyIndex,
 		Ports: []graph.Port{}, Tasks: []graph.Task{},
 	}
-	var group *nomadGroup
+	var group *groupSpec
 	if job != nil {
 		if out.JobType == "" {
 			out.JobType = job.Type
 		}
-		for i := range job.TaskGroups {
-			if job.TaskGroups[i].Name == a.TaskGroup {
-				group = &job.TaskGroups[i]
-				break
-			}
-		}
+		group = job.groupSpecs()[a.TaskGroup]
 	}
-	out.Network = convertNetwork(a, group, nodeAddr)
-	out.Ports = convertPorts(a, group)
+	var raw *nomadGroup
 	if group != nil {
-		for i := range group.Tasks {
-			out.Tasks = append(out.Tasks, convertTask(&group.Tasks[i]))
-		}
-		for _, s := range group.Services {
-			out.Services = append(out.Services, convertServiceSpec(s, ""))
-		}
-		for _, t := range group.Tasks {
-			for _, s := range t.Services {
-				out.Services = append(out.Services, convertServiceSpec(s, t.Name))
-			}
-		}
+		raw = group.raw
+		out.Tasks = group.tasks
+		out.Services = group.services
 	}
+	out.Network = convertNetwork(a, raw, nodeAddr)
+	out.Ports = convertPorts(a, raw)
 	return out
+}
+
+// groupSpec is a task group converted to model values once per job
+// version; allocations share its slices (model values are never mutated).
+type groupSpec struct {
+	raw      *nomadGroup
+	tasks    []graph.Task
+	services []graph.ServiceSpec
+}
+
+// groupSpecs converts the job's groups on first use. Parsing env and
+// template references is the costly part of converting an allocation, and
+// it is the same for every allocation of a version.
+func (j *nomadJob) groupSpecs() map[string]*groupSpec {
+	j.groupsOnce.Do(func() {
+		j.groups = make(map[string]*groupSpec, len(j.TaskGroups))
+		for i := range j.TaskGroups {
+			g := &j.TaskGroups[i]
+			gs := &groupSpec{raw: g, tasks: []graph.Task{}}
+			for k := range g.Tasks {
+				gs.tasks = append(gs.tasks, convertTask(&g.Tasks[k]))
+			}
+			for _, s := range g.Services {
+				gs.services = append(gs.services, convertServiceSpec(s, ""))
+			}
+			for _, t := range g.Tasks {
+				for _, s := range t.Services {
+					gs.services = append(gs.services, convertServiceSpec(s, t.Name))
+				}
+			}
+			j.groups[g.Name] = gs
+		}
+	})
+	return j.groups
 }
 
 // convertNetwork gives the namespace mode and address: the namespace's own IP

@@ -1,5 +1,7 @@
 package collector
 
+import "sync"
+
 // Slim mirrors of the Nomad API's JSON: only the fields netviz needs, decoded
 // straight from the wire with encoding/json. FACTS.md measured the official
 // client's generic event decoding at ~660 µs per allocation event against
@@ -127,6 +129,11 @@ type nomadJob struct {
 	Type       string
 	Version    uint64
 	TaskGroups []nomadGroup
+
+	// groups holds each group converted once (see groupSpecs): every
+	// allocation of this version shares the same tasks and services.
+	groupsOnce sync.Once
+	groups     map[string]*groupSpec
 }
 
 // nomadJobStub is an entry of /v1/jobs.
