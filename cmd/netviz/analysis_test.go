@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// TestAnalysisUsage checks the exit codes of mistakes that are caught
+// before any cluster is read. Runs against a real cluster are in
+// internal/reachtest.
+func TestAnalysisUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"reach"}, exitError},
+		{[]string{"reach", "app"}, exitError},
+		{[]string{"reach", "a", "b", "c"}, exitError},
+		{[]string{"reach", "--bogus", "a", "b"}, exitError},
+		{[]string{"lint", "--severity", "fatal"}, exitError},
+		{[]string{"lint", "--bogus"}, exitError},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		if got := run(context.Background(), tt.args, &out, &errOut); got != tt.want {
+			t.Errorf("netviz %v: exit %d, want %d (stderr %q)", tt.args, got, tt.want, errOut.String())
+		}
+	}
+}
+
+func TestSeverityThreshold(t *testing.T) {
+	tests := []struct {
+		finding, min graph.Severity
+		want         bool
+	}{
+		{graph.SeverityError, graph.SeverityWarning, true},
+		{graph.SeverityWarning, graph.SeverityWarning, true},
+		{graph.SeverityInfo, graph.SeverityWarning, false},
+		{graph.SeverityInfo, graph.SeverityInfo, true},
+		{graph.SeverityWarning, graph.SeverityError, false},
+	}
+	for _, tt := range tests {
+		if got := atLeast(tt.finding, tt.min); got != tt.want {
+			t.Errorf("atLeast(%s, %s) = %v", tt.finding, tt.min, got)
+		}
+	}
+	if _, err := parseSeverity("warning"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestPrintReach(t *testing.T) {
+	s := graph.NewStore().Apply(
+		graph.UpsertAllocation{Alloc: &graph.Allocation{
+			ID: "a1", JobID: "j", TaskGroup: "g", NodeID: "n1", ClientStatus: "running", DesiredStatus: "run",
+			Network: graph.Network{Mode: graph.ModeBridge, IP: "172.26.64.2"},
+			Ports:   []graph.Port{{Label: "http", HostIP: "10.0.0.1", Value: 23000, To: 8080}},
+			Tasks:   []graph.Task{{Name: "web", Driver: "raw_exec"}},
+		}},
+	)
+	r, err := s.Reach("host", "j/g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := printReach(&out, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"host → j/g: REACHABLE", "dial 10.0.0.1:23000", "dial 172.26.64.2:8080"} {
+		if !bytes.Contains(out.Bytes(), []byte(want)) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
