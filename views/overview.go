@@ -72,25 +72,22 @@ func NewOverview(snap *graph.Snapshot, f Filter) Overview {
 	// A Connect service is one fronted by a sidecar proxy or registered as
 	// native or gateway; the proxy's own "-sidecar-proxy" name does not count.
 	connect := map[string]bool{}
-	for _, name := range snap.ServiceNames() {
-		seen := false
-		for _, s := range snap.ServicesNamed(name) {
-			if !f.MatchService(snap, s) {
-				continue
-			}
-			seen = true
-			o.Services++
-			providers[s.Provider]++
-			if c := s.Connect; c != nil {
-				if c.Kind == graph.ConnectSidecar && c.DestinationService != "" {
-					connect[c.DestinationService] = true
-				} else {
-					connect[s.Name] = true
-				}
+	// Services() is sorted by name: one pass lists each name once.
+	for _, s := range snap.Services() {
+		if !f.MatchService(snap, s) {
+			continue
+		}
+		o.Services++
+		providers[s.Provider]++
+		if c := s.Connect; c != nil {
+			if c.Kind == graph.ConnectSidecar && c.DestinationService != "" {
+				connect[c.DestinationService] = true
+			} else {
+				connect[s.Name] = true
 			}
 		}
-		if seen {
-			o.ServiceNames = append(o.ServiceNames, name)
+		if n := len(o.ServiceNames); n == 0 || o.ServiceNames[n-1] != s.Name {
+			o.ServiceNames = append(o.ServiceNames, s.Name)
 		}
 	}
 	o.ConnectServices = len(connect)

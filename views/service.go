@@ -27,23 +27,25 @@ type ServiceList struct {
 // the filter.
 func NewServiceList(snap *graph.Snapshot, f Filter) ServiceList {
 	l := ServiceList{Version: snap.Version(), Filter: f}
-	for _, name := range snap.ServiceNames() {
-		sum := ServiceSummary{Name: name}
-		for _, s := range snap.ServicesNamed(name) {
-			if !f.MatchService(snap, s) {
-				continue
-			}
-			sum.Instances++
-			if s.Health == graph.HealthPassing {
-				sum.Passing++
-			}
-			sum.Providers = appendOnce(sum.Providers, s.Provider)
-			sum.Connect = sum.Connect || s.Connect != nil
+	// Services() is sorted by name: consecutive instances share a summary.
+	var sum *ServiceSummary
+	for _, s := range snap.Services() {
+		if !f.MatchService(snap, s) {
+			continue
 		}
-		if sum.Instances > 0 {
-			slices.Sort(sum.Providers)
-			l.Services = append(l.Services, sum)
+		if sum == nil || sum.Name != s.Name {
+			l.Services = append(l.Services, ServiceSummary{Name: s.Name})
+			sum = &l.Services[len(l.Services)-1]
 		}
+		sum.Instances++
+		if s.Health == graph.HealthPassing {
+			sum.Passing++
+		}
+		sum.Providers = appendOnce(sum.Providers, s.Provider)
+		sum.Connect = sum.Connect || s.Connect != nil
+	}
+	for i := range l.Services {
+		slices.Sort(l.Services[i].Providers)
 	}
 	return l
 }
