@@ -64,18 +64,27 @@ func TestGeometry(t *testing.T) {
 					t.Errorf("task %s %v in no namespace", tk.TestID, tk.Rect)
 				}
 			}
+			// A proxy sits inside its namespace or astride its edge: its
+			// middle column is inside.
 			for _, p := range l.Proxies {
-				if !inAny(p.Rect, nss) {
-					t.Errorf("proxy %s %v in no namespace", p.TestID, p.Rect)
+				mid := diagram.Rect{X: p.X + p.W/2, Y: p.Y, W: 0, H: p.H}
+				if !inAny(mid, nss) {
+					t.Errorf("proxy %s %v neither in nor on a namespace", p.TestID, p.Rect)
 				}
 			}
 			for _, p := range l.Pins {
+				if p.OnProxy {
+					if p.PinX != p.X {
+						t.Errorf("pin %s at x=%v is not on its proxy's edge %v", p.TestID, p.PinX, p.X)
+					}
+					continue
+				}
 				if !inAny(p.Rect, nss) {
 					t.Errorf("pin %s %v in no namespace", p.TestID, p.Rect)
 				}
 				onEdge := false
 				for _, n := range l.Namespaces {
-					if n.Rect.Contains(p.Rect) && (p.PinX == n.X || p.OnProxy) {
+					if n.Rect.Contains(p.Rect) && p.PinX == n.X {
 						onEdge = true
 					}
 				}

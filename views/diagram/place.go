@@ -3,10 +3,12 @@ package diagram
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/netviz/netviz/collector/graph"
 )
@@ -84,6 +86,7 @@ func (b *builder) place(out *gvOutput, nodes map[int]*graph.Node) error {
 			lay.Entries[ref.i].Rect = r
 		}
 	}
+	b.proxiesOnEdge()
 	for i := range lay.Pins {
 		p := &lay.Pins[i]
 		if proxy, ok := b.pinOn[i]; ok {
@@ -108,6 +111,71 @@ func (b *builder) place(out *gvOutput, nodes map[int]*graph.Node) error {
 		lay.Arrows = append(lay.Arrows, a)
 	}
 	return nil
+}
+
+// proxiesOnEdge draws each sidecar proxy astride its namespace's edge, as
+// the article does: when a proxy is the outermost box on a side (the
+// outbound proxy on the right, the inbound one on the left), that side of
+// the namespace box is moved to the proxy's middle. Graphviz cannot place a
+// node on a cluster border itself.
+func (b *builder) proxiesOnEdge() {
+	lay := b.lay
+	// Outer edges of everything else in each namespace.
+	type extent struct{ left, right float64 }
+	others := map[int]map[string]extent{}
+	for n, ref := range b.elems {
+		d := b.owner[n]
+		if d == nil {
+			continue
+		}
+		var r Rect
+		switch ref.kind {
+		case elemTask:
+			r = lay.Tasks[ref.i].Rect
+		case elemProxy:
+			r = lay.Proxies[ref.i].Rect
+		case elemPin:
+			r = lay.Pins[ref.i].Rect
+		default:
+			continue
+		}
+		if others[d.ns] == nil {
+			others[d.ns] = map[string]extent{}
+		}
+		others[d.ns][n] = extent{r.X, r.X + r.W}
+	}
+	for _, n := range slices.Sorted(maps.Keys(b.elems)) {
+		ref := b.elems[n]
+		d := b.owner[n]
+		if ref.kind != elemProxy || d == nil {
+			continue
+		}
+		p := lay.Proxies[ref.i].Rect
+		ns := &lay.Namespaces[d.ns]
+		mid := p.X + p.W/2
+		left, right := math.Inf(1), math.Inf(-1)
+		for m, e := range others[d.ns] {
+			if m != n {
+				left, right = math.Min(left, e.left), math.Max(right, e.right)
+			}
+		}
+		const gap = 6
+		switch {
+		case right < mid-gap && mid-ns.X >= ns.W/2:
+			ns.W = round(mid - ns.X)
+		case left > mid+gap && mid-ns.X < ns.W/2 && fits(ns, mid):
+			ns.W, ns.X = round(ns.X+ns.W-mid), round(mid)
+		}
+	}
+}
+
+// fits reports whether a namespace's title still fits once its left edge
+// moves to x (titles are drawn from the left edge; 6.5 points a character
+// is generous for 11px Helvetica bold).
+func fits(ns *NamespaceBox, x float64) bool {
+	chars := max(utf8.RuneCountInString(clip(ns.Title)), utf8.RuneCountInString(ns.Sub))
+	w := float64(chars) * 6.5
+	return ns.X+ns.W-x >= w+12
 }
 
 // ruler places a host's port ruler in the band Graphviz reserved for the
