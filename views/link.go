@@ -42,3 +42,15 @@ func allocName(snap *graph.Snapshot, id string) string {
 	}
 	return shortID(id)
 }
+
+// AllocOfKey returns the allocation an alloc/… or task/…/… key belongs to.
+func AllocOfKey(key string) (string, bool) {
+	if id, ok := strings.CutPrefix(key, "alloc/"); ok {
+		return id, true
+	}
+	if rest, ok := strings.CutPrefix(key, "task/"); ok {
+		id, _, _ := strings.Cut(rest, "/")
+		return id, true
+	}
+	return "", false
+}

@@ -38,6 +38,14 @@ func TestJSONAPI(t *testing.T) {
 			wantNumber(t, b, "nodes", 2)
 		}},
 		{"/api/v1/overview?job=ingress", 200, func(t *testing.T, b map[string]any) { wantNumber(t, b, "allocations", 2) }},
+		{"/api/v1/topology?job=web", 200, func(t *testing.T, b map[string]any) {
+			if got := len(b["allocations"].([]any)); got != 1 {
+				t.Errorf("%d allocations, want 1", got)
+			}
+			if got := len(b["edges"].([]any)); got != 2 {
+				t.Errorf("%d edges, want web's upstream and discovery", got)
+			}
+		}},
 		{"/api/v1/allocations/" + fixture.AllocWeb, 200, func(t *testing.T, b map[string]any) {
 			if got := b["allocation"].(map[string]any)["id"]; got != fixture.AllocWeb {
 				t.Errorf("allocation.id = %v", got)

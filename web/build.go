@@ -37,7 +37,7 @@ func (s *Server) build(snap *graph.Snapshot, r route) built {
 		o := views.NewOverview(snap, r.filter)
 		return built{page: views.OverviewPage(c, o), body: o, status: http.StatusOK, deps: everything()}
 	case kindTopology:
-		return built{page: views.TopologyPage(c, snap, r.filter), body: snap, status: http.StatusOK, deps: everything()}
+		return built{page: views.TopologyPage(c, snap, r.filter), body: views.NewTopology(snap, r.filter), status: http.StatusOK, deps: everything()}
 	case kindServices:
 		l := views.NewServiceList(snap, r.filter)
 		return built{page: views.ServicesPage(c, l), body: l, status: http.StatusOK, deps: everything()}

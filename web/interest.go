@@ -42,17 +42,10 @@ func (in interest) affectedBy(snap *graph.Snapshot, key string) bool {
 	if in.all || in.keys[key] {
 		return true
 	}
-	kind, rest, _ := strings.Cut(key, "/")
-	var allocID string
-	switch kind {
-	case "node", "service":
-		return false
-	case "alloc":
-		allocID = rest
-	case "task":
-		allocID, _, _ = strings.Cut(rest, "/")
-	default:
-		return true
+	allocID, isAlloc := views.AllocOfKey(key)
+	if !isAlloc {
+		kind, _, _ := strings.Cut(key, "/")
+		return kind != "node" && kind != "service"
 	}
 	if in.anyAlloc || in.allocs[allocID] {
 		return true
@@ -114,7 +107,7 @@ func serviceDeps(v views.ServiceView) interest {
 	for _, rows := range [][]views.EdgeRow{v.Downstreams, v.Upstreams, v.Referrers} {
 		for _, e := range rows {
 			for _, k := range []string{e.From, e.To} {
-				if id, ok := allocOfKey(k); ok {
+				if id, ok := views.AllocOfKey(k); ok {
 					in.allocs[id] = true
 				} else {
 					in.keys[k] = true
@@ -125,18 +118,6 @@ func serviceDeps(v views.ServiceView) interest {
 	name := v.Name
 	in.adopts = func(a *graph.Allocation) bool { return mentions(a, name) }
 	return in
-}
-
-// allocOfKey returns the allocation an alloc/… or task/… key belongs to.
-func allocOfKey(key string) (string, bool) {
-	if id, ok := strings.CutPrefix(key, "alloc/"); ok {
-		return id, true
-	}
-	if rest, ok := strings.CutPrefix(key, "task/"); ok {
-		id, _, _ := strings.Cut(rest, "/")
-		return id, true
-	}
-	return "", false
 }
 
 // mentions reports whether an allocation declares, calls or looks up a service.

@@ -181,6 +181,7 @@ func (s *Server) routes() *echo.Echo {
 	api := e.Group("/api/v1")
 	api.GET("/graph", s.serveGraph)
 	api.GET("/overview", s.serveJSON)
+	api.GET("/topology", s.serveJSON)
 	api.GET("/allocations/:id", s.serveJSON)
 	api.GET("/nodes/:id", s.serveJSON)
 	api.GET("/services", s.serveJSON)
