@@ -2,11 +2,18 @@ package graph
 
 import "maps"
 
-// shardCount is the number of shards per table. A write clones one shard (on
-// the first write after a snapshot was published) and, once per version, the
-// table's shard array; 256 keeps a shard of a 10,000-allocation model at ~40
-// entries while the array stays 2 KB.
-const shardCount = 256
+// A table is a two-level tree: fanout groups of fanout shards. A write
+// copies the table header, one group and one shard (each on the first write
+// after a snapshot was published), so an update to a 10,000-allocation model
+// copies 2 × 32 pointers and a ~10-entry map instead of the whole world.
+// Two levels rather than one flat array of shards: copying a flat array of
+// 256 pointers (with GC write barriers) per event cost more than the map
+// clone itself; 32 rather than 16 keeps the cloned map small up to ~100,000
+// items (measured: 2.4 KB allocated per event instead of 3.4 KB).
+const (
+	fanout     = 32
+	shardCount = fanout * fanout
+)
 
 // shard is one copy-on-write piece of a table.
 type shard[T any] struct {
@@ -17,14 +24,20 @@ type shard[T any] struct {
 	items map[string]T
 }
 
+// group is the middle level of a table: fanout shards.
+type group[T any] struct {
+	gen    uint64
+	shards [fanout]*shard[T]
+}
+
 // table is a copy-on-write map from key to T, split into shards. A published
-// snapshot keeps a pointer to a table; the writer copies the table header and
-// individual shards before changing them, so a snapshot never sees a write
+// snapshot keeps a pointer to a table; the writer copies the table header,
+// groups and shards before changing them, so a snapshot never sees a write
 // and publishing costs nothing per item.
 type table[T any] struct {
 	gen    uint64
 	n      int
-	shards [shardCount]*shard[T]
+	groups [fanout]*group[T]
 }
 
 // shardOf hashes key with 32-bit FNV-1a (inlined: hash/fnv would allocate).
@@ -42,7 +55,11 @@ func (t *table[T]) len() int { return t.n }
 
 // get returns the item under key.
 func (t *table[T]) get(key string) (T, bool) {
-	s := t.shards[shardOf(key)]
+	i := shardOf(key)
+	var s *shard[T]
+	if g := t.groups[i/fanout]; g != nil {
+		s = g.shards[i%fanout]
+	}
 	if s == nil {
 		var zero T
 		return zero, false
@@ -53,12 +70,17 @@ func (t *table[T]) get(key string) (T, bool) {
 
 // each calls fn for every item, in no particular order.
 func (t *table[T]) each(fn func(key string, v T)) {
-	for _, s := range t.shards {
-		if s == nil {
+	for _, g := range t.groups {
+		if g == nil {
 			continue
 		}
-		for k, v := range s.items {
-			fn(k, v)
+		for _, s := range g.shards {
+			if s == nil {
+				continue
+			}
+			for k, v := range s.items {
+				fn(k, v)
+			}
 		}
 	}
 }
@@ -81,18 +103,29 @@ func (t *table[T]) mutable(gen uint64) *table[T] {
 	return &c
 }
 
-// writableShard returns the shard for key, cloned first when it is shared.
-// t must belong to gen (see mutable).
+// writableShard returns the shard for key, its group and it cloned first when
+// shared. t must belong to gen (see mutable).
 func (t *table[T]) writableShard(gen uint64, key string) *shard[T] {
 	i := shardOf(key)
-	s := t.shards[i]
+	g := t.groups[i/fanout]
+	switch {
+	case g == nil:
+		g = &group[T]{gen: gen}
+		t.groups[i/fanout] = g
+	case g.gen != gen:
+		c := *g
+		c.gen = gen
+		g = &c
+		t.groups[i/fanout] = g
+	}
+	s := g.shards[i%fanout]
 	switch {
 	case s == nil:
 		s = &shard[T]{gen: gen, items: make(map[string]T)}
-		t.shards[i] = s
+		g.shards[i%fanout] = s
 	case s.gen != gen:
 		s = &shard[T]{gen: gen, items: maps.Clone(s.items)}
-		t.shards[i] = s
+		g.shards[i%fanout] = s
 	}
 	return s
 }

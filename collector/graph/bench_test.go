@@ -1,0 +1,135 @@
+package graph_test
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/internal/synthetic"
+)
+
+// The benchmarks use internal/synthetic, a benchmark fake, for a cluster of
+// benchNodes nodes and benchAllocs allocations. Results and the exact command
+// are in docs/perf.md.
+const (
+	benchNodes  = 100
+	benchAllocs = 10_000
+)
+
+func benchCluster() *synthetic.Cluster {
+	return synthetic.Generate(synthetic.Config{Nodes: benchNodes, Allocations: benchAllocs, Seed: 1})
+}
+
+// heapInUse is the live heap after a full collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// BenchmarkBuild10k is the first picture: one Apply of the whole cluster and
+// the derivation of its edges (generating the fake cluster is not timed).
+// heap-MB is the live heap the built model holds — the objects themselves,
+// the store's tables and indexes, and the snapshot's edges — measured after
+// the last iteration against the heap before the cluster was generated.
+func BenchmarkBuild10k(b *testing.B) {
+	var store *graph.Store
+	var base uint64
+	for range b.N {
+		b.StopTimer()
+		store = nil
+		base = heapInUse()
+		changes := benchCluster().Changes()
+		b.StartTimer()
+		store = graph.NewStore()
+		store.Apply(changes...)
+		if len(store.Snapshot().Edges()) == 0 {
+			b.Fatal("no edges")
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(heapInUse()-base)/(1<<20), "heap-MB")
+	runtime.KeepAlive(store)
+}
+
+// BenchmarkApplyAllocUpdates applies allocation update events one Apply
+// each, to a 10k-allocation model, as the collector does for the event
+// stream. Run it with -benchtime=100000x for the 100,000-event figure; the
+// time includes making each event's copy of the allocation.
+func BenchmarkApplyAllocUpdates(b *testing.B) {
+	c := benchCluster()
+	store := graph.NewStore()
+	store.Apply(c.Changes()...)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start, cpuStart := time.Now(), cpuTime()
+	for k := range b.N {
+		store.Apply(c.Update(k))
+	}
+	reportRate(b, start, cpuStart)
+}
+
+// reportRate reports events per wall-clock second and per CPU second.
+func reportRate(b *testing.B, start time.Time, cpuStart time.Duration) {
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	if cpu := cpuTime() - cpuStart; cpu > 0 {
+		b.ReportMetric(float64(b.N)/cpu.Seconds(), "events/cpu-s")
+	}
+}
+
+// BenchmarkApplyAllocUpdatesWithSubscriber is the same with a subscriber
+// draining deltas on another goroutine, as the web hub does.
+func BenchmarkApplyAllocUpdatesWithSubscriber(b *testing.B) {
+	c := benchCluster()
+	store := graph.NewStore()
+	store.Apply(c.Changes()...)
+	deltas := store.Subscribe(b.Context())
+	go func() {
+		for range deltas {
+		}
+	}()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start, cpuStart := time.Now(), cpuTime()
+	for k := range b.N {
+		store.Apply(c.Update(k))
+	}
+	reportRate(b, start, cpuStart)
+}
+
+// BenchmarkSnapshotJSON10k serialises a 10k-allocation snapshot whose sorted
+// lists and edges are already derived (pure encoding).
+func BenchmarkSnapshotJSON10k(b *testing.B) {
+	store := graph.NewStore()
+	snap := store.Apply(benchCluster().Changes()...)
+	first, err := snap.MarshalJSON()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := snap.MarshalJSON(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(first))/(1<<20), "MB")
+}
+
+// BenchmarkSnapshotJSONAfterEvent10k is what a client pays after one event:
+// a new snapshot whose sorted lists, edges and warnings are derived on first
+// use, then serialised.
+func BenchmarkSnapshotJSONAfterEvent10k(b *testing.B) {
+	c := benchCluster()
+	store := graph.NewStore()
+	store.Apply(c.Changes()...)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for k := range b.N {
+		if _, err := store.Apply(c.Update(k)).MarshalJSON(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

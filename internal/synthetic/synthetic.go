@@ -1,0 +1,226 @@
+// Package synthetic is a benchmark fake: it generates a made-up Nomad cluster
+// (nodes, allocations, registered services, Connect upstreams, intentions) as
+// model changes, so the model can be measured at sizes no test cluster on
+// this machine reaches. Nothing here talks to Nomad or Consul, and nothing in
+// netviz outside benchmarks may use it.
+//
+// The cluster is deterministic for a given Config: same seed, same cluster.
+package synthetic
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/netviz/netviz/collector/graph"
+)
+
+// Config sizes a fake cluster.
+type Config struct {
+	// Nodes is the number of client nodes.
+	Nodes int
+	// Allocations is the number of allocations, including one ingress
+	// allocation per node.
+	Allocations int
+	// AllocsPerJob is how many allocations share a job (default 10).
+	AllocsPerJob int
+	// Seed makes the cluster reproducible.
+	Seed uint64
+}
+
+// Cluster is a generated fake cluster.
+type Cluster struct {
+	Nodes       []*graph.Node
+	Allocations []*graph.Allocation
+	Services    []*graph.Service
+	Intentions  []graph.Intention
+
+	rng  *rand.Rand
+	jobs []string
+}
+
+// dynamic port range of every fake node, as in Nomad's defaults.
+const (
+	minDynamicPort = 20000
+	maxDynamicPort = 32000
+)
+
+// Generate builds a fake cluster: a system "ingress" job with static ports 80
+// and 443 on every node, and service jobs whose allocations mix host and
+// bridge networking, hold one to three ports, and have a main task plus a
+// helper task that reads the main task's address (a same-namespace edge).
+// Every third allocation's main task renders a template that asks for another
+// job's service; every other bridge allocation is a Connect service with an
+// upstream to another job. Each allocation registers its job's service
+// (Nomad provider in host mode, Consul in bridge mode); Connect ones also
+// register their sidecar proxy with its upstreams.
+func Generate(cfg Config) *Cluster {
+	if cfg.AllocsPerJob <= 0 {
+		cfg.AllocsPerJob = 10
+	}
+	c := &Cluster{rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))}
+	nextPort := make([]int, cfg.Nodes)
+	for i := range cfg.Nodes {
+		c.Nodes = append(c.Nodes, &graph.Node{
+			ID: c.uuid(), Name: fmt.Sprintf("client-%04d", i), Datacenter: "dc1",
+			Address: fmt.Sprintf("10.%d.%d.%d", i/65536%256, i/256%256, i%256), Status: "ready",
+			MinDynamicPort: minDynamicPort, MaxDynamicPort: maxDynamicPort,
+		})
+		nextPort[i] = minDynamicPort
+	}
+	for n := range c.Nodes {
+		if len(c.Allocations) >= cfg.Allocations {
+			break
+		}
+		c.addIngress(n)
+	}
+	services := cfg.Allocations - len(c.Allocations)
+	jobs := max(1, (services+cfg.AllocsPerJob-1)/cfg.AllocsPerJob)
+	for j := range jobs {
+		c.jobs = append(c.jobs, fmt.Sprintf("svc-%04d", j))
+	}
+	for i := range services {
+		n := c.rng.IntN(len(c.Nodes))
+		c.addService(i, i/cfg.AllocsPerJob, n, &nextPort[n])
+	}
+	for j := 0; j < len(c.jobs); j += 7 {
+		c.Intentions = append(c.Intentions, graph.Intention{Source: c.jobs[j], Destination: "*", Action: graph.ActionAllow})
+	}
+	c.Intentions = append(c.Intentions, graph.Intention{Source: "*", Destination: "*", Action: graph.ActionDeny})
+	return c
+}
+
+// uuid is a random, UUID-shaped ID like Nomad's.
+func (c *Cluster) uuid() string {
+	a, b := c.rng.Uint64(), c.rng.Uint64()
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", a>>32, a>>16&0xffff, a&0xffff, b>>48, b&0xffffffffffff)
+}
+
+func (c *Cluster) addIngress(n int) {
+	node := c.Nodes[n]
+	a := &graph.Allocation{
+		ID: c.uuid(), Name: "ingress.traefik[0]", Namespace: "default", JobID: "ingress", JobType: "system",
+		TaskGroup: "traefik", NodeID: node.ID, NodeName: node.Name, ClientStatus: "running", DesiredStatus: "run",
+		Network: graph.Network{Mode: graph.ModeHost, IP: node.Address},
+		Ports: []graph.Port{
+			{Label: "http", HostIP: node.Address, Value: 80, Static: true},
+			{Label: "https", HostIP: node.Address, Value: 443, Static: true},
+		},
+		Tasks:    []graph.Task{{Name: "traefik", Driver: "docker", ConfigPorts: []string{"http", "https"}, Refs: []graph.Ref{}}},
+		Services: []graph.ServiceSpec{{Name: "traefik", Provider: graph.ProviderNomad, PortLabel: "https"}},
+	}
+	c.Allocations = append(c.Allocations, a)
+	c.Services = append(c.Services, &graph.Service{
+		ID: "_nomad-task-" + a.ID + "-traefik", Name: "traefik", Provider: graph.ProviderNomad, Namespace: "default",
+		NodeID: node.ID, AllocID: a.ID, Task: "traefik", PortLabel: "https", Address: node.Address, Port: 443,
+		Health: graph.HealthPassing,
+	})
+}
+
+var portLabels = [...]string{"http", "metrics", "grpc"}
+
+func (c *Cluster) addService(i, job, n int, nextPort *int) {
+	node := c.Nodes[n]
+	jobID := c.jobs[job]
+	bridge := i%2 == 1
+	a := &graph.Allocation{
+		ID: c.uuid(), Name: fmt.Sprintf("%s.web[%d]", jobID, i%10), Namespace: "default", JobID: jobID,
+		JobType: "service", JobVersion: 1, TaskGroup: "web", NodeID: node.ID, NodeName: node.Name,
+		ClientStatus: "running", DesiredStatus: "run", ModifyIndex: uint64(1000 + i),
+		Network: graph.Network{Mode: graph.ModeHost, IP: node.Address},
+	}
+	if bridge {
+		a.Network = graph.Network{Mode: graph.ModeBridge, IP: fmt.Sprintf("172.26.%d.%d", 64+i/250%16, 2+i%250)}
+	}
+	for p := range 1 + c.rng.IntN(len(portLabels)) {
+		port := graph.Port{Label: portLabels[p], HostIP: node.Address, Value: *nextPort}
+		*nextPort++
+		if *nextPort > maxDynamicPort {
+			*nextPort = minDynamicPort
+		}
+		if bridge {
+			port.To = 8080 + p
+		}
+		a.Ports = append(a.Ports, port)
+	}
+	other := c.jobs[c.rng.IntN(len(c.jobs))]
+	main := graph.Task{Name: "app", Driver: "docker", ConfigPorts: []string{"http"}, Refs: []graph.Ref{}}
+	if i%3 == 0 {
+		main.Refs = append(main.Refs, graph.Ref{Kind: graph.RefNomadService, Target: other,
+			Source: "template:local/upstream.env", Text: fmt.Sprintf("nomadService %q", other)})
+	}
+	helper := graph.Task{Name: "exporter", Driver: "docker", Lifecycle: graph.LifecyclePoststart, Sidecar: true,
+		Refs: []graph.Ref{{Kind: graph.RefEnvAddr, Target: "http", Source: "TARGET", Text: "NOMAD_ADDR_http"}}}
+	a.Tasks = []graph.Task{main, helper}
+
+	provider := graph.ProviderNomad
+	spec := graph.ServiceSpec{Name: jobID, Provider: provider, Task: "app", PortLabel: "http",
+		Tags: []string{fmt.Sprintf("traefik.http.routers.%s.rule=Host(`%s.example.com`)", jobID, jobID)}}
+	connect := bridge && i%4 == 1
+	if bridge {
+		provider = graph.ProviderConsul
+		spec.Provider = provider
+	}
+	var up []graph.Upstream
+	if connect {
+		up = []graph.Upstream{{DestinationName: other, LocalBindPort: 9000 + i%1000}}
+		spec.Connect = &graph.ConnectSpec{Kind: graph.ConnectSidecar, SidecarPortLabel: "connect-proxy-" + jobID, Upstreams: up}
+	}
+	a.Services = []graph.ServiceSpec{spec}
+	c.Allocations = append(c.Allocations, a)
+
+	c.Services = append(c.Services, &graph.Service{
+		ID: "_nomad-task-" + a.ID + "-app-" + jobID + "-http", Name: jobID, Provider: provider, Namespace: "default",
+		NodeID: node.ID, AllocID: a.ID, Task: "app", PortLabel: "http", Address: node.Address, Port: a.Ports[0].Value,
+		Tags: spec.Tags, Health: graph.HealthPassing,
+	})
+	if connect {
+		c.Services = append(c.Services, &graph.Service{
+			ID: "_nomad-task-" + a.ID + "-group-web-" + jobID + "-sidecar-proxy", Name: jobID + "-sidecar-proxy",
+			Provider: graph.ProviderConsul, Namespace: "default", NodeID: node.ID, AllocID: a.ID,
+			Address: node.Address, Port: *nextPort, Health: graph.HealthPassing,
+			Connect: &graph.ServiceConnect{Kind: graph.ConnectSidecar, DestinationService: jobID, LocalServicePort: 8080, Upstreams: up},
+		})
+	}
+}
+
+// Changes returns the whole cluster as one batch of changes, in the order a
+// collector would send them after its first read: status, nodes,
+// allocations, services, intentions.
+func (c *Cluster) Changes() []graph.Change {
+	out := make([]graph.Change, 0, 3+len(c.Nodes)+len(c.Allocations)+len(c.Services))
+	out = append(out,
+		graph.SetNomadStatus{Status: graph.SourceStatus{State: graph.StateConnected, Address: "http://127.0.0.1:4646"}},
+		graph.SetConsulStatus{Status: graph.SourceStatus{State: graph.StateConnected, Address: "http://127.0.0.1:8500"}},
+	)
+	for _, n := range c.Nodes {
+		out = append(out, graph.UpsertNode{Node: n})
+	}
+	for _, a := range c.Allocations {
+		out = append(out, graph.UpsertAllocation{Alloc: a})
+	}
+	for _, s := range c.Services {
+		out = append(out, graph.UpsertService{Service: s})
+	}
+	return append(out, graph.ReplaceIntentions{Intentions: c.Intentions, DefaultAllow: false})
+}
+
+// Update returns the k-th allocation update event: a new version of one
+// allocation (chosen round-robin) with a new ModifyIndex and client status,
+// and, every 20th event, moved to another node (as a reschedule would). The
+// copy is shallow: the slices it shares with the original are never changed.
+func (c *Cluster) Update(k int) graph.UpsertAllocation {
+	prev := c.Allocations[k%len(c.Allocations)]
+	next := *prev
+	next.ModifyIndex = prev.ModifyIndex + uint64(len(c.Allocations))
+	if k%2 == 0 {
+		next.ClientStatus = "pending"
+	} else {
+		next.ClientStatus = "running"
+	}
+	if k%20 == 0 {
+		node := c.Nodes[(k/20)%len(c.Nodes)]
+		next.NodeID, next.NodeName = node.ID, node.Name
+	}
+	c.Allocations[k%len(c.Allocations)] = &next
+	return graph.UpsertAllocation{Alloc: &next}
+}
