@@ -55,6 +55,7 @@ type tickSpec struct {
 	static        bool
 	title, testID string
 	href          string
+	pin           int // index of the port's pin
 }
 
 // builder turns a snapshot into DOT and remembers which Graphviz object is
@@ -140,6 +141,12 @@ func (b *builder) header() {
 	b.w.line(`edge [fontname="Helvetica", fontsize=10, arrowsize=0.6];`)
 }
 
+// rulerMinWidth is a label line that keeps a host box, and so its port
+// ruler, at least about 300 points wide: a ruler squeezed under one small
+// namespace cannot separate its ticks. Graphviz only measures it; the
+// components never draw Graphviz's labels.
+var rulerMinWidth = strings.Repeat("M", 36)
+
 // host opens a node's cluster and draws its allocations inside it.
 func (b *builder) host(n *graph.Node, allocs []*graph.Allocation) {
 	hi := len(b.lay.Hosts)
@@ -155,10 +162,10 @@ func (b *builder) host(n *graph.Node, allocs []*graph.Allocation) {
 	cname := fmt.Sprintf("cluster_h%d", hi)
 	b.elems[cname] = elemRef{elemHost, hi}
 	b.w.open("subgraph %s", cname)
-	// Three label lines at the bottom reserve the band where the port
-	// ruler, its tick labels and the host name are drawn.
+	// Four label lines at the bottom reserve the band where the port
+	// leads turn, and the ruler, its tick labels and the host name sit.
 	b.w.line("label=%s; labelloc=b; labeljust=l; fontsize=10; margin=12;",
-		quoteDOT(name+"   "+n.Address+"   0 … 65535", " ", " "))
+		quoteDOT(name+"   "+n.Address, " ", " ", rulerMinWidth))
 	if len(allocs) == 0 {
 		b.w.line("%s %s;", b.node(), attrs("label", quoteDOT("no allocations"), "shape", "plaintext"))
 	}
@@ -337,7 +344,7 @@ func (b *builder) pin(d *allocDraw, p graph.Port, host int, aggregated bool) (no
 	if host >= 0 && p.Value > 0 {
 		b.ticks[host] = append(b.ticks[host], tickSpec{
 			port: p.Value, static: p.Static, title: fmt.Sprintf("%s · %s %s", text, d.rep.JobID, p.Label),
-			testID: "tick-" + d.id + "-" + p.Label, href: pin.Href,
+			testID: "tick-" + d.id + "-" + p.Label, href: pin.Href, pin: pi,
 		})
 	}
 	return node

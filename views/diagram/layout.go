@@ -59,6 +59,9 @@ type Tick struct {
 	ShowLabel     bool
 	Title, TestID string
 	Href          string
+	// Lead is an SVG path from the tick to the port's pin, drawn when the
+	// host has few ports.
+	Lead string
 }
 
 // NamespaceBox is an allocation's network namespace (or, when aggregated, a

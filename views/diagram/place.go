@@ -16,6 +16,8 @@ import (
 // Geometry of the drawing around Graphviz's coordinates, in points.
 const (
 	legendHeight = 44 // two legend rows
+	// padX keeps the boxes' strokes off the picture's edges.
+	padX = 8
 	noticeHeight = 20
 	// minTickGap is the closest two tick labels may sit on a ruler before
 	// the later one is left to its tooltip.
@@ -39,13 +41,13 @@ func (b *builder) place(out *gvOutput, nodes map[int]*graph.Node) error {
 		lay.Top += noticeHeight
 	}
 	height := bb[3]
-	flip := func(x, y float64) (float64, float64) { return round(x), round(height - y + lay.Top) }
+	flip := func(x, y float64) (float64, float64) { return round(x + padX), round(height - y + lay.Top) }
 	rect := func(x0, y0, x1, y1 float64) Rect {
 		x, y := flip(x0, y1)
 		return Rect{X: x, Y: y, W: round(x1 - x0), H: round(y1 - y0)}
 	}
-	lay.Width = math.Max(round(bb[2]), legendMinWidth)
-	lay.Height = round(height + lay.Top)
+	lay.Width = math.Max(round(bb[2]+2*padX), legendMinWidth)
+	lay.Height = round(height + lay.Top + padX)
 
 	labelHeight := map[int]float64{}
 	for _, o := range out.Objects {
@@ -185,7 +187,7 @@ func (b *builder) ruler(hi int, n *graph.Node, labelHeight float64) {
 	bottom := h.Y + h.H
 	r := &h.Ruler
 	r.X, r.W, r.H = round(h.X+10), round(h.W-20), 8
-	r.Y = round(bottom - math.Max(labelHeight, 36) - 4)
+	r.Y = round(bottom - 40)
 	r.LabelY = round(r.Y + r.H + 10)
 	r.NameY = round(bottom - 6)
 	x := func(port int) float64 { return round(r.X + float64(port)/maxPort*r.W) }
@@ -206,9 +208,33 @@ func (b *builder) ruler(hi int, n *graph.Node, labelHeight float64) {
 		if show {
 			last = tx
 		}
-		r.Ticks = append(r.Ticks, Tick{X: tx, Port: t.port, Static: t.static, ShowLabel: show,
-			Title: t.title, TestID: t.testID, Href: t.href})
+		tk := Tick{X: tx, Port: t.port, Static: t.static, ShowLabel: show,
+			Title: t.title, TestID: t.testID, Href: t.href}
+		if len(ticks) <= maxLeads {
+			tk.Lead = b.lead(r, tx, len(r.Ticks), t.pin)
+		}
+		r.Ticks = append(r.Ticks, tk)
 	}
+}
+
+// maxLeads is the most ports a host draws as arrows from its ruler to
+// their pins, the article's picture; past it the leads would cross each
+// other and the boxes, and the ticks stand alone (their tooltips and the
+// pins' labels still pair them).
+const maxLeads = 4
+
+// lead routes a port's arrow from its tick up to its pin: up from the
+// ruler, along a lane of its own above it, then up the namespace's left
+// side into the pin, or straight up into a proxy carrying the port.
+func (b *builder) lead(r *Ruler, tx float64, k, pin int) string {
+	p := b.lay.Pins[pin]
+	lane := r.Y - 5 - 4*float64(k)
+	if p.OnProxy {
+		mid := p.X + p.W/2 + 3*float64(k)
+		return fmt.Sprintf("M %s %s V %s H %s V %s", num(tx), num(r.Y), num(lane), num(mid), num(p.Y+p.H))
+	}
+	side := p.PinX - 8 - 3*float64(k)
+	return fmt.Sprintf("M %s %s V %s H %s V %s H %s", num(tx), num(r.Y), num(lane), num(side), num(p.PinY), num(p.PinX-4))
 }
 
 // arrow converts a Graphviz spline into an SVG path.

@@ -96,6 +96,8 @@ const diagramCSS = `
 .tick line{stroke:#333;stroke-width:1}
 .tick.static line{stroke:#000;stroke-width:2.2}
 .tick-label{font-size:8.5px}
+.port-lead{fill:none;stroke:#777;stroke-width:1}
+.tick.static .port-lead{stroke:#222;stroke-width:1.4}
 .tick.static .tick-label{font-weight:bold}
 .ns rect{fill:#fffaf2;stroke:#d97706;stroke-width:1.4;stroke-dasharray:6 3}
 .ns.ns-host rect{fill:#eaf4f2;stroke:#2f6f6a;stroke-dasharray:none;stroke-width:1}
