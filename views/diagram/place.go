@@ -17,7 +17,7 @@ import (
 const (
 	legendHeight = 44 // two legend rows
 	// padX keeps the boxes' strokes off the picture's edges.
-	padX = 8
+	padX         = 8
 	noticeHeight = 20
 	// minTickGap is the closest two tick labels may sit on a ruler before
 	// the later one is left to its tooltip.
