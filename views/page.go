@@ -36,6 +36,7 @@ const (
 	NavOverview = "overview"
 	NavTopology = "topology"
 	NavServices = "services"
+	NavReach    = "reach"
 	NavNone     = ""
 )
 
@@ -59,7 +60,10 @@ type Page struct {
 	Chrome  Chrome
 	Heading string
 	// Form is nil on pages without filters.
-	Form      *Form
+	Form *Form
+	// Controls are other inputs above the fragments (the reach question);
+	// like the form, live updates leave them alone.
+	Controls  templ.Component
 	Fragments []Fragment
 }
 

@@ -30,6 +30,7 @@ func TestGoldenPages(t *testing.T) {
 		{"services", views.ServicesPage(chrome(snap, "/services"), views.NewServiceList(snap, views.Filter{}))},
 		{"service_api", views.ServicePage(chrome(snap, "/services/api"), api)},
 		{"service_redis", views.ServicePage(chrome(snap, "/services/redis"), redis)},
+		{"reach_web_api", views.ReachPage(chrome(snap, "/reach?from=web&to=api"), views.NewReachView(snap, "web", "api"), views.ReachSuggestions(snap))},
 		{"not_found", views.NotFoundPage(chrome(snap, "/nodes/nope"), "node", "nope")},
 	}
 	for _, tc := range cases {

@@ -19,15 +19,17 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 	svc, _ := views.NewServiceView(snap, "svc "+fixture.HostileText)
 	f := views.Filter{Text: fixture.HostileText, Job: fixture.HostileText}
 	pages := map[string]views.Page{
-		"overview":   views.OverviewPage(chrome(snap, "/?q="+fixture.HostileText), views.NewOverview(snap, views.Filter{})),
-		"filtered":   views.OverviewPage(chrome(snap, "/"), views.NewOverview(snap, f)),
-		"topology":   views.TopologyPage(chrome(snap, "/topology"), snap, views.Filter{}),
-		"allocation": views.AllocationPage(chrome(snap, "/"), snap, views.NewAllocationView(snap, a)),
-		"node":       views.NodePage(chrome(snap, "/"), views.NewNodeView(snap, snap.Node(fixture.HostileNode))),
-		"services":   views.ServicesPage(chrome(snap, "/"), views.NewServiceList(snap, views.Filter{})),
-		"service":    views.ServicePage(chrome(snap, "/"), svc),
-		"not found":  views.NotFoundPage(chrome(snap, "/"), "node", fixture.HostileText),
-		"candidates": views.CandidatesPage(chrome(snap, "/"), views.Candidates{Query: fixture.HostileText}),
+		"overview":    views.OverviewPage(chrome(snap, "/?q="+fixture.HostileText), views.NewOverview(snap, views.Filter{})),
+		"filtered":    views.OverviewPage(chrome(snap, "/"), views.NewOverview(snap, f)),
+		"topology":    views.TopologyPage(chrome(snap, "/topology"), snap, views.Filter{}),
+		"allocation":  views.AllocationPage(chrome(snap, "/"), snap, views.NewAllocationView(snap, a)),
+		"node":        views.NodePage(chrome(snap, "/"), views.NewNodeView(snap, snap.Node(fixture.HostileNode))),
+		"services":    views.ServicesPage(chrome(snap, "/"), views.NewServiceList(snap, views.Filter{})),
+		"service":     views.ServicePage(chrome(snap, "/"), svc),
+		"reach":       views.ReachPage(chrome(snap, "/"), views.NewReachView(snap, "job "+fixture.HostileText+"/group "+fixture.HostileText, "svc "+fixture.HostileText), views.ReachSuggestions(snap)),
+		"reach error": views.ReachPage(chrome(snap, "/"), views.NewReachView(snap, fixture.HostileText, "x"), nil),
+		"not found":   views.NotFoundPage(chrome(snap, "/"), "node", fixture.HostileText),
+		"candidates":  views.CandidatesPage(chrome(snap, "/"), views.Candidates{Query: fixture.HostileText}),
 	}
 	for name, p := range pages {
 		t.Run(name, func(t *testing.T) {

@@ -81,6 +81,12 @@ func TestJSONAPI(t *testing.T) {
 			}
 		}},
 		{"/api/v1/services/nope", 404, nil},
+		{"/api/v1/reach?from=web&to=api", 200, func(t *testing.T, b map[string]any) {
+			if got := b["result"].(map[string]any)["verdict"]; got != "blocked" {
+				t.Errorf("verdict %v, want blocked", got)
+			}
+		}},
+		{"/api/v1/reach?from=web&to=nope", 404, nil},
 		{"/api/v1/nope", 404, nil},
 	}
 	for _, tc := range cases {

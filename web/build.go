@@ -41,6 +41,17 @@ func (s *Server) build(snap *graph.Snapshot, r route) built {
 	case kindServices:
 		l := views.NewServiceList(snap, r.filter)
 		return built{page: views.ServicesPage(c, l), body: l, status: http.StatusOK, deps: everything()}
+	case kindReach:
+		v := views.NewReachView(snap, r.from, r.to)
+		status := http.StatusOK
+		if v.Asked && v.Result == nil {
+			status = http.StatusNotFound
+			if len(v.Candidates) > 0 {
+				status = http.StatusMultipleChoices
+			}
+		}
+		// Any change may open or close a path.
+		return built{page: views.ReachPage(c, v, views.ReachSuggestions(snap)), body: v, status: status, deps: everything()}
 	case kindAllocation:
 		a, cand := views.FindAllocation(snap, r.id)
 		if a == nil {

@@ -28,6 +28,8 @@ func TestPages(t *testing.T) {
 		{"/nodes/nope", 404, "not-found"},
 		{"/services", 200, "services"},
 		{"/services/api", 200, "service-flow"},
+		{"/reach", 200, "reach-idle"},
+		{"/reach?from=web&to=api", 200, "reach-verdict"},
 		{"/services/" + url.PathEscape("<b>x</b>"), 404, "not-found"},
 	}
 	for _, tc := range cases {

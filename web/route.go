@@ -18,6 +18,7 @@ const (
 	kindNode       pageKind = "/nodes/:id"
 	kindServices   pageKind = "/services"
 	kindService    pageKind = "/services/:name"
+	kindReach      pageKind = "/reach"
 )
 
 // route is a parsed page address: which page, of what, through which filter.
@@ -28,6 +29,8 @@ type route struct {
 	// id is the allocation ID (or prefix), node ID or service name.
 	id     string
 	filter views.Filter
+	// from and to are the ends of the reach question.
+	from, to string
 }
 
 // parseRoute reads a page address: a decoded URL path and its query.
@@ -42,6 +45,9 @@ func parseRoute(path string, query url.Values) (route, bool) {
 		return r, true
 	case "/services":
 		r.kind = kindServices
+		return r, true
+	case "/reach":
+		r = route{kind: kindReach, from: strings.TrimSpace(query.Get(views.ParamFrom)), to: strings.TrimSpace(query.Get(views.ParamTo))}
 		return r, true
 	}
 	for _, k := range []struct {
@@ -83,6 +89,18 @@ func (r route) String() string {
 		path = views.NodeHref(r.id)
 	case kindService:
 		path = views.ServiceHref(r.id)
+	case kindReach:
+		q := url.Values{}
+		if r.from != "" {
+			q.Set(views.ParamFrom, r.from)
+		}
+		if r.to != "" {
+			q.Set(views.ParamTo, r.to)
+		}
+		if len(q) > 0 {
+			return "/reach?" + q.Encode()
+		}
+		return "/reach"
 	default:
 		path = string(r.kind)
 	}

@@ -175,7 +175,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
 
-	for _, k := range []pageKind{kindOverview, kindTopology, kindAllocation, kindNode, kindServices, kindService} {
+	for _, k := range []pageKind{kindOverview, kindTopology, kindAllocation, kindNode, kindServices, kindService, kindReach} {
 		e.GET(string(k), s.servePage)
 	}
 	api := e.Group("/api/v1")
@@ -187,6 +187,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/services", s.serveJSON)
 	api.GET("/services/:name", s.serveJSON)
 	api.GET("/warnings", s.serveWarnings)
+	api.GET("/reach", s.serveJSON)
 
 	e.GET("/healthz", s.serveHealth)
 	e.GET("/ws", s.serveWS)
