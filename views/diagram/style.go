@@ -81,62 +81,63 @@ func plural(n int, noun string) string {
 }
 
 // diagramCSS styles the SVG; it travels inside it so the picture looks the
-// same in a page, a test file or a screenshot.
+// same in a page, a test file or a screenshot. A <style> in inline SVG
+// applies to the whole page, so every rule is scoped to .netviz-diagram.
 const diagramCSS = `
 .netviz-diagram{font-family:Helvetica,Arial,sans-serif;font-size:11px;background:#fff}
 .netviz-diagram text{fill:#222}
 .netviz-diagram .legend text{font-size:10px;fill:#333}
 .netviz-diagram .notice{font-size:12px;font-weight:bold;fill:#8a4b00}
-.host-box{fill:#f7fbfa;stroke:#2f6f6a;stroke-width:1.6}
-.host-name{font-weight:bold;fill:#2f6f6a!important;font-size:11px}
-.host-addr{font-weight:normal}
-.ruler-band{fill:#fff;stroke:#2f6f6a;stroke-width:1}
-.ruler-dynamic{fill:#cfe3e1}
-.ruler-end{font-size:8px;fill:#666!important}
-.tick line{stroke:#333;stroke-width:1}
-.tick.static line{stroke:#000;stroke-width:2.2}
-.tick-label{font-size:8.5px}
-.port-lead{fill:none;stroke:#777;stroke-width:1}
-.tick.static .port-lead{stroke:#222;stroke-width:1.4}
-.tick.static .tick-label{font-weight:bold}
-.ns rect{fill:#fffaf2;stroke:#d97706;stroke-width:1.4;stroke-dasharray:6 3}
-.ns.ns-host rect{fill:#eaf4f2;stroke:#2f6f6a;stroke-dasharray:none;stroke-width:1}
-.ns-title{font-weight:bold;fill:#9a4f00!important}
-.ns.ns-host .ns-title{fill:#2f6f6a!important}
-.ns-sub{font-size:10px;fill:#555!important}
-.task rect{fill:#fff;stroke:#1f5fae;stroke-width:1.3}
-.task-name{fill:#1f5fae!important;font-weight:bold}
-.task-driver{font-size:9px;fill:#557!important}
-.proxy rect{fill:url(#nv-hatch);stroke:#6b46c1;stroke-width:1.3}
-.proxy text{fill:#3d2373!important;font-size:10px;paint-order:stroke;stroke:#fff;stroke-width:3px}
-.proxy-port{font-weight:bold}
-.pin-mark{fill:#fff;stroke:#d97706;stroke-width:1.4}
-.pin.static .pin-mark{fill:#222;stroke:#222}
-.pin-lead{stroke:#d97706;stroke-width:1}
-.pin-text{font-size:10px}
-.pin.static .pin-text{font-weight:bold}
-.pin.on-proxy .pin-mark{stroke:#6b46c1}
-.registry rect{fill:#fcfcfc;stroke:#666;stroke-width:1.2;stroke-dasharray:1.5 3}
-.registry-title{font-size:10px;font-weight:bold;fill:#555!important}
-.entry rect{fill:#fff;stroke:#888;stroke-width:1}
-.entry-name{font-weight:bold}
-.entry-line{font-size:9.5px;fill:#444!important}
-.entry-service rect{stroke-dasharray:4 2}
-.entry.broken rect{stroke:#d62828}
-.arrow path{fill:none;stroke:#444;stroke-width:1.2}
-.arrow-label{font-size:10px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
-.arrow-same path,.arrow-discovery path{stroke-dasharray:5 3}
-.arrow-lookup path{stroke:#8a8a8a;stroke-dasharray:1.5 2.5}
-.arrow-port path{stroke:#d97706;stroke-width:1}
-.arrow-sidecar path,.arrow-listener path{stroke:#6b46c1}
-.arrow-ingress path{stroke-width:1.8}
-.arrow-upstream path{stroke-width:2}
-.intent-allow path{stroke:#1f9d3a}
-.intent-deny path{stroke:#d62828}
-.intent-unknown path{stroke:#8a8a8a}
-.intent-allow .arrow-label{fill:#1f7a31}
-.intent-deny .arrow-label{fill:#b01e1e}
-.arrow.broken path{stroke:#d62828;stroke-dasharray:5 3}
-.arrow.broken .arrow-label{fill:#b01e1e}
-a:hover rect{stroke-width:2.4}
+.netviz-diagram .host-box{fill:#f7fbfa;stroke:#2f6f6a;stroke-width:1.6}
+.netviz-diagram .host-name{font-weight:bold;fill:#2f6f6a!important;font-size:11px}
+.netviz-diagram .host-addr{font-weight:normal}
+.netviz-diagram .ruler-band{fill:#fff;stroke:#2f6f6a;stroke-width:1}
+.netviz-diagram .ruler-dynamic{fill:#cfe3e1}
+.netviz-diagram .ruler-end{font-size:8px;fill:#666!important}
+.netviz-diagram .tick line{stroke:#333;stroke-width:1}
+.netviz-diagram .tick.static line{stroke:#000;stroke-width:2.2}
+.netviz-diagram .tick-label{font-size:8.5px}
+.netviz-diagram .port-lead{fill:none;stroke:#777;stroke-width:1}
+.netviz-diagram .tick.static .port-lead{stroke:#222;stroke-width:1.4}
+.netviz-diagram .tick.static .tick-label{font-weight:bold}
+.netviz-diagram .ns rect{fill:#fffaf2;stroke:#d97706;stroke-width:1.4;stroke-dasharray:6 3}
+.netviz-diagram .ns.ns-host rect{fill:#eaf4f2;stroke:#2f6f6a;stroke-dasharray:none;stroke-width:1}
+.netviz-diagram .ns-title{font-weight:bold;fill:#9a4f00!important}
+.netviz-diagram .ns.ns-host .ns-title{fill:#2f6f6a!important}
+.netviz-diagram .ns-sub{font-size:10px;fill:#555!important}
+.netviz-diagram .task rect{fill:#fff;stroke:#1f5fae;stroke-width:1.3}
+.netviz-diagram .task-name{fill:#1f5fae!important;font-weight:bold}
+.netviz-diagram .task-driver{font-size:9px;fill:#557!important}
+.netviz-diagram .proxy rect{fill:url(#nv-hatch);stroke:#6b46c1;stroke-width:1.3}
+.netviz-diagram .proxy text{fill:#3d2373!important;font-size:10px;paint-order:stroke;stroke:#fff;stroke-width:3px}
+.netviz-diagram .proxy-port{font-weight:bold}
+.netviz-diagram .pin-mark{fill:#fff;stroke:#d97706;stroke-width:1.4}
+.netviz-diagram .pin.static .pin-mark{fill:#222;stroke:#222}
+.netviz-diagram .pin-lead{stroke:#d97706;stroke-width:1}
+.netviz-diagram .pin-text{font-size:10px}
+.netviz-diagram .pin.static .pin-text{font-weight:bold}
+.netviz-diagram .pin.on-proxy .pin-mark{stroke:#6b46c1}
+.netviz-diagram .registry rect{fill:#fcfcfc;stroke:#666;stroke-width:1.2;stroke-dasharray:1.5 3}
+.netviz-diagram .registry-title{font-size:10px;font-weight:bold;fill:#555!important}
+.netviz-diagram .entry rect{fill:#fff;stroke:#888;stroke-width:1}
+.netviz-diagram .entry-name{font-weight:bold}
+.netviz-diagram .entry-line{font-size:9.5px;fill:#444!important}
+.netviz-diagram .entry-service rect{stroke-dasharray:4 2}
+.netviz-diagram .entry.broken rect{stroke:#d62828}
+.netviz-diagram .arrow path{fill:none;stroke:#444;stroke-width:1.2}
+.netviz-diagram .arrow-label{font-size:10px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+.netviz-diagram .arrow-same path,.netviz-diagram .arrow-discovery path{stroke-dasharray:5 3}
+.netviz-diagram .arrow-lookup path{stroke:#8a8a8a;stroke-dasharray:1.5 2.5}
+.netviz-diagram .arrow-port path{stroke:#d97706;stroke-width:1}
+.netviz-diagram .arrow-sidecar path,.netviz-diagram .arrow-listener path{stroke:#6b46c1}
+.netviz-diagram .arrow-ingress path{stroke-width:1.8}
+.netviz-diagram .arrow-upstream path{stroke-width:2}
+.netviz-diagram .intent-allow path{stroke:#1f9d3a}
+.netviz-diagram .intent-deny path{stroke:#d62828}
+.netviz-diagram .intent-unknown path{stroke:#8a8a8a}
+.netviz-diagram .intent-allow .arrow-label{fill:#1f7a31}
+.netviz-diagram .intent-deny .arrow-label{fill:#b01e1e}
+.netviz-diagram .arrow.broken path{stroke:#d62828;stroke-dasharray:5 3}
+.netviz-diagram .arrow.broken .arrow-label{fill:#b01e1e}
+.netviz-diagram a:hover rect{stroke-width:2.4}
 `
