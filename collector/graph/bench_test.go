@@ -37,20 +37,24 @@ func heapInUse() uint64 {
 func BenchmarkBuild10k(b *testing.B) {
 	var store *graph.Store
 	var base uint64
+	var cpu time.Duration
 	for range b.N {
 		b.StopTimer()
 		store = nil
 		base = heapInUse()
 		changes := benchCluster().Changes()
 		b.StartTimer()
+		cpuStart := cpuTime()
 		store = graph.NewStore()
 		store.Apply(changes...)
 		if len(store.Snapshot().Edges()) == 0 {
 			b.Fatal("no edges")
 		}
+		cpu += cpuTime() - cpuStart
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(heapInUse()-base)/(1<<20), "heap-MB")
+	b.ReportMetric(cpu.Seconds()*1000/float64(b.N), "cpu-ms/op")
 	runtime.KeepAlive(store)
 }
 

@@ -10,6 +10,7 @@ package synthetic
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/netviz/netviz/collector/graph"
 )
@@ -45,14 +46,17 @@ const (
 )
 
 // Generate builds a fake cluster: a system "ingress" job with static ports 80
-// and 443 on every node, and service jobs whose allocations mix host and
-// bridge networking, hold one to three ports, and have a main task plus a
-// helper task that reads the main task's address (a same-namespace edge).
-// Every third allocation's main task renders a template that asks for another
-// job's service; every other bridge allocation is a Connect service with an
-// upstream to another job. Each allocation registers its job's service
+// and 443 on every node, and service jobs whose allocations are a quarter in
+// host and three quarters in bridge networking, hold one to three dynamic
+// ports (all listed in the main task's config.ports), and have a main task
+// plus a helper task that reads the main task's address (a same-namespace
+// edge). Every third allocation's main task renders a template that asks for
+// another job's service; every third bridge allocation is a Connect service
+// with an upstream to another job, whose app port is not mapped to the host
+// (only its sidecar's port is). Each allocation registers its job's service
 // (Nomad provider in host mode, Consul in bridge mode); Connect ones also
-// register their sidecar proxy with its upstreams.
+// register their sidecar proxy with its upstreams. Intentions: Consul's
+// default allow, plus a deny for every 50th job.
 func Generate(cfg Config) *Cluster {
 	if cfg.AllocsPerJob <= 0 {
 		cfg.AllocsPerJob = 10
@@ -82,10 +86,11 @@ func Generate(cfg Config) *Cluster {
 		n := c.rng.IntN(len(c.Nodes))
 		c.addService(i, i/cfg.AllocsPerJob, n, &nextPort[n])
 	}
-	for j := 0; j < len(c.jobs); j += 7 {
-		c.Intentions = append(c.Intentions, graph.Intention{Source: c.jobs[j], Destination: "*", Action: graph.ActionAllow})
+	// Consul's default (allow, ACLs off) with a few explicit denies, as a
+	// team that writes intentions for the exceptions would have.
+	for j := 0; j+1 < len(c.jobs); j += 50 {
+		c.Intentions = append(c.Intentions, graph.Intention{Source: c.jobs[j], Destination: c.jobs[j+1], Action: graph.ActionDeny})
 	}
-	c.Intentions = append(c.Intentions, graph.Intention{Source: "*", Destination: "*", Action: graph.ActionDeny})
 	return c
 }
 
@@ -121,7 +126,8 @@ var portLabels = [...]string{"http", "metrics", "grpc"}
 func (c *Cluster) addService(i, job, n int, nextPort *int) {
 	node := c.Nodes[n]
 	jobID := c.jobs[job]
-	bridge := i%2 == 1
+	bridge := i%4 != 0
+	connect := bridge && i%3 == 1
 	a := &graph.Allocation{
 		ID: c.uuid(), Name: fmt.Sprintf("%s.web[%d]", jobID, i%10), Namespace: "default", JobID: jobID,
 		JobType: "service", JobVersion: 1, TaskGroup: "web", NodeID: node.ID, NodeName: node.Name,
@@ -140,10 +146,22 @@ func (c *Cluster) addService(i, job, n int, nextPort *int) {
 		if bridge {
 			port.To = 8080 + p
 		}
+		if connect && p == 0 {
+			port.Value, port.HostIP = 0, "" // reached through the sidecar only
+		}
 		a.Ports = append(a.Ports, port)
 	}
+	if connect {
+		a.Ports = append(a.Ports, graph.Port{Label: "connect-proxy-" + jobID, HostIP: node.Address, Value: *nextPort, To: *nextPort})
+		*nextPort++
+	}
 	other := c.jobs[c.rng.IntN(len(c.jobs))]
-	main := graph.Task{Name: "app", Driver: "docker", ConfigPorts: []string{"http"}, Refs: []graph.Ref{}}
+	main := graph.Task{Name: "app", Driver: "docker", Refs: []graph.Ref{}}
+	for _, p := range a.Ports {
+		if !strings.HasPrefix(p.Label, "connect-proxy-") {
+			main.ConfigPorts = append(main.ConfigPorts, p.Label)
+		}
+	}
 	if i%3 == 0 {
 		main.Refs = append(main.Refs, graph.Ref{Kind: graph.RefNomadService, Target: other,
 			Source: "template:local/upstream.env", Text: fmt.Sprintf("nomadService %q", other)})
@@ -155,7 +173,6 @@ func (c *Cluster) addService(i, job, n int, nextPort *int) {
 	provider := graph.ProviderNomad
 	spec := graph.ServiceSpec{Name: jobID, Provider: provider, Task: "app", PortLabel: "http",
 		Tags: []string{fmt.Sprintf("traefik.http.routers.%s.rule=Host(`%s.example.com`)", jobID, jobID)}}
-	connect := bridge && i%4 == 1
 	if bridge {
 		provider = graph.ProviderConsul
 		spec.Provider = provider
@@ -168,16 +185,20 @@ func (c *Cluster) addService(i, job, n int, nextPort *int) {
 	a.Services = []graph.ServiceSpec{spec}
 	c.Allocations = append(c.Allocations, a)
 
+	svcPort := a.Ports[0].Value
+	if connect {
+		svcPort = a.Ports[len(a.Ports)-1].Value // Consul sends mesh traffic to the sidecar
+	}
 	c.Services = append(c.Services, &graph.Service{
 		ID: "_nomad-task-" + a.ID + "-app-" + jobID + "-http", Name: jobID, Provider: provider, Namespace: "default",
-		NodeID: node.ID, AllocID: a.ID, Task: "app", PortLabel: "http", Address: node.Address, Port: a.Ports[0].Value,
+		NodeID: node.ID, AllocID: a.ID, Task: "app", PortLabel: "http", Address: node.Address, Port: svcPort,
 		Tags: spec.Tags, Health: graph.HealthPassing,
 	})
 	if connect {
 		c.Services = append(c.Services, &graph.Service{
 			ID: "_nomad-task-" + a.ID + "-group-web-" + jobID + "-sidecar-proxy", Name: jobID + "-sidecar-proxy",
 			Provider: graph.ProviderConsul, Namespace: "default", NodeID: node.ID, AllocID: a.ID,
-			Address: node.Address, Port: *nextPort, Health: graph.HealthPassing,
+			Address: node.Address, Port: a.Ports[len(a.Ports)-1].Value, Health: graph.HealthPassing,
 			Connect: &graph.ServiceConnect{Kind: graph.ConnectSidecar, DestinationService: jobID, LocalServicePort: 8080, Upstreams: up},
 		})
 	}
@@ -201,7 +222,7 @@ func (c *Cluster) Changes() []graph.Change {
 	for _, s := range c.Services {
 		out = append(out, graph.UpsertService{Service: s})
 	}
-	return append(out, graph.ReplaceIntentions{Intentions: c.Intentions, DefaultAllow: false})
+	return append(out, graph.ReplaceIntentions{Intentions: c.Intentions, DefaultAllow: true})
 }
 
 // Update returns the k-th allocation update event: a new version of one
