@@ -30,7 +30,7 @@ type Bridge struct {
 
 // acquireBridge picks a free slot (guarded by a file lock, so parallel test
 // packages never share a bridge), creates the bridge and brings it up.
-func acquireBridge() (*Bridge, error) {
+func acquireBridge(owner string) (*Bridge, error) {
 	lockDir := filepath.Join(os.TempDir(), "netviz-bridges")
 	if err := os.MkdirAll(lockDir, 0o755); err != nil {
 		return nil, fmt.Errorf("bridge lock dir: %w", err)
@@ -52,7 +52,9 @@ func acquireBridge() (*Bridge, error) {
 			Subnet:  fmt.Sprintf("172.26.%d.0/20", third),
 			lock:    f,
 		}
-		// A bridge left by a killed run of the same slot is reused after a reset.
+		// A killed run of the same slot may have left its bridge and tasks.
+		cleanPreviousOwner(f, owner)
+		recordOwner(f, owner)
 		_ = run("ip", "link", "del", b.Name)
 		if err := run("ip", "link", "add", b.Name, "type", "bridge"); err != nil {
 			b.release()
@@ -75,6 +77,7 @@ func acquireBridge() (*Bridge, error) {
 func (b *Bridge) release() {
 	_ = run("ip", "link", "del", b.Name)
 	if b.lock != nil {
+		_ = b.lock.Truncate(0) // a clean release leaves nothing to clean up
 		syscall.Flock(int(b.lock.Fd()), syscall.LOCK_UN)
 		b.lock.Close()
 		b.lock = nil

@@ -20,7 +20,7 @@ type Client struct {
 // StartClient starts a client-only Nomad agent named name joined to the
 // cluster's server, and waits until it is ready.
 func (c *Cluster) StartClient(ctx context.Context, name string) (*Client, error) {
-	br, err := acquireBridge()
+	br, err := acquireBridge(c.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("devcluster: %w", err)
 	}

@@ -117,7 +117,7 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		return c, fmt.Errorf("devcluster: %w", err)
 	}
 
-	if c.Bridge, err = acquireBridge(); err != nil {
+	if c.Bridge, err = acquireBridge(c.Dir); err != nil {
 		return c, fmt.Errorf("devcluster: %w", err)
 	}
 	c.nomadC = nomadConfig{

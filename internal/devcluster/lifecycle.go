@@ -45,6 +45,10 @@ func (c *Cluster) Close() error {
 	if c.consulA != nil {
 		errs = append(errs, c.consulA.stop())
 	}
+	if c.Dir != "" {
+		// Anything a task left behind (it should be none after the purge).
+		killUnder(c.Dir)
+	}
 	if c.Bridge != nil {
 		c.Bridge.release()
 	}
