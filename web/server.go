@@ -188,6 +188,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/services/:name", s.serveJSON)
 	api.GET("/warnings", s.serveWarnings)
 	api.GET("/reach", s.serveJSON)
+	api.GET("/reach/matrix", s.serveReachMatrix)
 
 	e.GET("/healthz", s.serveHealth)
 	e.GET("/ws", s.serveWS)

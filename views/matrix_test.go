@@ -1,0 +1,38 @@
+package views_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/netviz/netviz/views"
+)
+
+func TestReachMatrix(t *testing.T) {
+	snap := cluster(t)
+	m := snap.ReachMatrix()
+	var buf bytes.Buffer
+	if err := views.ReachMatrix(m).Render(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	d, err := goquery.NewDocumentFromReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := d.Find(testid("reach-cell"))
+	if want := len(m.Services) * (len(m.Services) - 1); cells.Length() != want || want == 0 {
+		t.Fatalf("%d cells, want %d", cells.Length(), want)
+	}
+	cells.Each(func(_ int, c *goquery.Selection) {
+		from, to := c.AttrOr("data-from", ""), c.AttrOr("data-to", "")
+		cell, ok := m.Cell(from, to)
+		if !ok || c.AttrOr("data-verdict", "") != string(cell.Verdict) {
+			t.Errorf("cell %s → %s shows %q, model says %+v", from, to, c.AttrOr("data-verdict", ""), cell)
+		}
+		if href := c.Find("a").AttrOr("href", ""); href != views.ReachHref(from, to) {
+			t.Errorf("cell %s → %s links to %q", from, to, href)
+		}
+	})
+}
