@@ -206,7 +206,11 @@ func (b *builder) topology(f Filter) map[int]*graph.Node {
 			}
 		}
 		b.grid(boxes, hostAspect)
-		if len(b.lay.Hosts) == 0 {
+		switch {
+		case len(b.lay.Hosts) > 0:
+		case f == Filter{}:
+			b.lay.Notice = "No Nomad nodes known yet."
+		default:
 			b.lay.Notice = "Nothing matches this filter."
 		}
 	}
