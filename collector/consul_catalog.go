@@ -22,7 +22,8 @@ type consulNode struct {
 	name, address string
 	services      []*consulapi.AgentService
 	published     map[string]publishedService // by model ID
-	// stop ends the node's watcher; nil while none runs (Sync).
+	// stop ends the node's own watcher; nil while none runs (Sync, or a
+	// node past the watch cap, which the sweep re-reads instead).
 	stop context.CancelFunc
 }
 

@@ -58,8 +58,8 @@ func TestConsulSource(t *testing.T) {
 		if api.AllocID != apiAllocID || api.PortLabel != "http" || api.Task != "" || api.Port != 8080 {
 			t.Errorf("api = %+v, want alloc %s, label http, group-level, port 8080", api, apiAllocID)
 		}
-		if api.Address != "127.0.0.1" || api.NodeID != "netviz-dev" || strings.Join(api.Tags, ",") != "v1" {
-			t.Errorf("api = %+v, want the node's address 127.0.0.1 on node netviz-dev with tag v1", api)
+		if api.Address != "10.88.0.1" || api.NodeID != "fake-client" || strings.Join(api.Tags, ",") != "v1" {
+			t.Errorf("api = %+v, want the node's address 10.88.0.1 on node fake-client with tag v1", api)
 		}
 		proxy := consulInstance(snap, "api-sidecar-proxy")
 		want := graph.Upstream{DestinationName: "db", LocalBindAddress: "127.0.0.1", LocalBindPort: 15432}
@@ -115,12 +115,12 @@ func TestConsulSource(t *testing.T) {
 			{consulapi.HealthCritical, graph.HealthCritical},
 			{consulapi.HealthPassing, graph.HealthPassing},
 		} {
-			if err := client.Agent().UpdateTTL("api-ttl", "", step.status); err != nil {
+			if err := client.Agent().UpdateTTL("db-ttl", "", step.status); err != nil {
 				t.Fatalf("update TTL: %v", err)
 			}
-			waitModel(t, store, "api "+step.want, func(s *graph.Snapshot) error {
-				if api := consulInstance(s, "api"); api == nil || api.Health != step.want {
-					return fmt.Errorf("api is %+v", api)
+			waitModel(t, store, "db "+step.want, func(s *graph.Snapshot) error {
+				if db := consulInstance(s, "db"); db == nil || db.Health != step.want {
+					return fmt.Errorf("db is %+v", db)
 				}
 				return nil
 			})
@@ -188,6 +188,53 @@ func TestConsulSource(t *testing.T) {
 		if _, ok := intentionsByPair(snap)["api>db"]; !ok || snap.Status().Consul.State != graph.StateConnected {
 			t.Errorf("after Sync: intentions %v, status %+v", intentionsByPair(snap), snap.Status().Consul)
 		}
+	})
+
+	t.Run("nodes past the watch cap are swept", func(t *testing.T) {
+		swept := graph.NewStore()
+		src := collector.NewConsulSource(client, swept, log, collector.WithConsulNodeWatches(0))
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- src.Run(runCtx) }()
+		defer func() {
+			stop()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		}()
+		waitModel(t, swept, "the agent's own services", func(s *graph.Snapshot) error {
+			return wantConsulInstances(s, "api", "app", "redis")
+		})
+		register := func(port int) {
+			t.Helper()
+			if _, err := client.Catalog().Register(&consulapi.CatalogRegistration{
+				Node: "swept-node", Address: "10.99.0.1",
+				Service: &consulapi.AgentService{ID: "swept-1", Service: "swept", Port: port},
+			}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wantPort := func(port int) func(*graph.Snapshot) error {
+			return func(s *graph.Snapshot) error {
+				if svc := consulInstance(s, "swept"); svc == nil || svc.Port != port || svc.Address != "10.99.0.1" {
+					return fmt.Errorf("swept is %+v", svc)
+				}
+				return nil
+			}
+		}
+		register(7001)
+		waitModel(t, swept, "a new node's service", wantPort(7001))
+		register(7002)
+		waitModel(t, swept, "a changed service on a swept node", wantPort(7002))
+		if _, err := client.Catalog().Deregister(&consulapi.CatalogDeregistration{Node: "swept-node"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		waitModel(t, swept, "the node's service gone with it", func(s *graph.Snapshot) error {
+			if svc := consulInstance(s, "swept"); svc != nil {
+				return fmt.Errorf("swept still there: %+v", svc)
+			}
+			return nil
+		})
 	})
 
 	// Last: it takes Consul away for every test sharing the cluster.
@@ -325,30 +372,38 @@ func intentionsByPair(s *graph.Snapshot) map[string]graph.Intention {
 	return out
 }
 
-// registerConsulFixtures registers, through the local agent, what Nomad would
-// for a group service "api" with a Connect sidecar and an upstream to db,
-// plus a plain "db" registered by hand. They are removed when t ends.
+// registerConsulFixtures registers what Nomad would for a group service
+// "api" with a Connect sidecar and an upstream to db, on a node of its own
+// through the catalog API (registered on the local agent, Nomad's own sync
+// would remove these _nomad-task- IDs it does not know), plus a plain "db"
+// with a TTL check on the local agent. They are removed when t ends.
 func registerConsulFixtures(t *testing.T, client *consulapi.Client) {
 	t.Helper()
-	regs := []*consulapi.AgentServiceRegistration{
+	apiID := "_nomad-task-" + apiAllocID + "-group-api-api-http"
+	for _, svc := range []*consulapi.AgentService{
+		{ID: apiID, Service: "api", Port: 8080, Tags: []string{"v1"}},
 		{
-			ID: "_nomad-task-" + apiAllocID + "-group-api-api-http", Name: "api", Port: 8080, Tags: []string{"v1"},
-			Check: &consulapi.AgentServiceCheck{CheckID: "api-ttl", TTL: "10m", Status: consulapi.HealthPassing},
-			Connect: &consulapi.AgentServiceConnect{SidecarService: &consulapi.AgentServiceRegistration{
-				Proxy: &consulapi.AgentServiceConnectProxyConfig{Upstreams: []consulapi.Upstream{
-					{DestinationName: "db", LocalBindAddress: "127.0.0.1", LocalBindPort: 15432},
-				}},
-			}},
+			Kind: consulapi.ServiceKindConnectProxy, ID: apiID + "-sidecar-proxy", Service: "api-sidecar-proxy", Port: 21000,
+			Proxy: &consulapi.AgentServiceConnectProxyConfig{
+				DestinationServiceName: "api", DestinationServiceID: apiID, LocalServicePort: 8080,
+				Upstreams: []consulapi.Upstream{{DestinationName: "db", LocalBindAddress: "127.0.0.1", LocalBindPort: 15432}},
+			},
 		},
-		{ID: "db-1", Name: "db", Port: 5432, Address: "127.0.0.2"},
-	}
-	for _, r := range regs {
-		if err := client.Agent().ServiceRegister(r); err != nil {
-			t.Fatalf("register %s: %v", r.Name, err)
+	} {
+		if _, err := client.Catalog().Register(&consulapi.CatalogRegistration{
+			Node: "fake-client", Address: "10.88.0.1", Service: svc,
+		}, nil); err != nil {
+			t.Fatalf("register %s: %v", svc.Service, err)
 		}
-		id := r.ID
-		t.Cleanup(func() { _ = client.Agent().ServiceDeregister(id) })
 	}
+	t.Cleanup(func() { _, _ = client.Catalog().Deregister(&consulapi.CatalogDeregistration{Node: "fake-client"}, nil) })
+	if err := client.Agent().ServiceRegister(&consulapi.AgentServiceRegistration{
+		ID: "db-1", Name: "db", Port: 5432, Address: "127.0.0.2",
+		Check: &consulapi.AgentServiceCheck{CheckID: "db-ttl", TTL: "10m", Status: consulapi.HealthPassing},
+	}); err != nil {
+		t.Fatalf("register db: %v", err)
+	}
+	t.Cleanup(func() { _ = client.Agent().ServiceDeregister("db-1") })
 }
 
 // writeConsulIntentions writes intentions of every precedence class the

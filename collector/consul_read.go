@@ -20,6 +20,8 @@ const (
 	topicCatalog    = "catalog"
 	topicHealth     = "health"
 	topicIntentions = "intentions"
+	// topicDefaultVerdict is Consul's answer for pairs no intention names.
+	topicDefaultVerdict = "intentions-default"
 )
 
 // consulRead is one full, non-blocking read of everything the source follows,
@@ -95,12 +97,12 @@ func (s *ConsulSource) read(ctx context.Context) (*consulRead, error) {
 		return nil
 	})
 	g.Go(func() error {
-		ri, index, err := s.readIntentions(gctx)
+		ri, index, refused, err := s.readIntentions(gctx)
 		if err != nil {
-			if err := r.forbid(topicIntentions, err); err != nil {
-				return err
-			}
-			return nil
+			return r.forbid(topicIntentions, err)
+		}
+		if refused != nil {
+			_ = r.forbid(topicDefaultVerdict, refused)
 		}
 		r.intentions, r.defaultAllow, r.intentIndex = ri.Intentions, ri.DefaultAllow, index
 		return nil
@@ -130,22 +132,29 @@ func (s *ConsulSource) read(ctx context.Context) (*consulRead, error) {
 	return r, nil
 }
 
-// readIntentions reads the service-intentions entries once, without blocking.
-func (s *ConsulSource) readIntentions(ctx context.Context) (graph.ReplaceIntentions, uint64, error) {
+// readIntentions reads the service-intentions entries once, without
+// blocking. refused is set when Consul would not give its default verdict.
+func (s *ConsulSource) readIntentions(ctx context.Context) (ri graph.ReplaceIntentions, index uint64, refused, err error) {
 	entries, meta, err := s.client.ConfigEntries().List(intentionsKind, (&consulapi.QueryOptions{}).WithContext(ctx))
 	if err != nil {
-		return graph.ReplaceIntentions{}, 0, fmt.Errorf("consul intentions: %w", err)
+		return ri, 0, nil, fmt.Errorf("consul intentions: %w", err)
 	}
-	ri, err := s.intentionsFrom(ctx, entries)
-	return ri, meta.LastIndex, err
+	ri, refused, err = s.intentionsFrom(ctx, entries)
+	return ri, meta.LastIndex, refused, err
 }
 
 // intentionsFrom flattens entries and asks Consul for its default verdict,
-// the part of the answer no config entry holds.
-func (s *ConsulSource) intentionsFrom(ctx context.Context, entries []consulapi.ConfigEntry) (graph.ReplaceIntentions, error) {
+// the part of the answer no config entry holds. A 403 on that question comes
+// back as refused, with DefaultAllow false: only ACLs refuse, and ACL
+// setups deny by default, so deny is the likely truth and the safe guess;
+// the status says it is a guess.
+func (s *ConsulSource) intentionsFrom(ctx context.Context, entries []consulapi.ConfigEntry) (ri graph.ReplaceIntentions, refused, err error) {
 	allow, err := s.defaultAllow(ctx)
-	if err != nil {
-		return graph.ReplaceIntentions{}, err
+	switch {
+	case isConsulForbidden(err):
+		refused, allow = err, false
+	case err != nil:
+		return ri, nil, err
 	}
-	return graph.ReplaceIntentions{Intentions: flattenIntentions(entries), DefaultAllow: allow}, nil
+	return graph.ReplaceIntentions{Intentions: flattenIntentions(entries), DefaultAllow: allow}, refused, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 
 	consulapi "github.com/hashicorp/consul/api"
@@ -16,7 +18,8 @@ import (
 //
 // It follows four kinds of blocking queries: the node list, one query per
 // node for that node's services (one long poll per Nomad client, not one per
-// service), every check's status, and the service-intentions config entries.
+// service; past a cap, one shared query for the remaining nodes), every
+// check's status, and the service-intentions config entries.
 //
 // When Consul goes away the model keeps the last known Consul data and the
 // status says "down": a dashboard that blanks every Consul service during an
@@ -27,6 +30,8 @@ type ConsulSource struct {
 	store  *graph.Store
 	log    *slog.Logger
 	addr   string
+	// maxNodeWatches caps the per-node long polls (see consulMaxNodeWatches).
+	maxNodeWatches int
 
 	// mu guards the fields below and is held across store.Apply, so the
 	// store receives changes in the order they were computed (a health
@@ -46,6 +51,13 @@ func WithConsulAddress(addr string) ConsulOption {
 	return func(s *ConsulSource) { s.addr = addr }
 }
 
+// WithConsulNodeWatches caps how many nodes get a long poll of their own
+// (default consulMaxNodeWatches); the other nodes are re-read together when
+// the catalog's services change.
+func WithConsulNodeWatches(n int) ConsulOption {
+	return func(s *ConsulSource) { s.maxNodeWatches = max(n, 0) }
+}
+
 // NewConsulSource returns a source reading through client into store. It
 // does no I/O. Without WithConsulAddress the status shows the address the
 // environment selects (CONSUL_HTTP_ADDR, else Consul's default).
@@ -53,7 +65,7 @@ func NewConsulSource(client *consulapi.Client, store *graph.Store, log *slog.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &ConsulSource{client: client, store: store, log: log, catalog: newConsulCatalog()}
+	s := &ConsulSource{client: client, store: store, log: log, catalog: newConsulCatalog(), maxNodeWatches: consulMaxNodeWatches}
 	for _, o := range opts {
 		o(s)
 	}
@@ -109,65 +121,22 @@ func (s *ConsulSource) session(ctx context.Context, bo *backoff) error {
 	s.applyRead(r)
 
 	g, gctx := errgroup.WithContext(ctx)
+	w := &nodeWatches{s: s, g: g, ctx: gctx}
 	s.mu.Lock()
-	for name, node := range s.catalog.nodes {
-		s.startNodeWatch(gctx, g, node, r.serviceIndex[name])
+	for _, name := range slices.Sorted(maps.Keys(s.catalog.nodes)) {
+		w.place(s.catalog.nodes[name], r.serviceIndex[name])
 	}
 	s.mu.Unlock()
-	g.Go(func() error { return s.watchNodes(gctx, g, r.nodesIndex) })
+	g.Go(func() error { return w.watchNodes(r.nodesIndex) })
+	g.Go(w.sweep)
 	g.Go(func() error { return s.watchHealth(gctx, r.healthIndex) })
 	g.Go(func() error { return s.watchIntentions(gctx, r.intentIndex) })
 	return g.Wait()
 }
 
-// watchNodes follows the node list, starting a watcher for each new node and
-// stopping the watchers of nodes that left.
-func (s *ConsulSource) watchNodes(ctx context.Context, g *errgroup.Group, index uint64) error {
-	return watchConsul(ctx, s, topicCatalog, index, s.client.Catalog().Nodes,
-		func(ctx context.Context, nodes []*consulapi.Node, index uint64) error {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			added, gone, changes := s.catalog.setNodes(nodes)
-			for _, n := range gone {
-				if n.stop != nil {
-					n.stop()
-				}
-			}
-			for _, name := range added {
-				s.startNodeWatch(ctx, g, s.catalog.nodes[name], 0)
-			}
-			s.applyLocked(index, changes...)
-			return nil
-		})
-}
-
-// startNodeWatch starts following one node's services from index. The
-// caller holds s.mu.
-func (s *ConsulSource) startNodeWatch(ctx context.Context, g *errgroup.Group, node *consulNode, index uint64) {
-	nctx, stop := context.WithCancel(ctx)
-	node.stop = stop
-	name := node.name
-	g.Go(func() error {
-		defer stop()
-		return watchConsul(nctx, s, topicCatalog, index,
-			func(q *consulapi.QueryOptions) (*consulapi.CatalogNodeServiceList, *consulapi.QueryMeta, error) {
-				return s.client.Catalog().NodeServiceList(name, q)
-			},
-			func(ctx context.Context, list *consulapi.CatalogNodeServiceList, index uint64) error {
-				s.mu.Lock()
-				defer s.mu.Unlock()
-				if ctx.Err() != nil {
-					return nil // the node left while this read was in flight
-				}
-				s.applyLocked(index, s.catalog.setNodeServices(name, list)...)
-				return nil
-			})
-	})
-}
-
 // watchHealth follows every check's status.
 func (s *ConsulSource) watchHealth(ctx context.Context, index uint64) error {
-	return watchConsul(ctx, s, topicHealth, index,
+	return watchConsul(ctx, s, topicHealth, index, consulMinInterval,
 		func(q *consulapi.QueryOptions) (consulapi.HealthChecks, *consulapi.QueryMeta, error) {
 			return s.client.Health().State(consulapi.HealthAny, q)
 		},
@@ -181,14 +150,19 @@ func (s *ConsulSource) watchHealth(ctx context.Context, index uint64) error {
 
 // watchIntentions follows the service-intentions config entries.
 func (s *ConsulSource) watchIntentions(ctx context.Context, index uint64) error {
-	return watchConsul(ctx, s, topicIntentions, index,
+	return watchConsul(ctx, s, topicIntentions, index, consulMinInterval,
 		func(q *consulapi.QueryOptions) ([]consulapi.ConfigEntry, *consulapi.QueryMeta, error) {
 			return s.client.ConfigEntries().List(intentionsKind, q)
 		},
 		func(ctx context.Context, entries []consulapi.ConfigEntry, index uint64) error {
-			ri, err := s.intentionsFrom(ctx, entries)
+			ri, refused, err := s.intentionsFrom(ctx, entries)
 			if err != nil {
 				return err
+			}
+			if refused != nil {
+				s.forbidTopic(topicDefaultVerdict, refused)
+			} else {
+				s.clearTopic(topicDefaultVerdict)
 			}
 			s.mu.Lock()
 			defer s.mu.Unlock()

@@ -1,0 +1,160 @@
+package collector
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	consulapi "github.com/hashicorp/consul/api"
+	"github.com/netviz/netviz/collector/graph"
+	"golang.org/x/sync/errgroup"
+)
+
+// consulMaxNodeWatches caps the nodes that get a long poll of their own.
+// Every long poll holds an HTTP connection, and Consul refuses more than
+// limits.http_max_conns_per_client (default 200) connections from one
+// address; past that, watchers would fail and the source would resync in a
+// loop. 128 leaves room for the other watchers and for other clients on the
+// same host (Nomad's agent among them).
+const consulMaxNodeWatches = 128
+
+// consulSweepInterval spaces out sweeps: each one reads every node past the
+// cap, so on a big, busy catalog they must not follow every change.
+const consulSweepInterval = 2 * time.Second
+
+// nodeWatches runs one session's per-node watchers: a long poll per node up
+// to the cap, and one sweep for the nodes past it, woken by any change to
+// the catalog's services. Its fields are fixed; the nodes' state is in the
+// source's catalog, under s.mu.
+type nodeWatches struct {
+	s   *ConsulSource
+	g   *errgroup.Group
+	ctx context.Context
+	// own counts the nodes with a watcher of their own; guarded by s.mu.
+	own int
+}
+
+// place gives a node a watcher of its own if the cap allows, else leaves it
+// to the sweep. The caller holds s.mu.
+func (w *nodeWatches) place(node *consulNode, index uint64) {
+	if w.own >= w.s.maxNodeWatches {
+		return
+	}
+	nctx, stop := context.WithCancel(w.ctx)
+	node.stop = stop
+	w.own++
+	name := node.name
+	w.g.Go(func() error {
+		defer stop()
+		return watchConsul(nctx, w.s, topicCatalog, index, consulMinInterval,
+			func(q *consulapi.QueryOptions) (*consulapi.CatalogNodeServiceList, *consulapi.QueryMeta, error) {
+				return w.s.client.Catalog().NodeServiceList(name, q)
+			},
+			func(ctx context.Context, list *consulapi.CatalogNodeServiceList, index uint64) error {
+				w.s.mu.Lock()
+				defer w.s.mu.Unlock()
+				if ctx.Err() != nil {
+					return nil // the node left while this read was in flight
+				}
+				w.s.applyLocked(index, w.s.catalog.setNodeServices(name, list)...)
+				return nil
+			})
+	})
+}
+
+// swept lists, sorted, the nodes without a watcher of their own. The caller
+// holds s.mu.
+func (w *nodeWatches) swept() []string {
+	var names []string
+	for name, node := range w.s.catalog.nodes {
+		if node.stop == nil {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// watchNodes follows the node list: new nodes get a watcher (or are read
+// at once and then swept), gone nodes lose theirs, and a freed watcher goes
+// to a swept node.
+func (w *nodeWatches) watchNodes(index uint64) error {
+	return watchConsul(w.ctx, w.s, topicCatalog, index, consulMinInterval, w.s.client.Catalog().Nodes,
+		func(ctx context.Context, nodes []*consulapi.Node, index uint64) error {
+			w.s.mu.Lock()
+			added, gone, changes := w.s.catalog.setNodes(nodes)
+			for _, n := range gone {
+				if n.stop != nil {
+					n.stop()
+					w.own--
+				}
+			}
+			// A placed node's watcher reads from index 0, so nothing
+			// registered before it started is missed.
+			for _, name := range w.swept() {
+				w.place(w.s.catalog.nodes[name], 0)
+			}
+			// New nodes left to the sweep are read now: the sweep wakes
+			// on the next change only, which may have come already.
+			var late []string
+			for _, name := range added {
+				if n := w.s.catalog.nodes[name]; n != nil && n.stop == nil {
+					late = append(late, name)
+				}
+			}
+			w.s.applyLocked(index, changes...)
+			w.s.mu.Unlock()
+			return w.refresh(ctx, late, index)
+		})
+}
+
+// sweep re-reads every node past the cap whenever the catalog's services
+// change (/v1/catalog/services: one long poll, a small answer). With every
+// node under the cap it only waits.
+func (w *nodeWatches) sweep() error {
+	return watchConsul(w.ctx, w.s, topicCatalog, 0, consulSweepInterval,
+		func(q *consulapi.QueryOptions) (map[string][]string, *consulapi.QueryMeta, error) {
+			return w.s.client.Catalog().Services(q)
+		},
+		func(ctx context.Context, _ map[string][]string, index uint64) error {
+			w.s.mu.Lock()
+			names := w.swept()
+			w.s.mu.Unlock()
+			return w.refresh(ctx, names, index)
+		})
+}
+
+// refresh reads the services of the named nodes, a few at a time, and
+// applies what changed for those still left to the sweep as one batch.
+func (w *nodeWatches) refresh(ctx context.Context, names []string, index uint64) error {
+	if len(names) == 0 {
+		return nil
+	}
+	lists := make([]*consulapi.CatalogNodeServiceList, len(names))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(consulReadParallel)
+	for i, name := range names {
+		g.Go(func() error {
+			list, _, err := w.s.client.Catalog().NodeServiceList(name, (&consulapi.QueryOptions{}).WithContext(gctx))
+			if err != nil {
+				return fmt.Errorf("consul services of node %s: %w", name, err)
+			}
+			lists[i] = list // each goroutine writes its own element
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	var changes []graph.Change
+	for i, name := range names {
+		if node := w.s.catalog.nodes[name]; node != nil && node.stop == nil {
+			changes = append(changes, w.s.catalog.setNodeServices(name, lists[i])...)
+		}
+	}
+	w.s.applyLocked(index, changes...)
+	return nil
+}
