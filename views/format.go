@@ -125,3 +125,8 @@ func healthClass(h string) string {
 	}
 	return graph.HealthUnknown
 }
+
+// ReachHref is the reach page asking whether from reaches to.
+func ReachHref(from, to string) string {
+	return "/reach?" + url.Values{ParamFrom: {from}, ParamTo: {to}}.Encode()
+}

@@ -2,6 +2,7 @@ package views
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/netviz/netviz/collector/graph"
 )
@@ -86,4 +87,21 @@ func ReachSuggestions(snap *graph.Snapshot) []string {
 		}
 	}
 	return out
+}
+
+// reachFrom is the reach question "can the edge's source reach service to?",
+// or "" when the source is not an allocation.
+func reachFrom(fromKey, to string) string {
+	if id, ok := AllocOfKey(fromKey); ok {
+		return ReachHref(id, to)
+	}
+	return ""
+}
+
+// reachTo is the reach question "can service from reach the edge's target?".
+func reachTo(from, toKey string) string {
+	if name, ok := strings.CutPrefix(toKey, "service/"); ok {
+		return ReachHref(from, name)
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 package views_test
 
 import (
+	"net/url"
 	"testing"
 
 	"github.com/netviz/netviz/views"
@@ -36,5 +37,22 @@ func TestReachPage(t *testing.T) {
 				t.Errorf("form keeps from = %q", got)
 			}
 		})
+	}
+}
+
+// TestReachLinksAnswer follows the "why?" link of the service page's denied
+// downstream: the question it asks has an answer, and it is the same verdict.
+func TestReachLinksAnswer(t *testing.T) {
+	snap := cluster(t)
+	v, _ := views.NewServiceView(snap, "api")
+	d := doc(t, renderPage(t, views.ServicePage(chrome(snap, "/services/api"), v)))
+	href := d.Find(testid("downstreams")+" "+testid("reach-link")).AttrOr("href", "")
+	u, err := url.Parse(href)
+	if err != nil || u.Path != "/reach" {
+		t.Fatalf("reach link %q", href)
+	}
+	r := views.NewReachView(snap, u.Query().Get(views.ParamFrom), u.Query().Get(views.ParamTo))
+	if r.Result == nil || r.Result.Verdict != "blocked" {
+		t.Errorf("reach %s: %+v, want blocked", href, r)
 	}
 }
