@@ -108,6 +108,35 @@ func TestReachRules(t *testing.T) {
 			wantPaths: []string{"host-port unreachable 127.0.0.1:25000"},
 		},
 		{
+			name:    "mesh: intentions not known before Consul answers",
+			changes: meshPair(),
+			from:    "app", to: "redis", want: graph.VerdictUnknown,
+			wantPaths: []string{"mesh unknown 127.0.0.1:6379", "namespace-ip unknown 172.26.64.3:6379"},
+		},
+		{
+			name: "host network: outside clients only if they are on that network",
+			changes: []graph.Change{
+				node("n1", "one"),
+				newAlloc("h1", "admin").bridge("172.26.64.3").svc("admin", "nomad", "http").rawTask("admin").build0(),
+				graph.UpsertAllocation{Alloc: func() *graph.Allocation {
+					a := newAlloc("h1", "admin").bridge("172.26.64.3").svc("admin", "nomad", "http").rawTask("admin").build()
+					a.Ports = []graph.Port{{Label: "http", HostIP: "192.168.1.5", Value: 23000, To: 8080, HostNetwork: "private"}}
+					return a
+				}()},
+			},
+			from: "external", to: "admin", want: graph.VerdictUnknown,
+			wantPaths: []string{"host-port unknown 192.168.1.5:23000", "namespace-ip unreachable 172.26.64.3:8080"},
+		},
+		{
+			name: "CNI network: routing outside the model",
+			changes: []graph.Change{
+				node("n1", "one"),
+				newAlloc("c1", "cni").mode("cni/overlay", "10.99.0.4").svc("overlay", "nomad", "9000").rawTask("app").build0(),
+			},
+			from: "host", to: "overlay", want: graph.VerdictUnknown,
+			wantPaths: []string{"namespace-ip unknown 10.99.0.4:9000"},
+		},
+		{
 			name:    "mesh: upstream and allow intention",
 			changes: append(meshPair(), intentions(true, intention("app", "redis", graph.ActionAllow))),
 			from:    "app", to: "redis", want: graph.VerdictReachable,

@@ -1,0 +1,144 @@
+package reachtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	consulapi "github.com/hashicorp/consul/api"
+	nomadapi "github.com/hashicorp/nomad/api"
+	"github.com/netviz/netviz/collector"
+	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/internal/devcluster"
+)
+
+// Paths of the job files, relative to this package.
+const (
+	examplesDir = "../../examples"
+	brokenDir   = "../../examples/broken"
+)
+
+// cleanJobs are the job IDs of examples/*.nomad.hcl.
+var cleanJobs = map[string]bool{
+	"redis-exposed": true, "same-group": true, "discovery-consul": true, "discovery-nomad": true,
+	"mesh": true, "ingress": true, "web": true,
+}
+
+// cluster is the one dev cluster of this package, with every example and
+// broken job deployed and healthy.
+var cluster *devcluster.Cluster
+
+// TestMain starts and fills the cluster. When it cannot, the tests fail
+// (exit 1); they never skip.
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	c, err := devcluster.Start(ctx, devcluster.Options{})
+	if err == nil {
+		cluster = c
+		err = deploy(ctx, c)
+	}
+	cancel()
+	code := 1
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "reachtest cluster: %v\n", err)
+	} else {
+		code = m.Run()
+	}
+	if c != nil {
+		if code != 0 {
+			fmt.Fprintln(os.Stderr, c.Logs())
+		}
+		if err := c.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "devcluster close: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// deploy writes the intentions and runs every clean and broken job (except
+// the Docker-only one), then waits for all of them.
+func deploy(ctx context.Context, c *devcluster.Cluster) error {
+	for _, f := range []string{
+		filepath.Join(examplesDir, "04-connect-intentions.hcl"),
+		filepath.Join(brokenDir, "intention-deny-intentions.hcl"),
+		filepath.Join(brokenDir, "mesh-bypass-intentions.hcl"),
+	} {
+		if _, err := c.CLI(ctx, "consul", "config", "write", f); err != nil {
+			return err
+		}
+	}
+	clean, err := filepath.Glob(filepath.Join(examplesDir, "*.nomad.hcl"))
+	if err != nil {
+		return err
+	}
+	broken, err := filepath.Glob(filepath.Join(brokenDir, "*.nomad.hcl"))
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, f := range append(clean, broken...) {
+		if filepath.Base(f) == dockerOnlyJob {
+			continue
+		}
+		job, err := c.Run(ctx, f)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, *job.ID)
+	}
+	for _, id := range ids {
+		if err := c.WaitHealthy(ctx, "default", id); err != nil {
+			return fmt.Errorf("job %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// snapshot reads the cluster once into a fresh model, as `netviz dump` does.
+func snapshot(t *testing.T) *graph.Snapshot {
+	t.Helper()
+	ncfg := nomadapi.DefaultConfig()
+	ncfg.Address, ncfg.SecretID, ncfg.Namespace, ncfg.Region = cluster.NomadAddr, "", "", ""
+	ccfg := consulapi.DefaultConfig()
+	ccfg.Address, ccfg.Scheme, ccfg.Token = cluster.ConsulAddr[len("http://"):], "http", ""
+	col, err := collector.New(collector.Config{Nomad: ncfg, Consul: ccfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := col.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := col.Store().Snapshot()
+	if st := s.Status().Consul.State; st != graph.StateConnected {
+		t.Fatalf("consul source %q, want connected", st)
+	}
+	return s
+}
+
+// pollWait bounds each wait for the cluster to reflect a change; it guards
+// against hangs and is not a timing assertion.
+const pollWait = 90 * time.Second
+
+// pollUntil calls check until it returns nil or pollWait passes.
+func pollUntil(t *testing.T, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(pollWait)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still %v after %s", what, err, pollWait)
+		}
+		<-tick.C
+	}
+}
