@@ -12,6 +12,9 @@ type NodePort struct {
 	Owner Link `json:"owner"`
 	// InRange is true for a port inside the node's dynamic range.
 	InRange bool `json:"in_range"`
+	// Conflict marks a port that the model's port-conflict lint reports
+	// for this allocation and that another allocation here also holds.
+	Conflict bool `json:"conflict,omitempty"`
 }
 
 // PortRange is a node's dynamic port range and how full it is.
@@ -59,6 +62,7 @@ func NewNodeView(snap *graph.Snapshot, n *graph.Node) NodeView {
 		}
 		v.Ports = append(v.Ports, np)
 	}
+	markConflicts(v.Ports, snap.Warnings())
 	v.Range.Used = len(used)
 	if v.Range.Size > 0 {
 		v.Range.Percent = v.Range.Used * 100 / v.Range.Size
@@ -71,4 +75,29 @@ func NewNodeView(snap *graph.Snapshot, n *graph.Node) NodeView {
 	v.Reserved = slices.Compact(v.Reserved)
 	v.Warnings = warningRows(snap, warningsAbout(snap.Warnings(), graph.NodeKey(n.ID)))
 	return v
+}
+
+// markConflicts flags the rows behind port-conflict warnings: the lint names
+// the allocations, and the row's port is the one they share.
+func markConflicts(ports []NodePort, ws []graph.Warning) {
+	inConflict := map[string]bool{}
+	for _, w := range ws {
+		if w.Code == graph.CodePortConflict {
+			for _, s := range w.Subjects {
+				inConflict[s] = true
+			}
+		}
+	}
+	holders := map[int]map[string]bool{}
+	for _, p := range ports {
+		if inConflict[graph.AllocKey(p.AllocID)] {
+			if holders[p.Port] == nil {
+				holders[p.Port] = map[string]bool{}
+			}
+			holders[p.Port][p.AllocID] = true
+		}
+	}
+	for i, p := range ports {
+		ports[i].Conflict = len(holders[p.Port]) > 1
+	}
 }

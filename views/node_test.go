@@ -10,13 +10,13 @@ import (
 func TestNodePage(t *testing.T) {
 	snap := cluster(t)
 	cases := []struct {
-		node                      string
-		ports                     int
-		used, reserved, conflicts string
+		node                    string
+		ports, conflicts        int
+		used, reserved, warning string
 	}{
 		// Ports 20001-20003 fall in the range 20000-20009; 443 twice is a conflict.
-		{fixture.NodeA, 5, "3/10", "22", "port-conflict"},
-		{fixture.NodeB, 1, "1/12001", "8500", ""},
+		{fixture.NodeA, 5, 2, "3/10", "22", "port-conflict"},
+		{fixture.NodeB, 1, 0, "1/12001", "8500", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.node[:6], func(t *testing.T) {
@@ -31,8 +31,11 @@ func TestNodePage(t *testing.T) {
 			if got := text(d.Find(testid("reserved-ports"))); got != tc.reserved {
 				t.Errorf("reserved = %q, want %q", got, tc.reserved)
 			}
-			if got := d.Find(testid("warning")).AttrOr("data-code", ""); got != tc.conflicts {
-				t.Errorf("warning = %q, want %q", got, tc.conflicts)
+			if got := d.Find(testid("warning")+`[data-code="port-conflict"]`).AttrOr("data-code", ""); got != tc.warning {
+				t.Errorf("warning = %q, want %q", got, tc.warning)
+			}
+			if got := d.Find(testid("port-conflict")).Length(); got != tc.conflicts {
+				t.Errorf("%d ports marked in conflict, want %d", got, tc.conflicts)
 			}
 		})
 	}
