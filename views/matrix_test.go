@@ -36,3 +36,17 @@ func TestReachMatrix(t *testing.T) {
 		}
 	})
 }
+
+// TestReachIdleShowsMatrix: /reach with no question shows the matrix.
+func TestReachIdleShowsMatrix(t *testing.T) {
+	snap := cluster(t)
+	v := views.NewReachView(snap, "", "")
+	d := doc(t, renderPage(t, views.ReachPage(chrome(snap, "/reach"), v, views.ReachSuggestions(snap))))
+	if d.Find(testid("reach-idle")).Length() != 1 || d.Find(testid("reach-matrix")).Length() != 1 {
+		t.Error("the idle reach page lacks its prompt or the matrix")
+	}
+	asked := views.NewReachView(snap, "web", "api")
+	if asked.Matrix != nil {
+		t.Error("an asked question carries the matrix too")
+	}
+}

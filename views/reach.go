@@ -40,12 +40,16 @@ type ReachView struct {
 	Error      string       `json:"error,omitempty"`
 	Candidates []string     `json:"candidates,omitempty"`
 	Warnings   []WarningRow `json:"warnings,omitempty"`
+	// Matrix is, until a question is asked, who can reach whom among the services.
+	Matrix *graph.Matrix `json:"matrix,omitempty"`
 }
 
 // NewReachView answers "can from reach to?" against the snapshot.
 func NewReachView(snap *graph.Snapshot, from, to string) ReachView {
 	v := ReachView{Version: snap.Version(), From: from, To: to, Asked: from != "" && to != ""}
 	if !v.Asked {
+		m := snap.ReachMatrix()
+		v.Matrix = &m
 		return v
 	}
 	res, err := snap.Reach(from, to)
