@@ -136,7 +136,7 @@ func (b *builder) node() string {
 // right, so arrows read in the order traffic flows.
 func (b *builder) header() {
 	b.w.open("digraph netviz")
-	b.w.line(`graph [rankdir=LR, fontname="Helvetica", fontsize=11, nodesep=0.18, ranksep=0.45, newrank=true];`)
+	b.w.line(`graph [rankdir=LR, fontname="Helvetica", fontsize=11, nodesep=0.18, ranksep=0.45, newrank=true, mclimit=0.3];`)
 	b.w.line(`node [shape=box, fontname="Helvetica", fontsize=11, margin="0.1,0.05", height=0.3, width=0.3];`)
 	b.w.line(`edge [fontname="Helvetica", fontsize=10, arrowsize=0.6];`)
 }
