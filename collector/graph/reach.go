@@ -128,19 +128,27 @@ func (s *Snapshot) Reach(from, to string) (ReachResult, error) {
 	if err != nil {
 		return ReachResult{}, fmt.Errorf("to: %w", err)
 	}
-	return s.reach(from, to, src, dst), nil
+	return s.reach(from, to, src, dst, false), nil
 }
 
 // reach gathers the paths between resolved endpoints and sums them up.
-func (s *Snapshot) reach(from, to string, src, dst endpoint) ReachResult {
+// With quick set it stops at the first pair of allocations that has a
+// reachable path: enough for a verdict, which is all the matrix needs.
+func (s *Snapshot) reach(from, to string, src, dst endpoint, quick bool) ReachResult {
 	r := reachFinder{s: s, warned: map[string]bool{}}
+	done := func() bool { return quick && r.anyReachable() }
 	for _, d := range dst.allocs {
 		if src.pseudo != "" {
 			r.fromPseudo(src.pseudo, d, dst)
-			continue
 		}
 		for _, a := range src.allocs {
+			if done() {
+				break
+			}
 			r.between(a, d, src, dst)
+		}
+		if done() {
+			break
 		}
 	}
 	if src.pseudo == FromExternal {

@@ -24,6 +24,16 @@ func (r *reachFinder) warn(w Warning) {
 	}
 }
 
+// anyReachable reports whether a reachable path has been found.
+func (r *reachFinder) anyReachable() bool {
+	for _, p := range r.paths {
+		if p.Verdict == VerdictReachable {
+			return true
+		}
+	}
+	return false
+}
+
 // source is where traffic starts: an allocation, or a pseudo-source on (or
 // outside) a node.
 type source struct {

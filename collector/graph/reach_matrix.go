@@ -41,8 +41,8 @@ func (m Matrix) Cell(from, to string) (MatrixCell, bool) {
 
 // ReachMatrix answers Reach for every ordered pair of services that live
 // allocations declare (sidecar proxies are part of their service, not rows).
-// The cost is one Reach per pair: fine for the hundreds of services a
-// dashboard shows, not for tens of thousands.
+// A cell stops at the first pair of allocations with a reachable path, so
+// its Via lists the ways that pair has; ask Reach for all paths.
 func (s *Snapshot) ReachMatrix() Matrix {
 	ends := map[string]endpoint{}
 	for _, a := range s.Allocations() {
@@ -71,7 +71,7 @@ func (s *Snapshot) ReachMatrix() Matrix {
 			if from == to {
 				continue
 			}
-			res := s.reach(from, to, ends[from], ends[to])
+			res := s.reach(from, to, ends[from], ends[to], true)
 			cell := MatrixCell{From: from, To: to, Verdict: res.Verdict, Via: []string{}, Reason: res.Reason}
 			for _, p := range res.Paths {
 				if p.Verdict == res.Verdict && !slices.Contains(cell.Via, p.Kind) {

@@ -1,0 +1,37 @@
+package graph_test
+
+import (
+	"testing"
+
+	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/internal/synthetic"
+)
+
+// reachBenchSnapshot is a fake cluster (internal/synthetic, a benchmark
+// fake) of the size a dashboard page shows: 10 nodes, 200 allocations.
+func reachBenchSnapshot() *graph.Snapshot {
+	c := synthetic.Generate(synthetic.Config{Nodes: 10, Allocations: 200, Seed: 1})
+	return graph.NewStore().Apply(c.Changes()...)
+}
+
+// BenchmarkReachMatrix200 answers every pair of services of a 200-allocation
+// cluster (each iteration uses a fresh snapshot, so nothing is cached).
+func BenchmarkReachMatrix200(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		s := reachBenchSnapshot()
+		b.StartTimer()
+		m := s.ReachMatrix()
+		b.ReportMetric(float64(len(m.Cells)), "cells")
+	}
+}
+
+// BenchmarkWarnings200 runs every registered lint on a 200-allocation cluster.
+func BenchmarkWarnings200(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		s := reachBenchSnapshot()
+		b.StartTimer()
+		b.ReportMetric(float64(len(s.Warnings())), "warnings")
+	}
+}
