@@ -12,7 +12,7 @@
 
   // The ws extension fires these on the element holding ws-connect; they bubble.
   document.addEventListener("htmx:wsConnecting", function () { setState("connecting", "connecting"); });
-  document.addEventListener("htmx:wsOpen", function () { setState("connected", "live"); });
+  document.addEventListener("htmx:wsOpen", function () { setState("connected", "connected"); });
   document.addEventListener("htmx:wsClose", function () { setState("reconnecting", "reconnecting"); });
   document.addEventListener("htmx:wsError", function () { setState("reconnecting", "reconnecting"); });
 

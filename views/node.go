@@ -2,6 +2,7 @@ package views
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/netviz/netviz/collector/graph"
 )
@@ -100,4 +101,28 @@ func markConflicts(ports []NodePort, ws []graph.Warning) {
 	for i, p := range ports {
 		ports[i].Conflict = len(holders[p.Port]) > 1
 	}
+}
+
+// FindNode resolves a node by ID, then by name, then by unique ID prefix, as
+// users paste whichever the Nomad CLI showed them. Nil when none or several match.
+func FindNode(snap *graph.Snapshot, ref string) *graph.Node {
+	if n := snap.Node(ref); n != nil || ref == "" {
+		return n
+	}
+	var byName, byPrefix []*graph.Node
+	for _, n := range snap.Nodes() {
+		if n.Name == ref {
+			byName = append(byName, n)
+		}
+		if strings.HasPrefix(n.ID, ref) {
+			byPrefix = append(byPrefix, n)
+		}
+	}
+	switch {
+	case len(byName) == 1:
+		return byName[0]
+	case len(byName) == 0 && len(byPrefix) == 1:
+		return byPrefix[0]
+	}
+	return nil
 }

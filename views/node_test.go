@@ -40,3 +40,24 @@ func TestNodePage(t *testing.T) {
 		})
 	}
 }
+
+func TestFindNode(t *testing.T) {
+	snap := cluster(t)
+	cases := []struct{ ref, want string }{
+		{fixture.NodeA, fixture.NodeA},
+		{"client-b", fixture.NodeB},
+		{"node-b", fixture.NodeB},
+		{"node-", ""}, // both IDs start so
+		{"nope", ""},
+		{"", ""},
+	}
+	for _, tc := range cases {
+		got := ""
+		if n := views.FindNode(snap, tc.ref); n != nil {
+			got = n.ID
+		}
+		if got != tc.want {
+			t.Errorf("FindNode(%q) = %q, want %q", tc.ref, got, tc.want)
+		}
+	}
+}

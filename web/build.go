@@ -61,7 +61,7 @@ func (s *Server) build(snap *graph.Snapshot, r route) built {
 		v := views.NewAllocationView(snap, a)
 		return built{page: views.AllocationPage(c, snap, v), body: v, status: http.StatusOK, deps: allocationDeps(snap, a)}
 	case kindNode:
-		n := snap.Node(r.id)
+		n := views.FindNode(snap, r.id)
 		if n == nil {
 			return built{
 				page:   views.NotFoundPage(c, "node", r.id),
