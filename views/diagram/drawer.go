@@ -12,6 +12,7 @@ import (
 
 	"github.com/a-h/templ"
 	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/netviz/netviz/collector/graph"
 )
@@ -31,6 +32,9 @@ type Drawer struct {
 	mu    sync.Mutex
 	eng   *engine
 	cache *lru.Cache[cacheKey, *Layout]
+	// flight makes the viewers who miss the cache together (a new
+	// snapshot reaching every open page at once) share one layout.
+	flight singleflight.Group
 }
 
 // cacheKey identifies a layout. The weak pointer tells apart snapshots of
@@ -111,14 +115,35 @@ func (d *Drawer) NamespaceLayout(ctx context.Context, snap *graph.Snapshot, allo
 // ErrUnknownAllocation is returned for an allocation the snapshot lacks.
 var ErrUnknownAllocation = errors.New("unknown allocation")
 
-// cached returns the cached layout for key or builds it. Two callers missing
-// at once both build; the result is the same and the work is bounded.
+// cached returns the cached layout for key or builds it; concurrent
+// callers with the same key share one build.
 func (d *Drawer) cached(ctx context.Context, snap *graph.Snapshot, key cacheKey, build func(*builder) map[int]*graph.Node) (*Layout, error) {
 	if d.cache != nil {
 		if lay, ok := d.cache.Get(key); ok {
 			return lay, nil
 		}
 	}
+	// The snapshot's address tells stores apart while it is alive, which
+	// it is for the whole call.
+	flightKey := fmt.Sprintf("%d/%p/%s/%q/%q/%q/%q/%q", key.version, snap, key.view,
+		key.filter.Namespace, key.filter.Job, key.filter.Node, key.filter.Text, key.alloc)
+	v, err, _ := d.flight.Do(flightKey, func() (any, error) {
+		// One viewer leaving must not fail the others waiting on this
+		// build; the build is bounded by the snapshot's size.
+		lay, err := d.build(context.WithoutCancel(ctx), snap, build)
+		if err == nil && d.cache != nil {
+			d.cache.Add(key, lay)
+		}
+		return lay, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Layout), nil
+}
+
+// build lays out one diagram.
+func (d *Drawer) build(ctx context.Context, snap *graph.Snapshot, build func(*builder) map[int]*graph.Node) (*Layout, error) {
 	eng, err := d.engine()
 	if err != nil {
 		return nil, err
@@ -135,9 +160,6 @@ func (d *Drawer) cached(ctx context.Context, snap *graph.Snapshot, key cacheKey,
 	}
 	if err := b.place(gv, nodes); err != nil {
 		return nil, fmt.Errorf("place diagram: %w", err)
-	}
-	if d.cache != nil {
-		d.cache.Add(key, b.lay)
 	}
 	return b.lay, nil
 }

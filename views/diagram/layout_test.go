@@ -194,23 +194,27 @@ func TestUnknownAllocation(t *testing.T) {
 }
 
 // TestConcurrent draws from many goroutines at once through one Drawer (run
-// with -race): Graphviz is shared behind a mutex and the cache is safe.
+// with -race): Graphviz is shared behind a mutex, and viewers of the same
+// snapshot share one layout, whether they arrive together or later.
 func TestConcurrent(t *testing.T) {
-	d := diagram.NewDrawer(2)
+	d := diagram.NewDrawer(8)
 	snaps := []*graph.Snapshot{sameGroup(), connect(graph.ActionDeny), ingress()}
+	const viewers = 12
+	got := make([]*diagram.Layout, viewers)
 	var wg sync.WaitGroup
-	errs := make(chan error, 12)
-	for i := range 12 {
+	for i := range viewers {
 		wg.Go(func() {
-			_, err := d.TopologyLayout(context.Background(), snaps[i%len(snaps)], diagram.Filter{})
-			errs <- err
+			lay, err := d.TopologyLayout(context.Background(), snaps[i%len(snaps)], diagram.Filter{})
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = lay
 		})
 	}
 	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
+	for i := len(snaps); i < viewers; i++ {
+		if got[i] != got[i%len(snaps)] {
+			t.Errorf("viewer %d got its own layout of snapshot %d", i, i%len(snaps))
 		}
 	}
 }
