@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,11 +17,12 @@ import (
 )
 
 // Size of the catalog BenchmarkConsulSourceScale builds: a fleet of Nomad
-// clients, each with its own Consul node, each running a few dozen
-// instances with one check apiece.
+// clients, each with its own Consul node, each running a few instances with
+// one check apiece. More nodes than consulMaxNodeWatches, so both the
+// per-node long polls and the sweep are measured.
 const (
-	scaleNodes           = 100
-	scaleServicesPerNode = 20
+	scaleNodes           = 300
+	scaleServicesPerNode = 10
 )
 
 // BenchmarkConsulSourceScale measures the Consul source on a real Consul
@@ -72,15 +74,11 @@ func BenchmarkConsulSourceScale(b *testing.B) {
 			node := changes % scaleNodes
 			id := fmt.Sprintf("svc-%d-0", node)
 			t0 := time.Now()
-			registerScaleInstance(b, client, node, 0, status)
+			registerScaleInstance(b, client, node, 0, status, 20000)
 			writes += time.Since(t0)
 			awaitScale(b, store, func(s *graph.Snapshot) bool {
-				for _, svc := range s.ServicesNamed("svc-0") {
-					if svc.ID == fmt.Sprintf("scale-%d/%s", node, id) {
-						return svc.Health == status
-					}
-				}
-				return false
+				svc := scaleInstance(s, node, id)
+				return svc != nil && svc.Health == status
 			})
 			total += time.Since(t0)
 			changes++
@@ -94,6 +92,25 @@ func BenchmarkConsulSourceScale(b *testing.B) {
 		b.ReportMetric(float64(writes.Microseconds())/float64(changes)/1000, "ms/write")
 		// Counted last, once every node's watcher is surely running.
 		b.ReportMetric(float64(runtime.NumGoroutine()-before), "goroutines")
+
+		// A registration change reaches the model through the node's own
+		// watcher (nodes are placed in name order: scale-0 comes first) or
+		// through the sweep (scale-99 comes last, past the cap).
+		for _, node := range []int{0, 99} {
+			var total time.Duration
+			const rounds = 5
+			for round := range rounds {
+				id, port := fmt.Sprintf("svc-%d-1", node), 30000+round
+				t0 := time.Now()
+				registerScaleInstance(b, client, node, 1, consulapi.HealthPassing, port)
+				awaitScale(b, store, func(s *graph.Snapshot) bool {
+					svc := scaleInstance(s, node, id)
+					return svc != nil && svc.Port == port
+				})
+				total += time.Since(t0)
+			}
+			b.ReportMetric(float64(total.Microseconds())/rounds/1000, fmt.Sprintf("ms/registration-scale-%d", node))
+		}
 	})
 }
 
@@ -103,7 +120,7 @@ func registerScaleCatalog(b *testing.B, client *consulapi.Client) {
 	g.SetLimit(8)
 	for n := range scaleNodes {
 		for i := range scaleServicesPerNode {
-			g.Go(func() error { return writeScaleInstance(client, n, i, consulapi.HealthPassing) })
+			g.Go(func() error { return writeScaleInstance(client, n, i, consulapi.HealthPassing, 20000+i) })
 		}
 	}
 	if err := g.Wait(); err != nil {
@@ -111,27 +128,38 @@ func registerScaleCatalog(b *testing.B, client *consulapi.Client) {
 	}
 }
 
-func registerScaleInstance(b *testing.B, client *consulapi.Client, node, i int, status string) {
-	if err := writeScaleInstance(client, node, i, status); err != nil {
+func registerScaleInstance(b *testing.B, client *consulapi.Client, node, i int, status string, port int) {
+	if err := writeScaleInstance(client, node, i, status, port); err != nil {
 		b.Fatal(err)
 	}
 }
 
-// writeScaleInstance registers instance i of node (and the node) with one
-// check in the given status.
-func writeScaleInstance(client *consulapi.Client, node, i int, status string) error {
+// writeScaleInstance registers instance i of node (and the node) on port,
+// with one check in the given status.
+func writeScaleInstance(client *consulapi.Client, node, i int, status string, port int) error {
 	id := fmt.Sprintf("svc-%d-%d", node, i)
 	_, err := client.Catalog().Register(&consulapi.CatalogRegistration{
 		Node:           fmt.Sprintf("scale-%d", node),
 		Address:        fmt.Sprintf("10.77.%d.%d", node/250, node%250+1),
 		SkipNodeUpdate: true,
-		Service:        &consulapi.AgentService{ID: id, Service: fmt.Sprintf("svc-%d", i), Port: 20000 + i},
+		Service:        &consulapi.AgentService{ID: id, Service: fmt.Sprintf("svc-%d", i), Port: port},
 		Check: &consulapi.AgentCheck{
 			CheckID: "check-" + id, Name: "check", ServiceID: id, Status: status,
 		},
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("register %s: %w", id, err)
+	}
+	return nil
+}
+
+// scaleInstance finds instance id of node in the model, or nil.
+func scaleInstance(s *graph.Snapshot, node int, id string) *graph.Service {
+	name := "svc-" + id[strings.LastIndex(id, "-")+1:] // svc-<node>-<i> is an instance of svc-<i>
+	for _, svc := range s.ServicesNamed(name) {
+		if svc.ID == fmt.Sprintf("scale-%d/%s", node, id) {
+			return svc
+		}
 	}
 	return nil
 }
