@@ -137,3 +137,39 @@ func BenchmarkSnapshotJSONAfterEvent10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDerivedAfterEvent10k is the cost of each lazily derived view of a
+// fresh snapshot, after one event on a 10k-allocation model whose previous
+// version was read: what a reader following the store pays on its first call
+// to that accessor of a new version.
+func BenchmarkDerivedAfterEvent10k(b *testing.B) {
+	for _, tt := range []struct {
+		name string
+		read func(*graph.Snapshot) int
+	}{
+		{"Edges", func(s *graph.Snapshot) int { return len(s.Edges()) }},
+		{"Allocations", func(s *graph.Snapshot) int { return len(s.Allocations()) }},
+		{"Services", func(s *graph.Snapshot) int { return len(s.Services()) }},
+		{"Warnings", func(s *graph.Snapshot) int { return len(s.Warnings()) }},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			c := benchCluster()
+			store := graph.NewStore()
+			tt.read(store.Apply(c.Changes()...)) // a reader kept up so far
+			b.ReportAllocs()
+			b.ResetTimer()
+			var cpu time.Duration
+			for k := range b.N {
+				b.StopTimer()
+				snap := store.Apply(c.Update(k))
+				b.StartTimer()
+				cpuStart := cpuTime()
+				if tt.read(snap) == 0 && tt.name != "Warnings" {
+					b.Fatal("empty")
+				}
+				cpu += cpuTime() - cpuStart
+			}
+			b.ReportMetric(cpu.Seconds()*1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}

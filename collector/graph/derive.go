@@ -1,43 +1,89 @@
 package graph
 
-import (
-	"strconv"
-	"strings"
-)
+import "strconv"
 
 // deriveEdges computes every edge of a snapshot, unsorted and possibly with
-// duplicates (the caller sorts and compacts).
+// duplicates (the caller sorts and compacts). What one allocation or one
+// service determines alone comes from the store's edge cache (see
+// edgecache.go); only what depends on the rest of the snapshot — health,
+// intentions, who is an ingress router — is worked out here.
 func deriveEdges(s *Snapshot) []Edge {
-	var out []Edge
-	add := func(e Edge) { out = append(out, e) }
+	c := s.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	out := make([]Edge, 0, c.lastCount)
 	// Intentions are worth showing once Consul answers or any are known;
 	// before that an upstream edge says nothing about them.
 	withIntentions := s.status.Consul.State == StateConnected || len(s.intentions) > 0
+	consulUp := s.status.Consul.State == StateConnected
+	passing := map[[2]string]bool{}
+	isPassing := func(name, provider string) bool {
+		k := [2]string{name, provider}
+		v, ok := passing[k]
+		if !ok {
+			v = s.hasPassing(name, provider)
+			passing[k] = v
+		}
+		return v
+	}
+	intention := map[[2]string]string{}
+	addUpstream := func(u pendingUpstream) {
+		e := u.edge
+		if withIntentions {
+			k := [2]string{u.source, u.dest}
+			v, ok := intention[k]
+			if !ok {
+				v, _ = s.IntentionFor(u.source, u.dest)
+				intention[k] = v
+			}
+			e.Intention = v
+		}
+		if consulUp {
+			e.Broken = !isPassing(u.dest, ProviderConsul)
+		}
+		out = append(out, e)
+	}
+
+	routers := map[string]bool{}
+	routes := map[route]bool{}
 	s.allocs.each(func(_ string, a *Allocation) {
-		sameNamespaceEdges(a, add)
-		discoveryEdges(s, a, add)
-		for _, spec := range a.Services {
-			if spec.Connect == nil {
-				continue
-			}
-			for _, u := range spec.Connect.Upstreams {
-				add(upstreamEdge(s, withIntentions, a.ID, spec.Name, u))
+		d := c.alloc(a)
+		out = append(out, d.same...)
+		for _, p := range d.discovery {
+			e := p.edge
+			e.Broken = !isPassing(p.name, p.provider)
+			out = append(out, e)
+		}
+		for _, u := range d.upstreams {
+			addUpstream(u)
+		}
+		for _, r := range d.routes {
+			routes[r] = true
+		}
+		if d.ingress {
+			for _, n := range d.specNames {
+				routers[n] = true
 			}
 		}
 	})
-	s.services.each(func(_ string, svc *Service) {
-		if svc.Connect == nil || svc.Connect.Kind != ConnectSidecar || svc.AllocID == "" {
-			return
+	s.services.each(func(key string, svc *Service) {
+		d := c.service(key, svc)
+		for _, u := range d.upstreams {
+			addUpstream(u)
 		}
-		source := svc.Connect.DestinationService
-		if source == "" {
-			source = strings.TrimSuffix(svc.Name, "-sidecar-proxy")
+		for _, r := range d.routes {
+			routes[r] = true
 		}
-		for _, u := range svc.Connect.Upstreams {
-			add(upstreamEdge(s, withIntentions, svc.AllocID, source, u))
+		if svc.AllocID != "" {
+			if a, ok := s.allocs.get(svc.AllocID); ok && c.alloc(a).ingress {
+				routers[svc.Name] = true
+			}
 		}
 	})
-	ingressEdges(s, add)
+	out = appendIngressEdges(out, routers, routes)
+	c.prune(s)
+	c.lastCount = len(out)
 	return out
 }
 
@@ -110,38 +156,6 @@ func sameNamespaceEdges(a *Allocation, add func(Edge)) {
 	}
 }
 
-// discoveryEdges joins a task whose template asks a registry for a service to
-// that service's name.
-func discoveryEdges(s *Snapshot, a *Allocation, add func(Edge)) {
-	for _, t := range a.Tasks {
-		for _, r := range t.Refs {
-			var provider string
-			switch r.Kind {
-			case RefNomadService:
-				provider = ProviderNomad
-			case RefConsulService:
-				provider = ProviderConsul
-			default:
-				continue
-			}
-			if r.Target == "" || r.Target == Wildcard {
-				continue // "range services" lists everything; an edge to all would say nothing
-			}
-			label := r.Text
-			if label == "" {
-				label = r.Source
-			}
-			add(Edge{
-				Kind:   EdgeDiscovery,
-				From:   TaskKey(a.ID, t.Name),
-				To:     ServiceKey(r.Target),
-				Label:  label,
-				Broken: !s.hasPassing(r.Target, provider),
-			})
-		}
-	}
-}
-
 // hasPassing reports whether a service has an instance from provider that is
 // passing its checks. Nomad-native services without checks have no health to
 // report and count as passing.
@@ -156,24 +170,6 @@ func (s *Snapshot) hasPassing(name, provider string) bool {
 		}
 	}
 	return false
-}
-
-// upstreamEdge is a Connect upstream of allocation allocID, whose service
-// source sends to destination through its local listener.
-func upstreamEdge(s *Snapshot, withIntentions bool, allocID, source string, u Upstream) Edge {
-	e := Edge{
-		Kind:  EdgeUpstream,
-		From:  AllocKey(allocID),
-		To:    ServiceKey(u.DestinationName),
-		Label: upstreamLabel(u),
-	}
-	if withIntentions {
-		e.Intention, _ = s.IntentionFor(source, u.DestinationName)
-	}
-	if s.status.Consul.State == StateConnected {
-		e.Broken = !s.hasPassing(u.DestinationName, ProviderConsul)
-	}
-	return e
 }
 
 // upstreamLabel reads like the article's arrows: "localhost:6379 → redis".

@@ -27,14 +27,46 @@ func (s *Snapshot) edgeSet() *edgeSet {
 		all := deriveEdges(s)
 		slices.SortFunc(all, compareEdges)
 		all = slices.CompactFunc(all, func(a, b Edge) bool { return compareEdges(a, b) == 0 })
-		es := edgeSet{all: nonNil(all), from: map[string][]Edge{}, to: map[string][]Edge{}}
-		for _, e := range es.all {
-			es.from[e.From] = append(es.from[e.From], e)
-			es.to[e.To] = append(es.to[e.To], e)
-		}
-		s.edges = es
+		s.edges = edgeSet{all: nonNil(all), from: groupFrom(all), to: groupTo(all)}
 	})
 	return &s.edges
+}
+
+// groupFrom indexes edges sorted by From: each key's edges are a sub-slice of
+// all (capped, so an append by a caller cannot overwrite a neighbour).
+func groupFrom(all []Edge) map[string][]Edge {
+	from := map[string][]Edge{}
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].From == all[i].From {
+			j++
+		}
+		from[all[i].From] = all[i:j:j]
+		i = j
+	}
+	return from
+}
+
+// groupTo indexes edges by To, keeping their order, in one backing array:
+// counting first avoids growing thousands of small slices.
+func groupTo(all []Edge) map[string][]Edge {
+	count := map[string]int{}
+	for _, e := range all {
+		count[e.To]++
+	}
+	backing := make([]Edge, len(all))
+	to := make(map[string][]Edge, len(count))
+	next := 0
+	for _, e := range all {
+		seg, ok := to[e.To]
+		if !ok {
+			n := count[e.To]
+			seg = backing[next : next : next+n]
+			next += n
+		}
+		to[e.To] = append(seg, e)
+	}
+	return to
 }
 
 // Edges returns every derived edge (same-namespace, upstream, discovery,

@@ -43,41 +43,29 @@ func isIngressAlloc(a *Allocation) bool {
 	return false
 }
 
+// route is a routing rule carried by a target service's tags.
 type route struct{ target, rule string }
 
-func ingressEdges(s *Snapshot, add func(Edge)) {
-	routers := map[string]bool{}
-	routes := map[route]bool{}
-	addRoutes := func(target string, tags []string) {
-		for _, tag := range tags {
-			if rule := routingRule(tag); rule != "" {
-				routes[route{target, rule}] = true
-			}
+// routesOf lists the routing rules in a service's tags.
+func routesOf(target string, tags []string) []route {
+	var out []route
+	for _, tag := range tags {
+		if rule := routingRule(tag); rule != "" {
+			out = append(out, route{target, rule})
 		}
 	}
-	s.allocs.each(func(_ string, a *Allocation) {
-		ingress := isIngressAlloc(a)
-		for _, spec := range a.Services {
-			if ingress {
-				routers[spec.Name] = true
-			}
-			addRoutes(spec.Name, spec.Tags)
-		}
-	})
-	s.services.each(func(_ string, svc *Service) {
-		if svc.AllocID != "" {
-			if a, ok := s.allocs.get(svc.AllocID); ok && isIngressAlloc(a) {
-				routers[svc.Name] = true
-			}
-		}
-		addRoutes(svc.Name, svc.Tags)
-	})
+	return out
+}
+
+// appendIngressEdges joins every router to every routed service but itself.
+func appendIngressEdges(out []Edge, routers map[string]bool, routes map[route]bool) []Edge {
 	for router := range routers {
 		for r := range routes {
 			if r.target == router {
 				continue // a router's tags about itself (its dashboard) are not a route through it
 			}
-			add(Edge{Kind: EdgeIngress, From: ServiceKey(router), To: ServiceKey(r.target), Label: r.rule})
+			out = append(out, Edge{Kind: EdgeIngress, From: ServiceKey(router), To: ServiceKey(r.target), Label: r.rule})
 		}
 	}
+	return out
 }

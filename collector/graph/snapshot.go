@@ -35,6 +35,8 @@ type Snapshot struct {
 	svcSorted    []*Service
 	svcNames     []string
 
+	// cache is the store's edge cache, shared by all its snapshots.
+	cache     *edgeCache
 	edgesOnce sync.Once
 	edges     edgeSet
 
@@ -57,6 +59,7 @@ func (st *state) publish(version uint64) *Snapshot {
 		servicesByName: st.servicesByName,
 		intentions:     st.intentions,
 		defaultAllow:   st.defaultAllow,
+		cache:          st.cache,
 	}
 	st.gen++
 	return snap

@@ -20,6 +20,8 @@ type state struct {
 	intentions   []Intention
 	defaultAllow bool
 	status       Status
+	// cache is handed to every snapshot (see edgeCache).
+	cache *edgeCache
 }
 
 func newState() state {
@@ -32,6 +34,7 @@ func newState() state {
 		allocsByJob:    newIndex(),
 		servicesByName: newIndex(),
 		intentions:     []Intention{},
+		cache:          newEdgeCache(),
 	}
 }
 
