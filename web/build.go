@@ -67,7 +67,8 @@ func (s *Server) build(snap *graph.Snapshot, r route) built {
 				page:   views.NotFoundPage(c, "node", r.id),
 				body:   errorBody{Error: "no node " + r.id},
 				status: http.StatusNotFound,
-				deps:   keysOnly(graph.NodeKey(r.id)),
+				// The address may be a name or prefix: any node may match it.
+				deps: everything(),
 			}
 		}
 		v := views.NewNodeView(snap, n)

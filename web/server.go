@@ -1,5 +1,3 @@
-// Package web serves netviz's pages, their JSON twins under /api/v1 and the
-// websocket that keeps open pages live.
 package web
 
 import (
