@@ -1,12 +1,10 @@
 package diagram
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sync"
 	"weak"
 
@@ -16,11 +14,6 @@ import (
 
 	"github.com/netviz/netviz/collector/graph"
 )
-
-// aggregateThreshold is the number of allocations (after filtering) above
-// which the topology draws one box per job/group: past it, one box per
-// allocation no longer reads on one page.
-const aggregateThreshold = 200
 
 // defaultCacheSize bounds the layout cache: a handful of filters per
 // snapshot for the few latest snapshots covers a page watched by many.
@@ -192,133 +185,4 @@ func (d *Drawer) Close() error {
 	err := d.eng.Close()
 	d.eng = nil
 	return err
-}
-
-// topology writes the cluster's hosts and namespaces, or job/group boxes
-// when there are too many allocations, and returns host index → node.
-func (b *builder) topology(f Filter) map[int]*graph.Node {
-	b.header()
-	nodes := slices.Clone(b.snap.Nodes())
-	slices.SortFunc(nodes, func(x, y *graph.Node) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID)) })
-	perNode := map[string][]*graph.Allocation{}
-	total := 0
-	nodes = append(nodes, b.unknownNodes(nodes)...)
-	for _, n := range nodes {
-		for _, a := range b.snap.AllocationsOnNode(n.ID) {
-			if live(a) && f.matchAlloc(a, n) {
-				perNode[n.ID] = append(perNode[n.ID], a)
-				total++
-			}
-		}
-		slices.SortFunc(perNode[n.ID], byJobGroup)
-	}
-	hosts := map[int]*graph.Node{}
-	if total > aggregateThreshold {
-		b.aggregate(nodes, perNode, total)
-	} else {
-		var boxes []span
-		for _, n := range nodes {
-			if len(perNode[n.ID]) > 0 || f.matchNode(n) {
-				hosts[len(b.lay.Hosts)] = n
-				first := len(b.spans)
-				b.host(n, perNode[n.ID])
-				if len(b.spans) > first {
-					boxes = append(boxes, span{b.spans[first].first, b.spans[len(b.spans)-1].last})
-				}
-			}
-		}
-		b.grid(boxes, hostAspect)
-		switch {
-		case len(b.lay.Hosts) > 0:
-		case f == Filter{}:
-			b.lay.Notice = "No Nomad nodes known yet."
-		default:
-			b.lay.Notice = "Nothing matches this filter."
-		}
-	}
-	b.modelEdges()
-	return hosts
-}
-
-// unknownNodes stands in for nodes the snapshot lacks (not yet seen, or
-// gone) that still have allocations, so those allocations are drawn too.
-func (b *builder) unknownNodes(known []*graph.Node) []*graph.Node {
-	seen := map[string]bool{}
-	for _, n := range known {
-		seen[n.ID] = true
-	}
-	var out []*graph.Node
-	for _, a := range b.snap.Allocations() {
-		if !seen[a.NodeID] {
-			seen[a.NodeID] = true
-			out = append(out, stubNode(a))
-		}
-	}
-	slices.SortFunc(out, func(x, y *graph.Node) int { return cmp.Compare(x.ID, y.ID) })
-	return out
-}
-
-// stubNode is a node known only from an allocation placed on it.
-func stubNode(a *graph.Allocation) *graph.Node {
-	return &graph.Node{ID: a.NodeID, Name: cmp.Or(a.NodeName, a.NodeID), Status: "unknown"}
-}
-
-// single writes one allocation inside its host.
-func (b *builder) single(allocID string) map[int]*graph.Node {
-	b.header()
-	a := b.snap.Allocation(allocID)
-	n := b.snap.Node(a.NodeID)
-	if n == nil {
-		n = stubNode(a)
-	}
-	b.host(n, []*graph.Allocation{a})
-	b.modelEdges()
-	return map[int]*graph.Node{0: n}
-}
-
-// aggregate writes one box per job/group standing for its allocations.
-func (b *builder) aggregate(nodes []*graph.Node, perNode map[string][]*graph.Allocation, total int) {
-	type group struct {
-		members []*graph.Allocation
-		nodes   map[string]bool
-	}
-	groups := map[string]*group{}
-	var keys []string
-	for _, n := range nodes {
-		for _, a := range perNode[n.ID] {
-			k := a.Namespace + "\x00" + a.JobID + "\x00" + a.TaskGroup
-			g := groups[k]
-			if g == nil {
-				g = &group{nodes: map[string]bool{}}
-				groups[k] = g
-				keys = append(keys, k)
-			}
-			g.members = append(g.members, a)
-			g.nodes[a.NodeID] = true
-		}
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		g := groups[k]
-		slices.SortFunc(g.members, func(x, y *graph.Allocation) int { return cmp.Compare(x.ID, y.ID) })
-		b.namespace(g.members[0], g.members, -1, len(g.nodes))
-	}
-	b.lay.Aggregated = true
-	b.lay.Notice = fmt.Sprintf("%d allocations (more than %d) drawn as %d job/group boxes; filter by job or node to see each allocation.",
-		total, aggregateThreshold, len(keys))
-}
-
-// live reports whether an allocation still holds its namespace.
-func live(a *graph.Allocation) bool {
-	switch a.ClientStatus {
-	case "complete", "failed", "lost":
-		return false
-	}
-	return true
-}
-
-// byJobGroup orders allocations for drawing.
-func byJobGroup(x, y *graph.Allocation) int {
-	return cmp.Or(cmp.Compare(x.Namespace, y.Namespace), cmp.Compare(x.JobID, y.JobID),
-		cmp.Compare(x.TaskGroup, y.TaskGroup), cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
 }
