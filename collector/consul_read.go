@@ -39,7 +39,9 @@ type consulRead struct {
 	// forbidden holds the topics Consul refused (403) and why; their data is
 	// missing from the read.
 	forbidden map[string]error
-	mu        sync.Mutex // guards services, serviceIndex and forbidden during the read
+	// mu guards services, serviceIndex and forbidden while the read's
+	// goroutines fill them; each other field has a single writer.
+	mu sync.Mutex
 }
 
 // maxIndex is the highest raft index the read saw.
@@ -72,9 +74,7 @@ func (s *ConsulSource) read(ctx context.Context) (*consulRead, error) {
 		forbidden:    make(map[string]error),
 		defaultAllow: true,
 	}
-	q := func() *consulapi.QueryOptions { return (&consulapi.QueryOptions{}).WithContext(ctx) }
-
-	nodes, meta, err := s.client.Catalog().Nodes(q())
+	nodes, meta, err := s.client.Catalog().Nodes((&consulapi.QueryOptions{}).WithContext(ctx))
 	if err != nil {
 		if err := r.forbid(topicCatalog, err); err != nil {
 			return nil, fmt.Errorf("consul catalog nodes: %w", err)

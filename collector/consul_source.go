@@ -81,6 +81,12 @@ func NewConsulSource(client *consulapi.Client, store *graph.Store, log *slog.Log
 // after having been connected) and Run retries with capped, jittered
 // exponential backoff. It returns nil when ctx ends.
 func (s *ConsulSource) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.status.State == graph.StateSyncing {
+		// Say so at once: the first read of a big catalog takes a while.
+		s.store.Apply(graph.SetConsulStatus{Status: s.statusCopy()})
+	}
+	s.mu.Unlock()
 	bo := newBackoff()
 	for {
 		err := s.session(ctx, bo)
