@@ -54,7 +54,7 @@ type running struct {
 
 // serve runs srv on 127.0.0.1 until the test ends (or stop is called) and
 // checks that it shuts down cleanly.
-func serve(t *testing.T, srv *web.Server) *running {
+func serve(t testing.TB, srv *web.Server) *running {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -110,7 +110,7 @@ func mustDial(t *testing.T, addr, view string) *websocket.Conn {
 }
 
 // readUntil reads pushes until one contains want, and returns it.
-func readUntil(t *testing.T, conn *websocket.Conn, want string) string {
+func readUntil(t testing.TB, conn *websocket.Conn, want string) string {
 	t.Helper()
 	if err := conn.SetReadDeadline(time.Now().Add(waitLimit)); err != nil {
 		t.Fatal(err)
