@@ -31,9 +31,12 @@ type Snapshot struct {
 	allocsOnce   sync.Once
 	allocsSorted []*Allocation
 	allocIDs     []string // sorted, for prefix search
-	svcOnce      sync.Once
-	svcSorted    []*Service
-	svcNames     []string
+	// onNode memoises AllocationsOnNode per node: lints ask for the same
+	// node's allocations once per allocation on it.
+	onNode    sync.Map // node ID → []*Allocation, sorted
+	svcOnce   sync.Once
+	svcSorted []*Service
+	svcNames  []string
 
 	// cache is the store's edge cache, shared by all its snapshots.
 	cache     *edgeCache
@@ -142,7 +145,12 @@ func (s *Snapshot) AllocationsByPrefix(prefix string) []*Allocation {
 
 // AllocationsOnNode returns the allocations placed on a node, sorted like Allocations.
 func (s *Snapshot) AllocationsOnNode(nodeID string) []*Allocation {
-	return s.allocsOf(s.allocsByNode.members(nodeID))
+	if v, ok := s.onNode.Load(nodeID); ok {
+		return slices.Clone(v.([]*Allocation))
+	}
+	out := s.allocsOf(s.allocsByNode.members(nodeID))
+	s.onNode.Store(nodeID, out)
+	return slices.Clone(out)
 }
 
 // AllocationsOfJob returns a job's allocations, sorted like Allocations.
