@@ -2,6 +2,7 @@ package collector
 
 import (
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/netviz/netviz/collector/graph"
@@ -12,12 +13,19 @@ var consulTopics = []string{topicCatalog, topicHealth, topicIntentions}
 
 // applyRead publishes a full read: it replaces every Consul service and the
 // intentions and marks the source connected. Topics Consul refused are
-// listed in the status; their data is not replaced.
+// listed in the status. Refused intentions keep what the model had; a
+// refused catalog replaces the services with none, since the catalog mirror
+// that later changes are diffed against starts empty too.
 func (s *ConsulSource) applyRead(r *consulRead) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.status.State != graph.StateConnected {
-		s.log.Info("consul connected", "address", s.addr, "nodes", len(r.nodes))
+		refused := slices.Sorted(maps.Keys(r.forbidden))
+		if len(refused) > 0 {
+			s.log.Warn("consul connected, but it refuses some topics", "address", s.addr, "refused", refused)
+		} else {
+			s.log.Info("consul connected", "address", s.addr, "nodes", len(r.nodes))
+		}
 	}
 	s.connected = true
 	s.status = graph.SourceStatus{State: graph.StateConnected, Address: s.addr, Index: r.maxIndex()}
