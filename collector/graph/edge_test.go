@@ -155,3 +155,34 @@ func TestEdgeLookups(t *testing.T) {
 		})
 	}
 }
+
+// TestEdgesFollowUpdates checks that edges of each new version reflect the
+// objects of that version, while older snapshots keep theirs: derived data
+// is reused across versions only for objects that did not change.
+func TestEdgesFollowUpdates(t *testing.T) {
+	store := graph.NewStore()
+	withRef := newAlloc("a1", "app").task("app", nil, nomadQuery("redis")).upsert()
+	s1 := store.Apply(withRef, upsertService("nomad", "s1", "redis", "r1", ""))
+	s2 := store.Apply(newAlloc("a1", "app").task("app", nil, nomadQuery("db")).upsert())
+	s3 := store.Apply(graph.DeleteService{Provider: "nomad", ID: "s1"}, upsertService("nomad", "s2", "db", "r2", ""))
+	s4 := store.Apply(graph.DeleteAllocation{ID: "a1"})
+	tests := []struct {
+		name string
+		snap *graph.Snapshot
+		want []graph.Edge
+	}{
+		{"first", s1, []graph.Edge{{Kind: graph.EdgeDiscovery, From: "task/a1/app", To: "service/redis", Label: `nomadService "redis"`}}},
+		{"allocation changed its query", s2, []graph.Edge{{Kind: graph.EdgeDiscovery, From: "task/a1/app", To: "service/db", Label: `nomadService "db"`, Broken: true}}},
+		{"service appeared", s3, []graph.Edge{{Kind: graph.EdgeDiscovery, From: "task/a1/app", To: "service/db", Label: `nomadService "db"`}}},
+		{"allocation gone", s4, []graph.Edge{}},
+	}
+	// Read newest first, then oldest again: the order must not matter.
+	for _, order := range [][]int{{3, 2, 1, 0}, {0, 1, 2, 3}} {
+		for _, i := range order {
+			tt := tests[i]
+			if got := tt.snap.Edges(); !slices.Equal(got, tt.want) {
+				t.Errorf("%s: got %+v, want %+v", tt.name, got, tt.want)
+			}
+		}
+	}
+}

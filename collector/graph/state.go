@@ -41,11 +41,13 @@ func newState() state {
 // txn is one Apply call in progress: the state it writes and the keys it touched.
 type txn struct {
 	st      *state
-	changed map[string]struct{}
+	// changed collects touched keys, with repeats; Apply sorts and
+	// deduplicates them once (cheaper than a map for the usual one-event batch).
+	changed []string
 	full    bool
 }
 
-func (t *txn) touch(key string) { t.changed[key] = struct{}{} }
+func (t *txn) touch(key string) { t.changed = append(t.changed, key) }
 
 func (t *txn) upsertNode(n *Node) {
 	st := t.st

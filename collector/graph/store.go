@@ -57,7 +57,7 @@ func (s *Store) Snapshot() *Snapshot { return s.current.Load() }
 func (s *Store) Apply(changes ...Change) *Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := txn{st: &s.st, changed: make(map[string]struct{}, len(changes)*2)}
+	t := txn{st: &s.st, changed: make([]string, 0, len(changes)*2)}
 	for _, c := range changes {
 		if c != nil {
 			c.apply(&t)
@@ -67,11 +67,8 @@ func (s *Store) Apply(changes ...Change) *Snapshot {
 	snap := s.st.publish(s.version)
 	s.current.Store(snap)
 
-	d := Delta{Version: s.version, Full: t.full, Changed: make([]string, 0, len(t.changed))}
-	for k := range t.changed {
-		d.Changed = append(d.Changed, k)
-	}
-	slices.Sort(d.Changed)
+	slices.Sort(t.changed)
+	d := Delta{Version: s.version, Full: t.full, Changed: slices.Compact(t.changed)}
 	for sub := range s.subs {
 		sub.send(d)
 	}
