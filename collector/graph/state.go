@@ -40,7 +40,7 @@ func newState() state {
 
 // txn is one Apply call in progress: the state it writes and the keys it touched.
 type txn struct {
-	st      *state
+	st *state
 	// changed collects touched keys, with repeats; Apply sorts and
 	// deduplicates them once (cheaper than a map for the usual one-event batch).
 	changed []string
