@@ -107,7 +107,13 @@ func (s *Snapshot) peerBypass(src source, d *Allocation, t target) (Warning, boo
 	if !ok || !s.intentionsKnown() {
 		return Warning{}, false
 	}
-	for _, id := range identities(a) {
+	return s.peerBypassOf(a, identities(a), d, t, spec)
+}
+
+// peerBypassOf is peerBypass once the peer's identities and the service on
+// the port are known.
+func (s *Snapshot) peerBypassOf(a *Allocation, ids []string, d *Allocation, t target, spec ServiceSpec) (Warning, bool) {
+	for _, id := range ids {
 		if action, _ := s.IntentionFor(id, spec.Name); action == ActionAllow {
 			return Warning{}, false
 		}
@@ -122,22 +128,54 @@ func (s *Snapshot) peerBypass(src source, d *Allocation, t target) (Warning, boo
 	}, true
 }
 
+// guardedPort is a port of a mesh allocation that its service listens on.
+type guardedPort struct {
+	t    target
+	spec ServiceSpec
+}
+
+// peer is a live bridge allocation with the Connect names it speaks as.
+type peer struct {
+	a   *Allocation
+	ids []string
+}
+
 func bridgePeerLint(s *Snapshot) []Warning {
+	if !s.intentionsKnown() {
+		return nil
+	}
 	var out []Warning
+	peers := map[string][]peer{} // node → its live bridge allocations
 	for _, d := range s.Allocations() {
-		if !live(d) || len(meshSpecs(d, "")) == 0 {
+		if !live(d) || d.Network.Mode != ModeBridge || len(meshSpecs(d, "")) == 0 {
 			continue
 		}
-		for _, a := range s.AllocationsOnNode(d.NodeID) {
-			if !live(a) {
+		var ports []guardedPort
+		for _, t := range targets(d, "") {
+			if spec, ok := meshSpecOn(d, t); ok {
+				ports = append(ports, guardedPort{t, spec})
+			}
+		}
+		if len(ports) == 0 {
+			continue
+		}
+		onNode, ok := peers[d.NodeID]
+		if !ok {
+			for _, a := range s.AllocationsOnNode(d.NodeID) {
+				if live(a) && a.Network.Mode == ModeBridge {
+					onNode = append(onNode, peer{a, identities(a)})
+				}
+			}
+			peers[d.NodeID] = onNode
+		}
+		for _, p := range onNode {
+			if p.a.ID == d.ID {
 				continue
 			}
-			for _, t := range targets(d, "") {
-				if t.label == "" && t.nsPort == 0 {
-					continue
-				}
-				if w, ok := s.peerBypass(source{alloc: a, nodeID: a.NodeID}, d, t); ok {
+			for _, gp := range ports {
+				if w, ok := s.peerBypassOf(p.a, p.ids, d, gp.t, gp.spec); ok {
 					out = append(out, w)
+					break // one finding per pair of allocations
 				}
 			}
 		}

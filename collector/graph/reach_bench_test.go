@@ -35,3 +35,15 @@ func BenchmarkWarnings200(b *testing.B) {
 		b.ReportMetric(float64(len(s.Warnings())), "warnings")
 	}
 }
+
+// BenchmarkWarnings10k runs every registered lint on the 10,000-allocation
+// fake cluster of bench_test.go.
+func BenchmarkWarnings10k(b *testing.B) {
+	c := benchCluster()
+	for b.Loop() {
+		b.StopTimer()
+		s := graph.NewStore().Apply(c.Changes()...)
+		b.StartTimer()
+		b.ReportMetric(float64(len(s.Warnings())), "warnings")
+	}
+}
