@@ -270,5 +270,13 @@ func (c *Cluster) Logs() string {
 		b.WriteString(tail(p, 6000))
 		b.WriteString("\n")
 	}
+	// Tasks' own complaints (a port in use, a crash) are only in their logs.
+	stderr, _ := filepath.Glob(filepath.Join(c.Dir, "nomad", "alloc", "*", "alloc", "logs", "*.stderr.[0-9]*"))
+	for _, p := range stderr {
+		if st, err := os.Stat(p); err == nil && st.Size() > 0 {
+			b.WriteString(tail(p, 1500))
+			b.WriteString("\n")
+		}
+	}
 	return b.String()
 }
