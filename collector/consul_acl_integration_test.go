@@ -78,11 +78,13 @@ func TestConsulSourceACL(t *testing.T) {
 	})
 }
 
-// runConsulSource runs a source on client until the test ends.
-func runConsulSource(t *testing.T, client *consulapi.Client, addr string) *graph.Store {
+// runConsulSource runs a source on client until the test ends and checks
+// that Run then returns nil.
+func runConsulSource(t *testing.T, client *consulapi.Client, addr string, opts ...collector.ConsulOption) *graph.Store {
 	t.Helper()
 	store := graph.NewStore()
-	src := collector.NewConsulSource(client, store, slog.New(slog.NewTextHandler(t.Output(), nil)), collector.WithConsulAddress(addr))
+	opts = append([]collector.ConsulOption{collector.WithConsulAddress(addr)}, opts...)
+	src := collector.NewConsulSource(client, store, slog.New(slog.NewTextHandler(t.Output(), nil)), opts...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx) }()

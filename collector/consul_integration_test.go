@@ -25,18 +25,7 @@ func TestConsulSource(t *testing.T) {
 	c := examplesCluster(t)
 	ctx := context.Background()
 	client := c.Consul()
-	store := graph.NewStore()
-	log := slog.New(slog.NewTextHandler(t.Output(), nil))
-	src := collector.NewConsulSource(client, store, log, collector.WithConsulAddress(c.ConsulAddr))
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- src.Run(runCtx) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("Run returned %v, want nil on cancel", err)
-		}
-	})
+	store := runConsulSource(t, client, c.ConsulAddr)
 
 	t.Run("connected", func(t *testing.T) {
 		snap, _ := waitModel(t, store, "consul connected", func(s *graph.Snapshot) error {
@@ -191,17 +180,7 @@ func TestConsulSource(t *testing.T) {
 	})
 
 	t.Run("nodes past the watch cap are swept", func(t *testing.T) {
-		swept := graph.NewStore()
-		src := collector.NewConsulSource(client, swept, log, collector.WithConsulNodeWatches(0))
-		runCtx, stop := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- src.Run(runCtx) }()
-		defer func() {
-			stop()
-			if err := <-done; err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		}()
+		swept := runConsulSource(t, client, c.ConsulAddr, collector.WithConsulNodeWatches(0))
 		waitModel(t, swept, "the agent's own services", func(s *graph.Snapshot) error {
 			return wantConsulInstances(s, "api", "app", "redis")
 		})
