@@ -12,8 +12,9 @@ import (
 )
 
 // directKinds are the path kinds decided by plain routing, which connect()
-// can check; mesh, discovery and ingress paths are checked elsewhere.
-var directKinds = []string{graph.PathSameNamespace, graph.PathHostPort, graph.PathNamespaceIP}
+// can check (a discovery path dials the address the registry gives); mesh
+// and ingress paths are checked with real requests elsewhere.
+var directKinds = []string{graph.PathSameNamespace, graph.PathHostPort, graph.PathNamespaceIP, graph.PathDiscovery}
 
 // inCluster reports whether an address belongs to this test cluster: its
 // bridge (gateway and namespaces) or loopback. Nothing else is dialled.
