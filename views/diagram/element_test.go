@@ -241,6 +241,11 @@ func TestScenarioElements(t *testing.T) {
 			if d.byID["legend"] == nil {
 				t.Error("no legend")
 			}
+			if svg := d.byID["diagram"]; svg == nil || !hasClass(svg.Parent, "netviz-diagram-scroll") {
+				t.Error("the diagram is not inside its scrolling box")
+			} else if attr(svg, "role") != "img" || attr(svg, "viewBox") == "" {
+				t.Errorf("svg role %q viewBox %q", attr(svg, "role"), attr(svg, "viewBox"))
+			}
 		})
 	}
 }

@@ -59,9 +59,14 @@ func render(t testing.TB, c templ.Component) []byte {
 // trailingSpace is stripped because editors strip it from golden files.
 var trailingSpace = regexp.MustCompile(`[ \t]+\n`)
 
-// normalise puts one tag per line, so a golden diff shows what moved, and
-// drops trailing blanks. The output itself is deterministic.
+// normalise keeps the <svg> element alone (not the scrolling box around
+// it), so each golden file is a picture a viewer opens; puts one tag per
+// line, so a golden diff shows what moved; and drops trailing blanks. The
+// output itself is deterministic.
 func normalise(b []byte) []byte {
+	if i, j := bytes.Index(b, []byte("<svg")), bytes.LastIndex(b, []byte("</svg>")); i >= 0 && j > i {
+		b = b[i : j+len("</svg>")]
+	}
 	b = bytes.ReplaceAll(b, []byte("><"), []byte(">\n<"))
 	return bytes.TrimSpace(trailingSpace.ReplaceAll(b, []byte("\n")))
 }
