@@ -1,6 +1,10 @@
 package views
 
-import "github.com/netviz/netviz/collector/graph"
+import (
+	"github.com/a-h/templ"
+
+	"github.com/netviz/netviz/collector/graph"
+)
 
 // matrixCell returns the matrix's cell for (from, to); ok is false on the
 // diagonal.
@@ -18,6 +22,22 @@ func verdictMark(v graph.Verdict) string {
 	case graph.VerdictUnknown:
 		return "?"
 	default:
-		return "·"
+		return "✕"
 	}
+}
+
+// cellStyle tints a matrix cell by its verdict, in the reach page's colours
+// (green reachable, red blocked or unreachable, grey unknown). Inline,
+// because the cells are the only place that needs it.
+func cellStyle(v graph.Verdict) templ.SafeCSS {
+	bg := "transparent"
+	switch v {
+	case graph.VerdictReachable:
+		bg = "#e8f5e9"
+	case graph.VerdictBlocked, graph.VerdictUnreachable:
+		bg = "#ffebee"
+	case graph.VerdictUnknown:
+		bg = "#f5f5f5"
+	}
+	return templ.SafeCSS("background: " + bg + "; border: 1px solid #cfd8dc; padding: 0.3rem 0.6rem; text-align: center")
 }
