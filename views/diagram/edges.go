@@ -225,9 +225,35 @@ func (b *builder) ingress(e graph.Edge) {
 		to = []string{b.external(name, total)}
 	}
 	for _, src := range from {
+		b.outside(b.owner[src])
 		for _, t := range to {
 			b.addArrow(arrowSpec{kind: string(e.Kind), from: src, to: t, label: e.Label, class: class,
 				title: "ingress rule " + e.Label})
+		}
+	}
+}
+
+// outside draws where user traffic comes from, as the article's user-facing
+// figure does: one "outside" box with an arrow into every static port of
+// each ingress router drawn.
+func (b *builder) outside(d *allocDraw) {
+	if d == nil {
+		return
+	}
+	n := b.entries["outside"]
+	if n == "" {
+		n = b.entry(EntryBox{
+			Kind: "outside", Lines: []string{"outside", "users, load balancer"},
+			Href: "/topology", TestID: "outside",
+			Title: "traffic from outside the cluster reaches the ingress routers' static ports",
+		}, "outside")
+		b.entries["outside"] = n
+		b.loose = append(b.loose, n)
+	}
+	for _, p := range d.rep.Ports {
+		if pin := d.pins[p.Label]; p.Static && p.Value > 0 && pin != "" {
+			b.addArrow(arrowSpec{kind: "entry", from: n, to: pin, class: "arrow-entry",
+				title: fmt.Sprintf("clients reach %s:%d", p.HostIP, p.Value)})
 		}
 	}
 }

@@ -189,8 +189,10 @@ func TestScenarioElements(t *testing.T) {
 				{id: "tick-ingress2-https", class: "static"},
 				{id: "edge-ingress-ingress1-traefik-shop1-port-http", text: "Host(`shop.example.org`)", class: "arrow-ingress"},
 				{id: "edge-ingress-ingress2-traefik-blog1-port-http", text: "Host(`blog.example.org`)"},
+				{id: "outside", text: "outside"},
+				{id: "edge-entry-outside-ingress2-port-https", class: "arrow-entry"},
 			},
-			counts: map[string]int{"host-": 2, "ns-": 4, "edge-ingress-": 4},
+			counts: map[string]int{"host-": 2, "ns-": 4, "edge-ingress-": 4, "edge-entry-": 4},
 		},
 		{
 			name: "250 allocations aggregate per job/group",

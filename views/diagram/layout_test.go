@@ -110,17 +110,17 @@ func TestFilter(t *testing.T) {
 		entries   []string
 		hasNotice bool
 	}{
-		{name: "all", hosts: 2, ns: []string{"ns-ingress1", "ns-shop1", "ns-blog1", "ns-ingress2"}},
+		{name: "all", hosts: 2, ns: []string{"ns-ingress1", "ns-shop1", "ns-blog1", "ns-ingress2"}, entries: []string{"outside"}},
 		// The ingress on one node still routes to the app on the other: that
 		// app is drawn as a service entry outside the host.
 		{name: "by node name", f: diagram.Filter{Node: "client-2"}, hosts: 1, ns: []string{"ns-blog1", "ns-ingress2"},
-			entries: []string{"service-shop"}},
+			entries: []string{"outside", "service-shop"}},
 		{name: "by node ID", f: diagram.Filter{Node: "node1"}, hosts: 1, ns: []string{"ns-ingress1", "ns-shop1"},
-			entries: []string{"service-blog"}},
+			entries: []string{"service-blog", "outside"}},
 		{name: "by job", f: diagram.Filter{Job: "shop"}, hosts: 1, ns: []string{"ns-shop1"}},
 		{name: "text matches a task, any case", f: diagram.Filter{Text: "BLO"}, hosts: 1, ns: []string{"ns-blog1"}},
 		{name: "text matches a service", f: diagram.Filter{Text: "traefik"}, hosts: 2, ns: []string{"ns-ingress1", "ns-ingress2"},
-			entries: []string{"service-blog", "service-shop"}},
+			entries: []string{"service-blog", "outside", "service-shop"}},
 		{name: "nothing", f: diagram.Filter{Namespace: "other"}, hosts: 0, hasNotice: true},
 	}
 	for _, tc := range tests {

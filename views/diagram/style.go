@@ -123,6 +123,8 @@ const diagramCSS = `
 .netviz-diagram .entry-name{font-weight:bold}
 .netviz-diagram .entry-line{font-size:9.5px;fill:#444!important}
 .netviz-diagram .entry-service rect{stroke-dasharray:4 2}
+.netviz-diagram .entry-outside rect{fill:#f4f4f4;stroke:#222;stroke-width:1.2}
+.netviz-diagram .arrow-entry path{stroke:#222;stroke-width:1.4}
 .netviz-diagram .entry.broken rect{stroke:#d62828}
 .netviz-diagram .arrow path{fill:none;stroke:#444;stroke-width:1.2}
 .netviz-diagram .arrow-label{font-size:10px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
