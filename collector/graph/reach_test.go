@@ -137,6 +137,34 @@ func TestReachRules(t *testing.T) {
 			wantPaths: []string{"namespace-ip unknown 10.99.0.4:9000"},
 		},
 		{
+			name: "host mode: tasks of one allocation meet on the host address",
+			changes: []graph.Change{
+				newAlloc("h1", "pair").port("redis", "10.0.0.1", 25000, 0, false).svc("pair-redis", "nomad", "redis").rawTask("redis").rawTask("app").build0(),
+			},
+			from: "h1", to: "pair-redis", want: graph.VerdictReachable,
+			wantPaths: []string{"same-namespace reachable 10.0.0.1:25000"},
+		},
+		{
+			name: "a port on every address is dialled on the node's address",
+			changes: []graph.Change{
+				node("n1", "one"),
+				newAlloc("r1", "redis").bridge("172.26.64.3").port("redis", "", 25000, 6379, false).svc("redis", "nomad", "redis").rawTask("redis").build0(),
+			},
+			from: "host", to: "redis", want: graph.VerdictReachable,
+			wantPaths: []string{"host-port reachable 10.0.0.1:25000", "namespace-ip reachable 172.26.64.3:6379"},
+		},
+		{
+			name: "mesh: an upstream to a service without a sidecar leads nowhere",
+			changes: []graph.Change{
+				node("n1", "one"), node("n2", "two"),
+				newAlloc("app1", "mesh").group("app").node("n2").bridge("172.26.64.2").meshSvc("app", "8080", upstream("plain", 1234)).rawTask("app").build0(),
+				newAlloc("p1", "plain").bridge("172.26.64.3").svc("plain", "consul", "8080").rawTask("plain").build0(),
+				intentions(true, intention("app", "plain", graph.ActionAllow)),
+			},
+			from: "app", to: "plain", want: graph.VerdictUnreachable,
+			wantPaths: []string{"mesh unreachable 127.0.0.1:1234", "namespace-ip unreachable 172.26.64.3:8080"},
+		},
+		{
 			name:    "mesh: upstream and allow intention",
 			changes: append(meshPair(), intentions(true, intention("app", "redis", graph.ActionAllow))),
 			from:    "app", to: "redis", want: graph.VerdictReachable,
