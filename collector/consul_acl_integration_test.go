@@ -16,6 +16,7 @@ import (
 	"github.com/netviz/netviz/collector"
 	"github.com/netviz/netviz/collector/graph"
 	"github.com/netviz/netviz/internal/devcluster"
+	"go.uber.org/goleak"
 )
 
 // aclRootToken is the management token of the ACL test agent (a throw-away
@@ -79,9 +80,12 @@ func TestConsulSourceACL(t *testing.T) {
 }
 
 // runConsulSource runs a source on client until the test ends and checks
-// that Run then returns nil.
+// that Run then returns nil, leaving no goroutine of its own behind (the
+// HTTP client's idle connections are the client's, not the source's, and
+// agents the test restarts are waited on by the test's own goroutines).
 func runConsulSource(t *testing.T, client *consulapi.Client, addr string, opts ...collector.ConsulOption) *graph.Store {
 	t.Helper()
+	before := goleak.IgnoreCurrent()
 	store := graph.NewStore()
 	opts = append([]collector.ConsulOption{collector.WithConsulAddress(addr)}, opts...)
 	src := collector.NewConsulSource(client, store, slog.New(slog.NewTextHandler(t.Output(), nil)), opts...)
@@ -92,6 +96,14 @@ func runConsulSource(t *testing.T, client *consulapi.Client, addr string, opts .
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Run returned %v, want nil", err)
+		}
+		if err := goleak.Find(before,
+			goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"),
+			goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
+			goleak.IgnoreAnyFunction("internal/poll.runtime_pollWait"),
+			goleak.IgnoreAnyFunction("os/exec.(*Cmd).Wait"),
+		); err != nil {
+			t.Errorf("goroutines left after Run returned: %v", err)
 		}
 	})
 	return store

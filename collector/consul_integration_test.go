@@ -208,12 +208,16 @@ func TestConsulSource(t *testing.T) {
 		if _, err := client.Catalog().Deregister(&consulapi.CatalogDeregistration{Node: "swept-node"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		waitModel(t, swept, "the node's service gone with it", func(s *graph.Snapshot) error {
+		gone := func(s *graph.Snapshot) error {
 			if svc := consulInstance(s, "swept"); svc != nil {
 				return fmt.Errorf("swept still there: %+v", svc)
 			}
 			return nil
-		})
+		}
+		waitModel(t, swept, "the node's service gone with it", gone)
+		// The main source watched swept-node too; once it has let go, only
+		// this subtest's goroutines differ from when it began (leak check).
+		waitModel(t, store, "the main source done with swept-node", gone)
 	})
 
 	// Last: it takes Consul away for every test sharing the cluster.
@@ -252,8 +256,8 @@ func TestConsulSource(t *testing.T) {
 	})
 }
 
-// TestConsulSourceAbsent points the source at a closed port: the status says
-// absent, Run keeps retrying and returns nil when cancelled; Sync fails.
+// TestConsulSourceAbsent points the source at a closed port: Sync fails,
+// the status says absent, Run keeps retrying and returns nil when cancelled.
 func TestConsulSourceAbsent(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -267,19 +271,18 @@ func TestConsulSourceAbsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := graph.NewStore()
-	src := collector.NewConsulSource(client, store, slog.New(slog.DiscardHandler), collector.WithConsulAddress(addr))
-
-	if err := src.Sync(context.Background()); err == nil {
+	synced := graph.NewStore()
+	if err := collector.NewConsulSource(client, synced, slog.New(slog.DiscardHandler)).Sync(context.Background()); err == nil {
 		t.Error("Sync against a closed port returned nil")
 	}
+	if err := wantConsulState(synced.Snapshot(), graph.StateAbsent); err != nil {
+		t.Error(err)
+	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- src.Run(ctx) }()
-	version := store.Snapshot().Version()
+	store := runConsulSource(t, client, addr)
 	snap, _ := waitModel(t, store, "Run retrying with consul absent", func(s *graph.Snapshot) error {
-		if s.Version() < version+2 { // two failed attempts: it retries
+		// syncing, then absent after each failed attempt: it retries.
+		if s.Version() < 3 {
 			return fmt.Errorf("version %d", s.Version())
 		}
 		return wantConsulState(s, graph.StateAbsent)
@@ -287,10 +290,6 @@ func TestConsulSourceAbsent(t *testing.T) {
 	st := snap.Status().Consul
 	if st.Address != addr || st.Error == "" || strings.Contains(st.Error, "secret-token") {
 		t.Errorf("status = %+v, want address %s and an error without the token", st, addr)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("Run returned %v, want nil", err)
 	}
 }
 
