@@ -60,47 +60,39 @@ func BenchmarkBuild10k(b *testing.B) {
 
 // BenchmarkApplyAllocUpdates applies allocation update events one Apply
 // each, to a 10k-allocation model, as the collector does for the event
-// stream. Run it with -benchtime=100000x for the 100,000-event figure; the
-// time includes making each event's copy of the allocation.
+// stream: alone, and with a subscriber draining deltas on another goroutine
+// as the web hub does. Run it with -benchtime=100000x for the
+// 100,000-event figure; the time includes making each event's copy of the
+// allocation.
 func BenchmarkApplyAllocUpdates(b *testing.B) {
-	c := benchCluster()
-	store := graph.NewStore()
-	store.Apply(c.Changes()...)
-	b.ReportAllocs()
-	b.ResetTimer()
-	start, cpuStart := time.Now(), cpuTime()
-	for k := range b.N {
-		store.Apply(c.Update(k))
-	}
-	reportRate(b, start, cpuStart)
-}
-
-// reportRate reports events per wall-clock second and per CPU second.
-func reportRate(b *testing.B, start time.Time, cpuStart time.Duration) {
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
-	if cpu := cpuTime() - cpuStart; cpu > 0 {
-		b.ReportMetric(float64(b.N)/cpu.Seconds(), "events/cpu-s")
-	}
-}
-
-// BenchmarkApplyAllocUpdatesWithSubscriber is the same with a subscriber
-// draining deltas on another goroutine, as the web hub does.
-func BenchmarkApplyAllocUpdatesWithSubscriber(b *testing.B) {
-	c := benchCluster()
-	store := graph.NewStore()
-	store.Apply(c.Changes()...)
-	deltas := store.Subscribe(b.Context())
-	go func() {
-		for range deltas {
+	for _, subscribed := range []bool{false, true} {
+		name := "alone"
+		if subscribed {
+			name = "subscribed"
 		}
-	}()
-	b.ReportAllocs()
-	b.ResetTimer()
-	start, cpuStart := time.Now(), cpuTime()
-	for k := range b.N {
-		store.Apply(c.Update(k))
+		b.Run(name, func(b *testing.B) {
+			c := benchCluster()
+			store := graph.NewStore()
+			store.Apply(c.Changes()...)
+			if subscribed {
+				deltas := store.Subscribe(b.Context())
+				go func() {
+					for range deltas { // ends when the benchmark's context does
+					}
+				}()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			start, cpuStart := time.Now(), cpuTime()
+			for k := range b.N {
+				store.Apply(c.Update(k))
+			}
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+			if cpu := cpuTime() - cpuStart; cpu > 0 {
+				b.ReportMetric(float64(b.N)/cpu.Seconds(), "events/cpu-s")
+			}
+		})
 	}
-	reportRate(b, start, cpuStart)
 }
 
 // BenchmarkSnapshotJSON10k serialises a 10k-allocation snapshot whose sorted

@@ -15,16 +15,8 @@ import (
 // kept for the snapshot's lifetime, so a snapshot nobody reads costs nothing
 // beyond its tables, which it shares with its neighbours.
 type Snapshot struct {
-	version        uint64
-	status         Status
-	nodes          *table[*Node]
-	allocs         *table[*Allocation]
-	services       *table[*Service]
-	allocsByNode   index
-	allocsByJob    index
-	servicesByName index
-	intentions     []Intention
-	defaultAllow   bool
+	version uint64
+	model
 
 	nodesOnce    sync.Once
 	nodesSorted  []*Node
@@ -38,8 +30,6 @@ type Snapshot struct {
 	svcSorted []*Service
 	svcNames  []string
 
-	// cache is the store's edge cache, shared by all its snapshots.
-	cache     *edgeCache
 	edgesOnce sync.Once
 	edges     edgeSet
 
@@ -51,19 +41,7 @@ type Snapshot struct {
 // generation, so the next write copies what it touches instead of changing
 // what the snapshot holds. It is O(1).
 func (st *state) publish(version uint64) *Snapshot {
-	snap := &Snapshot{
-		version:        version,
-		status:         st.status,
-		nodes:          st.nodes,
-		allocs:         st.allocs,
-		services:       st.services,
-		allocsByNode:   st.allocsByNode,
-		allocsByJob:    st.allocsByJob,
-		servicesByName: st.servicesByName,
-		intentions:     st.intentions,
-		defaultAllow:   st.defaultAllow,
-		cache:          st.cache,
-	}
+	snap := &Snapshot{version: version, model: st.model}
 	st.gen++
 	return snap
 }

@@ -6,7 +6,13 @@ package graph
 type state struct {
 	// gen is the current writer generation; it moves on at every publish, so
 	// everything created before is treated as shared.
-	gen      uint64
+	gen uint64
+	model
+}
+
+// model is what a snapshot shares with the writer's state at publish time:
+// copying it is O(1), and the writer never changes in place what it points to.
+type model struct {
 	nodes    *table[*Node]
 	allocs   *table[*Allocation]
 	services *table[*Service]
@@ -25,8 +31,7 @@ type state struct {
 }
 
 func newState() state {
-	return state{
-		gen:            1,
+	return state{gen: 1, model: model{
 		nodes:          &table[*Node]{},
 		allocs:         &table[*Allocation]{},
 		services:       &table[*Service]{},
@@ -35,7 +40,7 @@ func newState() state {
 		servicesByName: newIndex(),
 		intentions:     []Intention{},
 		cache:          newEdgeCache(),
-	}
+	}}
 }
 
 // txn is one Apply call in progress: the state it writes and the keys it touched.
