@@ -214,6 +214,15 @@ func TestScenarioElements(t *testing.T) {
 			wants: []want{{id: "host-ghost", text: "client-9"}, {id: "ns-lost1", text: "web/app bridge"}},
 		},
 		{
+			name: "201 allocations aggregate",
+			svg:  topo(synthetic(3, 1, 201)),
+			wants: []want{
+				{id: "diagram-notice", text: "201 allocations (more than 200) drawn as 1 job/group box;"},
+				{id: "ns-group:default/job00/g", text: "job00/g ×201 bridge · on 3 nodes"},
+			},
+			counts: map[string]int{"ns-": 1},
+		},
+		{
 			name:   "200 allocations stay one box each",
 			svg:    topo(synthetic(10, 20, 10)),
 			counts: map[string]int{"ns-": 200, "host-": 10, "diagram-notice": 0},

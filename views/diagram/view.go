@@ -123,8 +123,12 @@ func (b *builder) aggregate(nodes []*graph.Node, perNode map[string][]*graph.All
 		b.namespace(g.members[0], g.members, -1, len(g.nodes))
 	}
 	b.lay.Aggregated = true
-	b.lay.Notice = fmt.Sprintf("%d allocations (more than %d) drawn as %d job/group boxes; filter by job or node to see each allocation.",
-		total, aggregateThreshold, len(keys))
+	boxes := fmt.Sprintf("%d job/group boxes", len(keys))
+	if len(keys) == 1 {
+		boxes = "1 job/group box"
+	}
+	b.lay.Notice = fmt.Sprintf("%d allocations (more than %d) drawn as %s; filter by job or node to see each allocation.",
+		total, aggregateThreshold, boxes)
 }
 
 // live reports whether an allocation still holds its namespace.
