@@ -82,4 +82,28 @@ func TestAssets(t *testing.T) {
 	if status, _, _ := get(t, base, "/healthz"); status != 200 {
 		t.Errorf("/healthz status %d", status)
 	}
+	if resp, err := http.Head(base + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("HEAD /healthz: %v %v", resp, err)
+	}
+}
+
+// TestCompression: a browser asking for gzip gets the page and the htmx
+// script compressed.
+func TestCompression(t *testing.T) {
+	_, base := handlerServer(t)
+	for _, path := range []string{"/", "/static/x/vendor/htmx.min.js"} {
+		req, err := http.NewRequest(http.MethodGet, base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("%s: status %d, Content-Encoding %q", path, resp.StatusCode, resp.Header.Get("Content-Encoding"))
+		}
+	}
 }

@@ -172,6 +172,11 @@ func (s *Server) routes() *echo.Echo {
 	e.HTTPErrorHandler = s.httpError
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
+	// Pages with big diagrams and the htmx script shrink several times over;
+	// the websocket is hijacked and must not pass through a gzip writer.
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		Skipper: func(c echo.Context) bool { return c.Path() == "/ws" },
+	}))
 
 	for _, k := range []pageKind{kindOverview, kindTopology, kindAllocation, kindNode, kindServices, kindService, kindReach} {
 		e.GET(string(k), s.servePage)
@@ -189,6 +194,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/reach/matrix", s.serveReachMatrix)
 
 	e.GET("/healthz", s.serveHealth)
+	e.HEAD("/healthz", s.serveHealth)
 	e.GET("/ws", s.serveWS)
 	e.GET("/static/:version/*", assetHandler(s.version))
 	return e
