@@ -25,12 +25,12 @@ const consulMinInterval = 200 * time.Millisecond
 type blockingQuery[T any] func(q *consulapi.QueryOptions) (T, *consulapi.QueryMeta, error)
 
 // watchConsul follows one blocking query from index until ctx ends, calling
-// handle with each new result, at most one read per every. It follows consul-template's discipline: an
-// unchanged index (the wait timed out) calls nothing, an index that went
-// backwards starts over from 0, a 403 marks the topic forbidden in the
-// status and is retried with backoff while everything else keeps working.
-// Any other error ends the watch: the source then reconnects and resyncs.
-// It returns nil when ctx ends.
+// handle with each new result and reading at most once per every. It follows
+// consul-template's discipline: an unchanged index (the wait timed out)
+// calls nothing, an index that went backwards starts over from 0, a 403
+// marks the topic forbidden in the status and is retried with backoff while
+// everything else keeps working. Any other error ends the watch: the source
+// then reconnects and resyncs. It returns nil when ctx ends.
 func watchConsul[T any](ctx context.Context, s *ConsulSource, topic string, index uint64, every time.Duration,
 	query blockingQuery[T], handle func(ctx context.Context, v T, index uint64) error) error {
 	bo := newBackoff()
