@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -184,5 +185,28 @@ func TestEdgesFollowUpdates(t *testing.T) {
 				t.Errorf("%s: got %+v, want %+v", tt.name, got, tt.want)
 			}
 		}
+	}
+}
+
+// TestEdgesAfterMassDelete reads edges of a large model, removes most of it,
+// and reads again: what is left must be exactly the survivors' edges (the
+// store drops derived data of objects that are gone).
+func TestEdgesAfterMassDelete(t *testing.T) {
+	store := graph.NewStore()
+	var add, del []graph.Change
+	for i := range 300 {
+		id := fmt.Sprintf("a%03d", i)
+		add = append(add, newAlloc(id, "app").task("app", nil, nomadQuery("redis")).upsert(),
+			upsertService("nomad", id, "redis", id, ""))
+		if i >= 10 {
+			del = append(del, graph.DeleteAllocation{ID: id}, graph.DeleteService{Provider: "nomad", ID: id})
+		}
+	}
+	if n := len(store.Apply(add...).Edges()); n != 300 {
+		t.Fatalf("%d edges before, want 300", n)
+	}
+	after := store.Apply(del...).Edges()
+	if len(after) != 10 || after[0].From != "task/a000/app" || after[9].From != "task/a009/app" {
+		t.Errorf("after delete: %+v", after)
 	}
 }

@@ -170,7 +170,7 @@ func TestSnapshotsAreImmutable(t *testing.T) {
 		store.Apply(newAlloc(id, "api").node("n2").upsert(), upsertService("nomad", id, "api", id, ""))
 	}
 	store.Apply(newAlloc("a1", "web").node("n2").upsert(), graph.DeleteService{Provider: "nomad", ID: "s1"},
-		graph.DeleteNode{ID: "n1"}, graph.ResetNomad{})
+		graph.DeleteNode{ID: "n1"}, graph.ResetNomad{}, graph.SetNomadStatus{Status: graph.SourceStatus{State: graph.StateDown}})
 	got1, err := s1.MarshalJSON()
 	if err != nil {
 		t.Fatal(err)
@@ -183,6 +183,9 @@ func TestSnapshotsAreImmutable(t *testing.T) {
 	}
 	if n := len(store.Snapshot().Allocations()); n != 0 {
 		t.Errorf("after ResetNomad{}, %d allocations remain", n)
+	}
+	if old, now := s1.Status().Nomad.State, store.Snapshot().Status().Nomad.State; old != "" || now != graph.StateDown {
+		t.Errorf("nomad state: old snapshot %q, latest %q; want \"\" and %q", old, now, graph.StateDown)
 	}
 }
 
