@@ -170,6 +170,13 @@ func TestScenarioElements(t *testing.T) {
 			},
 		},
 		{
+			name: "Connect upstream, intention unknown",
+			svg:  topo(connect("")),
+			wants: []want{
+				{id: "edge-upstream-app1-proxy-app-redis1-proxy-redis", text: "mTLS · unknown", class: "intent-unknown"},
+			},
+		},
+		{
 			name: "one allocation's namespace",
 			svg:  render(t, drawer.Namespace(connect(graph.ActionAllow), "app1")),
 			wants: []want{

@@ -85,7 +85,8 @@ func twoGroups(withInstance bool) *graph.Snapshot {
 }
 
 // connect is the Consul Connect figure: app → localhost:6379 → its sidecar →
-// mTLS → redis's sidecar → redis, with an intention allowing or denying it.
+// mTLS → redis's sidecar → redis, with an intention allowing or denying it
+// (or none known when action is empty).
 func connect(action string) *graph.Snapshot {
 	a := alloc("app1", "shop", "app", "node1", graph.ModeBridge, "172.26.64.10")
 	a.Tasks = []graph.Task{task("app", "docker", nil, graph.Ref{Kind: graph.RefEnvUpstream, Target: "redis",
@@ -104,17 +105,22 @@ func connect(action string) *graph.Snapshot {
 			Provider: graph.ProviderConsul, NodeID: nodeID, AllocID: allocID, Address: "127.0.0.1", Port: port,
 			Health: graph.HealthPassing, Connect: c}}
 	}
-	return snapshot(
+	changes := []graph.Change{
 		node("node1", "client-1", "10.0.0.1"), node("node2", "client-2", "10.0.0.2"),
 		graph.UpsertAllocation{Alloc: a}, graph.UpsertAllocation{Alloc: r},
 		consul("app", "app", "app1", "node1", 8080, nil),
 		consul("redis", "redis", "redis1", "node2", 6379, nil),
 		consul("redis-proxy", "redis-sidecar-proxy", "redis1", "node2", 32000,
 			&graph.ServiceConnect{Kind: graph.ConnectSidecar, DestinationService: "redis", LocalServicePort: 6379}),
-		graph.SetConsulStatus{Status: graph.SourceStatus{State: graph.StateConnected}},
-		graph.ReplaceIntentions{Intentions: []graph.Intention{{Source: "app", Destination: "redis", Action: action}},
-			DefaultAllow: true},
-	)
+	}
+	// With no action, Consul has not answered: the intention is unknown.
+	if action != "" {
+		changes = append(changes,
+			graph.SetConsulStatus{Status: graph.SourceStatus{State: graph.StateConnected}},
+			graph.ReplaceIntentions{Intentions: []graph.Intention{{Source: "app", Destination: "redis", Action: action}},
+				DefaultAllow: true})
+	}
+	return snapshot(changes...)
 }
 
 // ingress is the user-facing figure: a system ingress job on two nodes with
