@@ -3,6 +3,7 @@ package reachtest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,14 +30,68 @@ func meshServices(snap *graph.Snapshot) []string {
 
 // TestIntentionsMatchConsul compares netviz's intention verdict with
 // Consul's own /v1/connect/intentions/check for every ordered pair of
-// Connect services.
+// Connect services: first with the examples' intentions, then with
+// wildcard ones added, so precedence (exact beats wildcard) is exercised
+// too.
 func TestIntentionsMatchConsul(t *testing.T) {
 	snap := snapshot(t)
 	names := meshServices(snap)
 	if len(names) < 6 {
 		t.Fatalf("mesh services %v: the Connect jobs are not all there", names)
 	}
-	pairs, denied := 0, 0
+	pairs, denied := compareIntentions(t, snap, names)
+	t.Logf("examples' intentions: %d service pairs match Consul's (%d denied)", pairs, denied)
+	if denied == 0 {
+		t.Error("no pair is denied: the broken intention was not written")
+	}
+	res, err := snap.Reach("nosy-app", "secret-db")
+	if err != nil || res.Verdict != graph.VerdictBlocked {
+		t.Errorf("nosy-app → secret-db: %s (%v), want blocked", res.Verdict, err)
+	}
+
+	// Wildcards: lonely-app may reach nothing; nobody but web reaches
+	// exposed-db (an exact allow above a wildcard deny).
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cluster.CLI(ctx, "consul", "config", "write", f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func() {
+		bg := context.Background()
+		if _, err := cluster.CLI(bg, "consul", "config", "delete", "-kind", "service-intentions", "-name", "*"); err != nil {
+			t.Error(err)
+		}
+		if _, err := cluster.CLI(bg, "consul", "config", "write", filepath.Join(brokenDir, "mesh-bypass-intentions.hcl")); err != nil {
+			t.Error(err)
+		}
+	}()
+	write("any.hcl", "Kind = \"service-intentions\"\nName = \"*\"\nSources = [{ Name = \"lonely-app\", Action = \"deny\" }]\n")
+	write("exposed.hcl", "Kind = \"service-intentions\"\nName = \"exposed-db\"\nSources = [{ Name = \"web\", Action = \"allow\" }, { Name = \"*\", Action = \"deny\" }]\n")
+	pollUntil(t, "wildcard intentions in the model", func() error {
+		snap = snapshot(t)
+		if n := len(snap.Intentions()); n < 5 {
+			return fmt.Errorf("%d intentions", n)
+		}
+		return nil
+	})
+	pairs, denied = compareIntentions(t, snap, names)
+	t.Logf("with wildcard intentions: %d service pairs match Consul's (%d denied)", pairs, denied)
+	if denied < len(names) {
+		t.Errorf("only %d pairs denied with the wildcards in place", denied)
+	}
+}
+
+// compareIntentions checks every ordered pair of names against Consul.
+func compareIntentions(t *testing.T, snap *graph.Snapshot, names []string) (pairs, denied int) {
+	t.Helper()
 	for _, src := range names {
 		for _, dst := range names {
 			if src == dst {
@@ -48,9 +103,9 @@ func TestIntentionsMatchConsul(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			action, _ := snap.IntentionFor(src, dst)
+			action, in := snap.IntentionFor(src, dst)
 			if (action == graph.ActionAllow) != allowed {
-				t.Errorf("%s → %s: netviz %s, Consul allowed=%v", src, dst, action, allowed)
+				t.Errorf("%s → %s: netviz %s (by %+v), Consul allowed=%v", src, dst, action, in, allowed)
 			}
 			pairs++
 			if !allowed {
@@ -58,14 +113,7 @@ func TestIntentionsMatchConsul(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("intention verdicts of %d service pairs match Consul's (%d denied)", pairs, denied)
-	if denied == 0 {
-		t.Error("no pair is denied: the broken intention was not written")
-	}
-	res, err := snap.Reach("nosy-app", "secret-db")
-	if err != nil || res.Verdict != graph.VerdictBlocked {
-		t.Errorf("nosy-app → secret-db: %s (%v), want blocked", res.Verdict, err)
-	}
+	return pairs, denied
 }
 
 // meshApp returns the running allocation of the mesh job's app group.
