@@ -28,20 +28,27 @@ type client struct {
 // write fails, or ctx ends (shutdown).
 func (c *client) writePump(ctx context.Context) {
 	ping := time.NewTicker(c.hub.tune.pingPeriod)
+	// A write stuck on a peer that stopped reading would hold shutdown for
+	// up to writeWait; when ctx ends, cut it short.
+	unblock := context.AfterFunc(ctx, func() {
+		_ = c.conn.NetConn().SetWriteDeadline(time.Now().Add(closeGrace))
+	})
 	defer func() {
+		unblock()
 		ping.Stop()
 		c.conn.Close()
 	}()
 	for {
 		select {
 		case <-ctx.Done():
-			// "Service restart" is a close code on which the htmx ws
-			// extension reconnects, so pages find the next server.
-			msg := websocket.FormatCloseMessage(websocket.CloseServiceRestart, "netviz is restarting")
-			_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
+			c.goodbye()
 			return
 		case msg, ok := <-c.send:
 			if !ok {
+				return
+			}
+			if ctx.Err() != nil {
+				c.goodbye()
 				return
 			}
 			if err := c.write(websocket.TextMessage, msg); err != nil {
@@ -53,6 +60,13 @@ func (c *client) writePump(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// goodbye closes the socket with "service restart", a close code on which
+// the htmx ws extension reconnects, so pages find the next server.
+func (c *client) goodbye() {
+	msg := websocket.FormatCloseMessage(websocket.CloseServiceRestart, "netviz is restarting")
+	_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
 }
 
 func (c *client) write(kind int, msg []byte) error {
