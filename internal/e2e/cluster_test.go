@@ -1,0 +1,180 @@
+package e2e_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	consulapi "github.com/hashicorp/consul/api"
+	nomadapi "github.com/hashicorp/nomad/api"
+
+	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/internal/devcluster"
+)
+
+// modelWait bounds each wait for the model to show a change in the cluster.
+// It guards against a hang; it is not a timing assertion.
+const modelWait = 90 * time.Second
+
+// pollInterval is how often pollUntil asks again; Nomad's API is cheap.
+const pollInterval = 200 * time.Millisecond
+
+// examplesDir holds the networking guide's scenarios, relative to this package.
+const examplesDir = "../../examples"
+
+// deployExamples writes scenario 4's intention, registers every example job
+// and waits until each is healthy by Nomad's own verdict.
+func deployExamples(ctx context.Context, c *devcluster.Cluster) error {
+	if _, err := c.CLI(ctx, "consul", "config", "write", filepath.Join(examplesDir, "04-connect-intentions.hcl")); err != nil {
+		return fmt.Errorf("intention: %w", err)
+	}
+	files, err := filepath.Glob(filepath.Join(examplesDir, "*.nomad.hcl"))
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("no example jobs in %s (%v)", examplesDir, err)
+	}
+	jobs := make([]string, 0, len(files))
+	for _, f := range files {
+		job, err := c.Run(ctx, f)
+		if err != nil {
+			return fmt.Errorf("deploy %s: %w", filepath.Base(f), err)
+		}
+		jobs = append(jobs, *job.ID)
+	}
+	for _, id := range jobs {
+		if err := c.WaitHealthy(ctx, "default", id); err != nil {
+			return fmt.Errorf("wait for %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// clusterConfigs are the API configs pointing at c: the official defaults,
+// as netviz builds them, with this cluster's addresses.
+func clusterConfigs(c *devcluster.Cluster) (*nomadapi.Config, *consulapi.Config) {
+	n := nomadapi.DefaultConfig()
+	n.Address, n.SecretID, n.Namespace, n.Region = c.NomadAddr, "", "", ""
+	cc := consulapi.DefaultConfig()
+	cc.Address, cc.Scheme, cc.Token = c.ConsulAddr[len("http://"):], "http", ""
+	return n, cc
+}
+
+// runningAllocs lists the allocations Nomad runs, with their full detail
+// (the list lacks the namespace IP).
+func runningAllocs(ctx context.Context, c *devcluster.Cluster) ([]*nomadapi.Allocation, error) {
+	q := (&nomadapi.QueryOptions{Namespace: "*"}).WithContext(ctx)
+	stubs, _, err := c.Nomad().Allocations().List(q)
+	if err != nil {
+		return nil, fmt.Errorf("list allocations: %w", err)
+	}
+	var out []*nomadapi.Allocation
+	for _, s := range stubs {
+		if s.ClientStatus != "running" || s.DesiredStatus != "run" {
+			continue
+		}
+		a, _, err := c.Nomad().Allocations().Info(s.ID, q)
+		if err != nil {
+			return nil, fmt.Errorf("allocation %s: %w", s.ID, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// waitComplete waits until the model holds every running allocation with
+// its namespace IP, Consul is connected and the intentions are in: the
+// picture the pages are tested against.
+func waitComplete(ctx context.Context, c *devcluster.Cluster, store *graph.Store) error {
+	want, err := runningAllocs(ctx, c)
+	if err != nil {
+		return err
+	}
+	_, err = waitModelCtx(ctx, store, func(s *graph.Snapshot) error {
+		for _, a := range want {
+			m := s.Allocation(a.ID)
+			if m == nil {
+				return fmt.Errorf("allocation %s (%s) missing", a.ID, a.Name)
+			}
+			if a.NetworkStatus != nil && a.NetworkStatus.Address != "" && m.Network.IP != a.NetworkStatus.Address {
+				return fmt.Errorf("allocation %s: IP %q, want %q", a.Name, m.Network.IP, a.NetworkStatus.Address)
+			}
+		}
+		if st := s.Status().Consul.State; st != graph.StateConnected {
+			return fmt.Errorf("consul %s", st)
+		}
+		if len(s.Intentions()) == 0 {
+			return errors.New("no intentions yet")
+		}
+		if len(s.ServicesNamed("redis")) == 0 {
+			return errors.New("no redis instance yet")
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("first complete model: %w", err)
+	}
+	return nil
+}
+
+// waitModelCtx waits until cond holds on the store's snapshot, checking on
+// every new model version, and says how long that took.
+func waitModelCtx(ctx context.Context, store *graph.Store, cond func(*graph.Snapshot) error) (time.Duration, error) {
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	deltas := store.Subscribe(ctx)
+	for {
+		last := cond(store.Snapshot())
+		if last == nil {
+			return time.Since(start), nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("%w (last: %v)", ctx.Err(), last)
+		case <-deltas:
+		}
+	}
+}
+
+// waitModel is waitModelCtx bounded by modelWait, failing the test.
+func waitModel(t *testing.T, what string, cond func(*graph.Snapshot) error) time.Duration {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), modelWait)
+	defer cancel()
+	took, err := waitModelCtx(ctx, env.store, cond)
+	if err != nil {
+		t.Fatalf("model never showed %s: %v", what, err)
+	}
+	return took
+}
+
+// allocOf returns the running allocation of a job's group in the model.
+func allocOf(t *testing.T, s *graph.Snapshot, job, group string) *graph.Allocation {
+	t.Helper()
+	for _, a := range s.AllocationsOfJob("default", job) {
+		if a.TaskGroup == group && a.DesiredStatus == "run" && a.ClientStatus == "running" {
+			return a
+		}
+	}
+	t.Fatalf("no running allocation of %s/%s in the model", job, group)
+	return nil
+}
+
+// pollUntil calls check every pollInterval until it returns nil or ctx ends.
+func pollUntil(ctx context.Context, check func() error) error {
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		last := check()
+		if last == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last: %v)", ctx.Err(), last)
+		case <-tick.C:
+		}
+	}
+}
