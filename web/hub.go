@@ -50,6 +50,11 @@ func newHub(s *Server, t tuning) *hub {
 	}
 }
 
+// maxPendingKeys bounds the keys one burst remembers. Past it (a mass
+// rescheduling touches thousands of allocations) the burst counts as full:
+// every view is re-rendered, which then costs less than matching each key.
+const maxPendingKeys = 4096
+
 // pending gathers the deltas of one burst.
 type pending struct {
 	full bool
@@ -57,9 +62,12 @@ type pending struct {
 }
 
 func (p *pending) add(d graph.Delta) {
-	if d.Full || len(d.Changed) == 0 {
+	if p.full {
+		return
+	}
+	if d.Full || len(d.Changed) == 0 || len(p.keys)+len(d.Changed) > maxPendingKeys {
 		// A delta naming nothing still moved the version: treat it as full.
-		p.full = true
+		p.full, p.keys = true, nil
 		return
 	}
 	if p.keys == nil {
