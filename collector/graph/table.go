@@ -1,11 +1,14 @@
 package graph
 
-import "maps"
+import (
+	"slices"
+	"strings"
+)
 
 // A table is a two-level tree: fanout groups of fanout shards. A write
 // copies the table header, one group and one shard (each on the first write
 // after a snapshot was published), so an update to a 10,000-allocation model
-// copies 2 × 32 pointers and a ~10-entry map instead of the whole world.
+// copies 2 × 32 pointers and a ~10-entry shard instead of the whole world.
 // Two levels rather than one flat array of shards: copying a flat array of
 // 256 pointers (with GC write barriers) per event cost more than the map
 // clone itself; 32 rather than 16 keeps the cloned map small up to ~100,000
@@ -15,13 +18,29 @@ const (
 	shardCount = fanout * fanout
 )
 
-// shard is one copy-on-write piece of a table.
+// shard is one copy-on-write piece of a table: entries sorted by key. A
+// sorted slice rather than a map because the writer clones a shard on its
+// first write after every publish: cloning a slice is one allocation and one
+// copy, while cloning a map rehashes nothing but allocates and scans groups
+// (measured: maps cost ~1.6× the bytes per event at 50,000 allocations).
+// Look-ups are a binary search over a few dozen keys at most.
 type shard[T any] struct {
 	// gen is the writer generation that created this shard. Only a shard of
 	// the writer's current generation may be written in place; any other may
 	// be shared with published snapshots.
 	gen   uint64
-	items map[string]T
+	items []entry[T]
+}
+
+// entry is one item of a shard.
+type entry[T any] struct {
+	key string
+	val T
+}
+
+// find returns where key is or would be in s, and whether it is there.
+func (s *shard[T]) find(key string) (int, bool) {
+	return slices.BinarySearchFunc(s.items, key, func(e entry[T], k string) int { return strings.Compare(e.key, k) })
 }
 
 // group is the middle level of a table: fanout shards.
@@ -64,8 +83,11 @@ func (t *table[T]) get(key string) (T, bool) {
 		var zero T
 		return zero, false
 	}
-	v, ok := s.items[key]
-	return v, ok
+	if i, ok := s.find(key); ok {
+		return s.items[i].val, true
+	}
+	var zero T
+	return zero, false
 }
 
 // each calls fn for every item, in no particular order.
@@ -78,8 +100,8 @@ func (t *table[T]) each(fn func(key string, v T)) {
 			if s == nil {
 				continue
 			}
-			for k, v := range s.items {
-				fn(k, v)
+			for _, e := range s.items {
+				fn(e.key, e.val)
 			}
 		}
 	}
@@ -121,10 +143,13 @@ func (t *table[T]) writableShard(gen uint64, key string) *shard[T] {
 	s := g.shards[i%fanout]
 	switch {
 	case s == nil:
-		s = &shard[T]{gen: gen, items: make(map[string]T)}
+		s = &shard[T]{gen: gen}
 		g.shards[i%fanout] = s
 	case s.gen != gen:
-		s = &shard[T]{gen: gen, items: maps.Clone(s.items)}
+		// One spare slot: an insert right after the clone needs no regrowth.
+		items := make([]entry[T], len(s.items), len(s.items)+1)
+		copy(items, s.items)
+		s = &shard[T]{gen: gen, items: items}
 		g.shards[i%fanout] = s
 	}
 	return s
@@ -133,10 +158,13 @@ func (t *table[T]) writableShard(gen uint64, key string) *shard[T] {
 // set stores v under key. t must belong to gen.
 func (t *table[T]) set(gen uint64, key string, v T) {
 	s := t.writableShard(gen, key)
-	if _, ok := s.items[key]; !ok {
-		t.n++
+	i, ok := s.find(key)
+	if ok {
+		s.items[i].val = v
+		return
 	}
-	s.items[key] = v
+	s.items = slices.Insert(s.items, i, entry[T]{key, v})
+	t.n++
 }
 
 // remove deletes key. t must belong to gen. It reports whether key was there.
@@ -145,7 +173,8 @@ func (t *table[T]) remove(gen uint64, key string) bool {
 		return false
 	}
 	s := t.writableShard(gen, key)
-	delete(s.items, key)
+	i, _ := s.find(key)
+	s.items = slices.Delete(s.items, i, i+1)
 	t.n--
 	return true
 }
