@@ -377,6 +377,10 @@ func (b *builder) finish() string {
 		if a.loose {
 			kv = append(kv, "constraint", "false")
 		}
+		// Traffic enters a pin at the namespace's edge, its west side.
+		if ref, ok := b.elems[a.to]; ok && ref.kind == elemPin {
+			kv = append(kv, "headport", "w")
+		}
 		b.w.line("%s -> %s %s;", a.from, a.to, attrs(kv...))
 	}
 	b.w.close()
