@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -168,6 +169,26 @@ func BenchmarkDerivedAfterEvent10k(b *testing.B) {
 				cpu += cpuTime() - cpuStart
 			}
 			b.ReportMetric(cpu.Seconds()*1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// BenchmarkApplyAllocUpdatesScale shows how the cost of one event grows with
+// the model: the same updates on 1,000, 10,000 and 50,000 allocations (one
+// node per 100 allocations).
+func BenchmarkApplyAllocUpdatesScale(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 50_000} {
+		b.Run(fmt.Sprintf("allocs=%d", n), func(b *testing.B) {
+			c := synthetic.Generate(synthetic.Config{Nodes: n / 100, Allocations: n, Seed: 1})
+			store := graph.NewStore()
+			store.Apply(c.Changes()...)
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpuStart := cpuTime()
+			for k := range b.N {
+				store.Apply(c.Update(k))
+			}
+			b.ReportMetric(float64(b.N)/(cpuTime()-cpuStart).Seconds(), "events/cpu-s")
 		})
 	}
 }
