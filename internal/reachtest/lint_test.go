@@ -27,6 +27,8 @@ var brokenLints = map[string][]string{
 	"broken-intention":    {graph.CodeIntentionDeniesUpstream, graph.CodeBridgePeerBypass},
 	"broken-mesh-bypass":  {graph.CodeMeshBypass},
 	"broken-missing-ref":  {graph.CodeMissingServiceRef},
+	// prod-cache lives in Nomad namespace prod, out of the template's sight.
+	"broken-namespace-ref": {graph.CodeMissingServiceRef},
 }
 
 // expectedClean are the findings the clean examples are meant to show:

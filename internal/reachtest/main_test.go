@@ -71,6 +71,9 @@ func deploy(ctx context.Context, c *devcluster.Cluster) error {
 			return err
 		}
 	}
+	if _, err := c.CLI(ctx, "nomad", "namespace", "apply", "-description", "namespace-ref-prod.nomad.hcl", "prod"); err != nil {
+		return err
+	}
 	clean, err := filepath.Glob(filepath.Join(examplesDir, "*.nomad.hcl"))
 	if err != nil {
 		return err
@@ -79,7 +82,7 @@ func deploy(ctx context.Context, c *devcluster.Cluster) error {
 	if err != nil {
 		return err
 	}
-	var ids []string
+	var jobs []*nomadapi.Job
 	for _, f := range append(clean, broken...) {
 		if filepath.Base(f) == dockerOnlyJob {
 			continue
@@ -88,11 +91,15 @@ func deploy(ctx context.Context, c *devcluster.Cluster) error {
 		if err != nil {
 			return err
 		}
-		ids = append(ids, *job.ID)
+		jobs = append(jobs, job)
 	}
-	for _, id := range ids {
-		if err := c.WaitHealthy(ctx, "default", id); err != nil {
-			return fmt.Errorf("job %s: %w", id, err)
+	for _, job := range jobs {
+		ns := "default"
+		if job.Namespace != nil && *job.Namespace != "" {
+			ns = *job.Namespace
+		}
+		if err := c.WaitHealthy(ctx, ns, *job.ID); err != nil {
+			return fmt.Errorf("job %s/%s: %w", ns, *job.ID, err)
 		}
 	}
 	return nil
