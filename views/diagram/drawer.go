@@ -1,6 +1,7 @@
 package diagram
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,14 +21,35 @@ import (
 const defaultCacheSize = 64
 
 // Drawer lays out and draws diagrams. It owns one Graphviz runtime, started
-// on first use, and a bounded cache of layouts. It is safe for concurrent use.
+// on first use, and a bounded cache of layouts and their SVG. It is safe for
+// concurrent use.
 type Drawer struct {
 	mu    sync.Mutex
 	eng   *engine
-	cache *lru.Cache[cacheKey, *Layout]
+	cache *lru.Cache[cacheKey, *drawing]
 	// flight makes the viewers who miss the cache together (a new
 	// snapshot reaching every open page at once) share one layout.
 	flight singleflight.Group
+}
+
+// drawing is a cached layout and, once a viewer asked for it, its SVG:
+// every further viewer of the same snapshot gets the bytes as they are.
+type drawing struct {
+	lay  *Layout
+	once sync.Once
+	svg  []byte
+	err  error
+}
+
+// bytes renders the drawing once.
+func (dr *drawing) bytes(ctx context.Context) ([]byte, error) {
+	dr.once.Do(func() {
+		var buf bytes.Buffer
+		// Shared by every viewer: one leaving must not spoil it.
+		dr.err = svg(dr.lay).Render(context.WithoutCancel(ctx), &buf)
+		dr.svg = buf.Bytes()
+	})
+	return dr.svg, dr.err
 }
 
 // cacheKey identifies a layout. The weak pointer tells apart snapshots of
@@ -47,7 +69,7 @@ func NewDrawer(size int) *Drawer {
 	if size <= 0 {
 		return &Drawer{}
 	}
-	c, err := lru.New[cacheKey, *Layout](size)
+	c, err := lru.New[cacheKey, *drawing](size)
 	if err != nil {
 		// lru.New fails only for a size below one, excluded above.
 		panic(fmt.Sprintf("diagram cache: %v", err))
@@ -72,32 +94,53 @@ func Namespace(snap *graph.Snapshot, allocID string) templ.Component {
 
 // Topology draws the whole cluster (narrowed by f) as an inline SVG.
 func (d *Drawer) Topology(snap *graph.Snapshot, f Filter) templ.Component {
-	return d.component(func(ctx context.Context) (*Layout, error) { return d.TopologyLayout(ctx, snap, f) })
+	return d.component(func(ctx context.Context) (*drawing, error) { return d.topology(ctx, snap, f) })
 }
 
 // Namespace draws one allocation's namespace alone as an inline SVG.
 func (d *Drawer) Namespace(snap *graph.Snapshot, allocID string) templ.Component {
-	return d.component(func(ctx context.Context) (*Layout, error) { return d.NamespaceLayout(ctx, snap, allocID) })
+	return d.component(func(ctx context.Context) (*drawing, error) { return d.namespace(ctx, snap, allocID) })
 }
 
-func (d *Drawer) component(layout func(context.Context) (*Layout, error)) templ.Component {
+func (d *Drawer) component(get func(context.Context) (*drawing, error)) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		lay, err := layout(ctx)
+		dr, err := get(ctx)
 		if err != nil {
 			return err
 		}
-		return svg(lay).Render(ctx, w)
+		b, err := dr.bytes(ctx)
+		if err != nil {
+			return fmt.Errorf("render diagram: %w", err)
+		}
+		_, err = w.Write(b)
+		return err
 	})
 }
 
 // TopologyLayout computes (or takes from the cache) the topology layout.
 func (d *Drawer) TopologyLayout(ctx context.Context, snap *graph.Snapshot, f Filter) (*Layout, error) {
-	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: "topology", filter: f}
-	return d.cached(ctx, snap, key, func(b *builder) map[int]*graph.Node { return b.topology(f) })
+	dr, err := d.topology(ctx, snap, f)
+	if err != nil {
+		return nil, err
+	}
+	return dr.lay, nil
 }
 
 // NamespaceLayout computes (or takes from the cache) one allocation's layout.
 func (d *Drawer) NamespaceLayout(ctx context.Context, snap *graph.Snapshot, allocID string) (*Layout, error) {
+	dr, err := d.namespace(ctx, snap, allocID)
+	if err != nil {
+		return nil, err
+	}
+	return dr.lay, nil
+}
+
+func (d *Drawer) topology(ctx context.Context, snap *graph.Snapshot, f Filter) (*drawing, error) {
+	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: "topology", filter: f}
+	return d.cached(ctx, snap, key, func(b *builder) map[int]*graph.Node { return b.topology(f) })
+}
+
+func (d *Drawer) namespace(ctx context.Context, snap *graph.Snapshot, allocID string) (*drawing, error) {
 	if snap.Allocation(allocID) == nil {
 		return nil, fmt.Errorf("diagram of allocation %q: %w", allocID, ErrUnknownAllocation)
 	}
@@ -110,10 +153,10 @@ var ErrUnknownAllocation = errors.New("unknown allocation")
 
 // cached returns the cached layout for key or builds it; concurrent
 // callers with the same key share one build.
-func (d *Drawer) cached(ctx context.Context, snap *graph.Snapshot, key cacheKey, build func(*builder) map[int]*graph.Node) (*Layout, error) {
+func (d *Drawer) cached(ctx context.Context, snap *graph.Snapshot, key cacheKey, build func(*builder) map[int]*graph.Node) (*drawing, error) {
 	if d.cache != nil {
-		if lay, ok := d.cache.Get(key); ok {
-			return lay, nil
+		if dr, ok := d.cache.Get(key); ok {
+			return dr, nil
 		}
 	}
 	// The snapshot's address tells stores apart while it is alive, which
@@ -124,15 +167,19 @@ func (d *Drawer) cached(ctx context.Context, snap *graph.Snapshot, key cacheKey,
 		// One viewer leaving must not fail the others waiting on this
 		// build; the build is bounded by the snapshot's size.
 		lay, err := d.build(context.WithoutCancel(ctx), snap, build)
-		if err == nil && d.cache != nil {
-			d.cache.Add(key, lay)
+		if err != nil {
+			return nil, err
 		}
-		return lay, err
+		dr := &drawing{lay: lay}
+		if d.cache != nil {
+			d.cache.Add(key, dr)
+		}
+		return dr, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return v.(*Layout), nil
+	return v.(*drawing), nil
 }
 
 // build lays out one diagram.
