@@ -18,7 +18,14 @@ import (
 // such: the SVG is well-formed XML, holds no script or event handler, links
 // stay on the site, and the names come back as plain text.
 func TestHostileNames(t *testing.T) {
-	svg := render(t, drawer.Topology(xss(), diagram.Filter{}))
+	snap := xss()
+	t.Run("topology", func(t *testing.T) { checkInert(t, render(t, drawer.Topology(snap, diagram.Filter{}))) })
+	t.Run("namespace", func(t *testing.T) { checkInert(t, render(t, drawer.Namespace(snap, "x1"))) })
+}
+
+// checkInert asserts that the hostile names in svg stayed text.
+func checkInert(t *testing.T, svg []byte) {
+	t.Helper()
 
 	dec := xml.NewDecoder(bytes.NewReader(svg))
 	for {
