@@ -55,6 +55,10 @@ func acquireBridge(owner string) (*Bridge, error) {
 		// A killed run of the same slot may have left its bridge and tasks.
 		cleanPreviousOwner(f, owner)
 		recordOwner(f, owner)
+		if err := cleanNAT(b.Subnet); err != nil {
+			b.release()
+			return nil, err
+		}
 		_ = run("ip", "link", "del", b.Name)
 		if err := run("ip", "link", "add", b.Name, "type", "bridge"); err != nil {
 			b.release()
