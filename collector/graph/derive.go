@@ -130,6 +130,29 @@ func sameNamespaceEdges(a *Allocation, add func(Edge)) {
 			owner[l] = spec.Task
 		}
 	}
+	// Drivers without config.ports (raw_exec, exec, java…) bind whatever the
+	// task listens on: a task named after the label is its owner, and an
+	// allocation with one main task leaves no one else to own it.
+	var main []string
+	for _, t := range a.Tasks {
+		if t.Kind == "" && (t.Lifecycle == "" || t.Sidecar) {
+			main = append(main, t.Name)
+		}
+	}
+	for l := range known {
+		if _, ok := owner[l]; ok {
+			continue
+		}
+		for _, t := range a.Tasks {
+			if envLabel(t.Name) == l {
+				owner[l] = t.Name
+				break
+			}
+		}
+		if _, ok := owner[l]; !ok && len(main) == 1 {
+			owner[l] = main[0]
+		}
+	}
 	for _, t := range a.Tasks {
 		for _, r := range t.Refs {
 			if r.Kind != RefEnvAddr {

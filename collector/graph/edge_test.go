@@ -52,6 +52,18 @@ func TestEdges(t *testing.T) {
 			want: []graph.Edge{{Kind: graph.EdgeSameNamespace, From: "task/a1/app", To: "alloc/a1", Label: "NOMAD_ADDR_http"}},
 		},
 		{
+			name: "same namespace, raw_exec owner found by its name (no config.ports)",
+			changes: []graph.Change{newAlloc("a1", "app").port("redis", "10.0.0.1", 23522, 6379, false).
+				task("redis", nil).task("app", nil, envAddr("redis", "REDIS_ADDR")).upsert()},
+			want: []graph.Edge{{Kind: graph.EdgeSameNamespace, From: "task/a1/app", To: "task/a1/redis", Label: "NOMAD_ADDR_redis"}},
+		},
+		{
+			name: "a lone main task reading its own ports is no edge",
+			changes: []graph.Change{newAlloc("a1", "ingress").port("http", "10.0.0.1", 18080, 0, true).
+				task("router", nil, envAddr("http", "LISTEN")).upsert()},
+			want: nil,
+		},
+		{
 			name: "discovery, broken without a passing instance of that provider",
 			changes: []graph.Change{
 				newAlloc("a1", "app").task("app", nil, nomadQuery("redis"), consulQuery("redis"), nomadQuery("gone"),
