@@ -5,9 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -63,15 +68,79 @@ func startBrowser(ctx context.Context) (context.Context, func() error, error) {
 }
 
 // newTab opens a tab of the shared browser, 1400 px wide, closed when the
-// test ends.
+// test ends. The test fails if a page in it throws, logs a console error or
+// requests anything but the netviz server.
 func newTab(t *testing.T) context.Context {
 	t.Helper()
 	tab, cancel := chromedp.NewContext(env.browser)
-	t.Cleanup(cancel)
 	if err := chromedp.Do(tab, chromedp.EmulateViewport(viewWidth, viewHeight)); err != nil {
+		cancel()
 		t.Fatalf("open tab: %v", err)
 	}
+	var p problems
+	watched := []<-chan struct{}{
+		watch(tab, &p, runtime.ExceptionThrown, func(e runtime.EventExceptionThrown) string {
+			d := e.ExceptionDetails
+			if d.Exception != nil && d.Exception.Description != "" {
+				return "script exception: " + d.Exception.Description
+			}
+			return "script exception: " + d.Text
+		}),
+		watch(tab, &p, runtime.ConsoleAPICalled, func(e runtime.EventConsoleAPICalled) string {
+			if e.Type != runtime.ConsoleAPICalledTypeError {
+				return ""
+			}
+			var args []string
+			for _, a := range e.Args {
+				args = append(args, string(a.Value)+a.Description)
+			}
+			return "console error: " + strings.Join(args, " ")
+		}),
+		watch(tab, &p, network.RequestWillBeSent, func(e network.EventRequestWillBeSent) string {
+			u := e.Request.URL
+			if strings.HasPrefix(u, env.base+"/") || strings.HasPrefix(u, "data:") || strings.HasPrefix(u, "about:") {
+				return ""
+			}
+			return "request outside the netviz server: " + u
+		}),
+	}
+	t.Cleanup(func() {
+		cancel()
+		for _, done := range watched {
+			<-done
+		}
+		for _, s := range p.list {
+			t.Errorf("%s", s)
+		}
+	})
 	return tab
+}
+
+// problems are what a tab's pages did wrong, in the order seen.
+type problems struct {
+	mu   sync.Mutex
+	list []string
+}
+
+// watch reports each event of the tab that judge finds wrong (a non-empty
+// description) to p, until the tab closes; the channel closes then.
+func watch[E any](tab context.Context, p *problems, ev cdp.Event[E], judge func(E) string) <-chan struct{} {
+	events := chromedp.Events(tab, ev)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for e, err := range events {
+			if err != nil {
+				return
+			}
+			if s := judge(e); s != "" {
+				p.mu.Lock()
+				p.list = append(p.list, s)
+				p.mu.Unlock()
+			}
+		}
+	}()
+	return done
 }
 
 // open loads a netviz page (path and query) in the tab and waits until its
