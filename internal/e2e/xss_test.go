@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -46,6 +47,44 @@ func assertInert(t *testing.T, tab context.Context, page, want string) {
 	}
 	if want != "" && !eval[bool](t, tab, fmt.Sprintf(`document.body.textContent.includes(%s)`, js(want))) {
 		t.Errorf("%s: the text %q is not on the page", page, want)
+	}
+}
+
+// payload is markup that runs script in every HTML context it could land in
+// unescaped: element content, a quoted or unquoted attribute.
+const payload = `<script>window.__xss=1</script>"'><img src=x onerror=window.__xss=2>`
+
+// TestReflectedInput puts the payload in every address part a page echoes:
+// queries (reach, filters) and the names in object pages that do not exist.
+func TestReflectedInput(t *testing.T) {
+	q := url.QueryEscape(payload)
+	pages := []struct {
+		name, path string
+		// echoed: the page repeats the input, as text or in a form field. An
+		// object name holding "/" matches no route, so those get the plain 404.
+		echoed bool
+	}{
+		{"reach", "/reach?from=" + q + "&to=" + q, true},
+		{"topology filter", "/topology?job=" + q + "&text=" + q, true},
+		{"services filter", "/services?node=" + q, true},
+		{"allocation", "/allocations/" + url.PathEscape(payload), false},
+		{"node", "/nodes/" + url.PathEscape(payload), false},
+		{"service", "/services/" + url.PathEscape(payload), false},
+	}
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			tab := hostileTab(t)
+			// Pages of unknown objects may not go live: wait for the load only.
+			if err := chromedp.Do(tab, chromedp.Navigate(env.base+p.path)); err != nil {
+				t.Fatalf("navigate: %v", err)
+			}
+			assertInert(t, tab, p.path, "")
+			shown := eval[bool](t, tab, fmt.Sprintf(`document.body.textContent.includes(%[1]s) ||
+				Array.from(document.querySelectorAll("input"), (i) => i.value).includes(%[1]s)`, js(payload)))
+			if p.echoed && !shown {
+				t.Errorf("%s does not show the payload as text or as an input's value", p.path)
+			}
+		})
 	}
 }
 
