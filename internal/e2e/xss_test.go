@@ -37,6 +37,9 @@ func hostileTab(t *testing.T) context.Context {
 // and that want appears on the page as text.
 func assertInert(t *testing.T, tab context.Context, page, want string) {
 	t.Helper()
+	// An injected <img onerror> runs once its load fails: wait for that.
+	poll[bool](t, tab, "the page and its images loaded",
+		`document.readyState === "complete" && Array.from(document.images).every((i) => i.complete)`)
 	if v := eval[string](t, tab, `typeof window.__xss === "undefined" ? "undefined" : String(window.__xss)`); v != "undefined" {
 		t.Errorf("%s: window.__xss = %s: the payload ran", page, v)
 	}
