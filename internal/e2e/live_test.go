@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -36,6 +37,23 @@ func TestLiveUpdate(t *testing.T) {
 	if err := chromedp.Do(topo, chromedp.SendKeys(chromedp.CSS(`[data-testid="filter-text"]`), typed)); err != nil {
 		t.Fatalf("type into the filter: %v", err)
 	}
+	// The node's port table sorted by host port, descending (two clicks on
+	// the header): the order must hold when a push replaces the table.
+	node := newTab(t)
+	open(t, node, "/nodes/"+snap.Allocation(known[0]).NodeID)
+	header := chromedp.CSS(`[data-testid="node-ports"] thead th:first-child`)
+	if err := chromedp.Do(node, chromedp.Click(header), chromedp.Click(header)); err != nil {
+		t.Fatalf("sort the node's ports: %v", err)
+	}
+	portsBefore := len(nodePorts(t, node))
+	sortedDown := func(t *testing.T) {
+		t.Helper()
+		ports := nodePorts(t, node)
+		if !slices.IsSortedFunc(ports, func(a, b int) int { return b - a }) {
+			t.Errorf("node ports not in descending order after a push: %v", ports)
+		}
+	}
+	sortedDown(t)
 	// Scroll the topology down a little; a push must not move it.
 	scrollY := eval[float64](t, topo, `(() => {
 		window.scrollTo(0, Math.min(300, document.documentElement.scrollHeight - window.innerHeight));
@@ -82,6 +100,9 @@ func TestLiveUpdate(t *testing.T) {
 		t.Logf("topology showed the new allocation %s %s after the scale request", newID, time.Since(start).Round(time.Millisecond))
 		overviewShows(t, allocsBefore+1, len(known)+1)
 		t.Logf("overview showed it %s after the scale request", time.Since(start).Round(time.Millisecond))
+		poll[bool](t, node, "the new allocation's port on the node page", fmt.Sprintf(
+			`document.querySelectorAll('[data-testid="node-port"]').length === %d`, portsBefore+1))
+		sortedDown(t)
 		unchanged(t)
 		// The page followed the model, not the other way round.
 		waitModel(t, "the new web allocation", func(s *graph.Snapshot) error {
@@ -102,6 +123,12 @@ func TestLiveUpdate(t *testing.T) {
 		// Later tests compare pages with Nomad: let the deployment settle.
 		waitWebHealthy(t)
 	})
+}
+
+// nodePorts reads the host ports of the node page's table, in page order.
+func nodePorts(t *testing.T, tab context.Context) []int {
+	t.Helper()
+	return eval[[]int](t, tab, `Array.from(document.querySelectorAll('[data-testid="node-port"]'), (tr) => Number(tr.dataset.port))`)
 }
 
 // scaleWeb sets the web group's count through Nomad's API and returns when
