@@ -4,13 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	consulapi "github.com/hashicorp/consul/api"
-	nomadapi "github.com/hashicorp/nomad/api"
 	"github.com/netviz/netviz/collector"
 	"github.com/netviz/netviz/collector/graph"
 	"github.com/netviz/netviz/internal/devcluster"
@@ -57,7 +54,7 @@ func examplesCluster(t *testing.T) *devcluster.Cluster {
 			return
 		}
 		sharedCluster = c
-		sharedErr = deployExamples(ctx, c)
+		sharedErr = c.DeployExamples(ctx, "../examples")
 	})
 	if sharedErr != nil {
 		t.Fatalf("example cluster: %v", sharedErr)
@@ -65,44 +62,10 @@ func examplesCluster(t *testing.T) *devcluster.Cluster {
 	return sharedCluster
 }
 
-func deployExamples(ctx context.Context, c *devcluster.Cluster) error {
-	if _, err := c.CLI(ctx, "consul", "config", "write", "../examples/04-connect-intentions.hcl"); err != nil {
-		return err
-	}
-	files, err := filepath.Glob("../examples/*.nomad.hcl")
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("no example jobs: %v", err)
-	}
-	var ids []string
-	for _, f := range files {
-		job, err := c.Run(ctx, f)
-		if err != nil {
-			return err
-		}
-		ids = append(ids, *job.ID)
-	}
-	for _, id := range ids {
-		if err := c.WaitHealthy(ctx, "default", id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// clusterConfigs are the API configs pointing at c, built from the official
-// defaults (as netviz does) with the environment's addresses overridden.
-func clusterConfigs(c *devcluster.Cluster) (*nomadapi.Config, *consulapi.Config) {
-	n := nomadapi.DefaultConfig()
-	n.Address, n.SecretID, n.Namespace, n.Region = c.NomadAddr, "", "", ""
-	cc := consulapi.DefaultConfig()
-	cc.Address, cc.Scheme, cc.Token = c.ConsulAddr[len("http://"):], "http", ""
-	return n, cc
-}
-
 // runCollector starts a collector on c and stops it when the test ends.
 func runCollector(t *testing.T, c *devcluster.Cluster) *graph.Store {
 	t.Helper()
-	n, cc := clusterConfigs(c)
+	n, cc := c.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: n, Consul: cc})
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +85,7 @@ func runCollector(t *testing.T, c *devcluster.Cluster) *graph.Store {
 // freshSnapshot syncs a new collector once: what a fresh start would see.
 func freshSnapshot(t *testing.T, c *devcluster.Cluster) *graph.Snapshot {
 	t.Helper()
-	n, cc := clusterConfigs(c)
+	n, cc := c.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: n, Consul: cc})
 	if err != nil {
 		t.Fatal(err)

@@ -5,11 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
-	consulapi "github.com/hashicorp/consul/api"
-	nomadapi "github.com/hashicorp/nomad/api"
 	"github.com/netviz/netviz/collector"
 	"github.com/netviz/netviz/internal/devcluster"
 )
@@ -45,14 +42,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintf(stderr, "cluster close: %v\n", err)
 		}
 	}()
-	if err := deployExamples(startCtx, c, examples, stdout); err != nil {
+	fmt.Fprintf(stdout, "deploying the jobs in %s and waiting for them...\n", examples)
+	if err := c.DeployExamples(startCtx, examples); err != nil {
 		return err
 	}
-
-	ncfg := nomadapi.DefaultConfig()
-	ncfg.Address, ncfg.SecretID, ncfg.Namespace, ncfg.Region = c.NomadAddr, "", "", ""
-	ccfg := consulapi.DefaultConfig()
-	ccfg.Address, ccfg.Scheme, ccfg.Token = c.ConsulAddr[len("http://"):], "http", ""
+	ncfg, ccfg := c.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: ncfg, Consul: ccfg, Logger: log})
 	if err != nil {
 		return err
@@ -68,31 +62,4 @@ netviz demo is up. Press Ctrl-C to stop everything.
   export NOMAD_ADDR=%s CONSUL_HTTP_ADDR=%s
 `, addr, c.NomadAddr, c.ConsulAddr, c.NomadAddr, c.ConsulAddr)
 	})
-}
-
-// deployExamples writes the scenario-4 intention and runs every example job.
-func deployExamples(ctx context.Context, c *devcluster.Cluster, dir string, stdout io.Writer) error {
-	if _, err := c.CLI(ctx, "consul", "config", "write", filepath.Join(dir, "04-connect-intentions.hcl")); err != nil {
-		return err
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.nomad.hcl"))
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("no example jobs in %s", dir)
-	}
-	var ids []string
-	for _, f := range files {
-		job, err := c.Run(ctx, f)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "deployed %s (%s)\n", *job.ID, filepath.Base(f))
-		ids = append(ids, *job.ID)
-	}
-	for _, id := range ids {
-		if err := c.WaitHealthy(ctx, "default", id); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "healthy: %s\n", id)
-	}
-	return nil
 }

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	consulapi "github.com/hashicorp/consul/api"
-	nomadapi "github.com/hashicorp/nomad/api"
 	"github.com/netviz/netviz/collector"
 	"github.com/netviz/netviz/collector/graph"
 	"github.com/netviz/netviz/internal/devcluster"
@@ -62,15 +60,6 @@ func TestMain(m *testing.M) {
 // deploy writes the intentions and runs every clean and broken job (except
 // the Docker-only one), then waits for all of them.
 func deploy(ctx context.Context, c *devcluster.Cluster) error {
-	for _, f := range []string{
-		filepath.Join(examplesDir, "04-connect-intentions.hcl"),
-		filepath.Join(brokenDir, "intention-deny-intentions.hcl"),
-		filepath.Join(brokenDir, "mesh-bypass-intentions.hcl"),
-	} {
-		if _, err := c.CLI(ctx, "consul", "config", "write", f); err != nil {
-			return err
-		}
-	}
 	if _, err := c.CLI(ctx, "nomad", "namespace", "apply", "-description", "namespace-ref-prod.nomad.hcl", "prod"); err != nil {
 		return err
 	}
@@ -82,36 +71,23 @@ func deploy(ctx context.Context, c *devcluster.Cluster) error {
 	if err != nil {
 		return err
 	}
-	var jobs []*nomadapi.Job
+	var jobs []string
 	for _, f := range append(clean, broken...) {
-		if filepath.Base(f) == dockerOnlyJob {
-			continue
-		}
-		job, err := c.Run(ctx, f)
-		if err != nil {
-			return err
-		}
-		jobs = append(jobs, job)
-	}
-	for _, job := range jobs {
-		ns := "default"
-		if job.Namespace != nil && *job.Namespace != "" {
-			ns = *job.Namespace
-		}
-		if err := c.WaitHealthy(ctx, ns, *job.ID); err != nil {
-			return fmt.Errorf("job %s/%s: %w", ns, *job.ID, err)
+		if filepath.Base(f) != dockerOnlyJob {
+			jobs = append(jobs, f)
 		}
 	}
-	return nil
+	return c.Deploy(ctx, []string{
+		filepath.Join(examplesDir, "04-connect-intentions.hcl"),
+		filepath.Join(brokenDir, "intention-deny-intentions.hcl"),
+		filepath.Join(brokenDir, "mesh-bypass-intentions.hcl"),
+	}, jobs)
 }
 
 // snapshot reads the cluster once into a fresh model, as `netviz dump` does.
 func snapshot(t *testing.T) *graph.Snapshot {
 	t.Helper()
-	ncfg := nomadapi.DefaultConfig()
-	ncfg.Address, ncfg.SecretID, ncfg.Namespace, ncfg.Region = cluster.NomadAddr, "", "", ""
-	ccfg := consulapi.DefaultConfig()
-	ccfg.Address, ccfg.Scheme, ccfg.Token = cluster.ConsulAddr[len("http://"):], "http", ""
+	ncfg, ccfg := cluster.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: ncfg, Consul: ccfg})
 	if err != nil {
 		t.Fatal(err)
