@@ -207,7 +207,7 @@ func convertTask(t *nomadTask) graph.Task {
 
 // convertServiceSpec converts a job-spec service; task is set for task-level ones.
 func convertServiceSpec(s nomadService, task string) graph.ServiceSpec {
-	out := graph.ServiceSpec{Name: s.Name, Provider: s.Provider, Task: task, PortLabel: s.PortLabel, Tags: s.Tags}
+	out := graph.ServiceSpec{Name: s.Name, Provider: s.Provider, Task: task, PortLabel: s.PortLabel, Tags: s.Tags, Checks: len(s.Checks)}
 	if out.Provider == "" {
 		out.Provider = graph.ProviderConsul
 	}
@@ -326,9 +326,9 @@ func parsePortList(s string) []int {
 	return slices.Compact(out)
 }
 
-// convertServiceReg converts a Nomad-native service registration. Nomad's
-// registry keeps no health of its own here; an instance counts as passing
-// (see docs/model.md for the limits of that).
+// convertServiceReg converts a Nomad-native service registration. The
+// registry holds no health: an instance counts as passing until the check
+// poller (nomad_checks.go) learns otherwise from its allocation's checks.
 func convertServiceReg(r *nomadServiceReg) *graph.Service {
 	return &graph.Service{
 		ID: r.ID, Name: r.ServiceName, Provider: graph.ProviderNomad, Namespace: r.Namespace,

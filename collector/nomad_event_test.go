@@ -168,3 +168,17 @@ func FuzzDecodeFrames(f *testing.F) {
 		})
 	})
 }
+
+func TestAggregateChecks(t *testing.T) {
+	got := aggregateChecks(map[string]nomadCheckStatus{
+		"1": {Service: "a", Status: "success"}, "2": {Service: "a", Status: "failure"},
+		"3": {Service: "b", Status: "success"}, "4": {Service: "b", Status: "pending"},
+		"5": {Service: "c", Status: "success"},
+	})
+	want := map[string]string{"a": graph.HealthCritical, "b": graph.HealthUnknown, "c": graph.HealthPassing}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s, want %s", k, got[k], v)
+		}
+	}
+}

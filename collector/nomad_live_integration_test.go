@@ -59,6 +59,26 @@ func TestLiveUpdates(t *testing.T) {
 		t.Logf("killed allocation left the model and was replaced after %s", took)
 	})
 
+	t.Run("nomad-native check health", func(t *testing.T) {
+		if _, err := c.Run(ctx, "testdata/unhealthy.nomad.hcl"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Stop(context.Background(), "default", "unhealthy", true) })
+		_, took := waitModel(t, store, "the failing check's instance critical", func(s *graph.Snapshot) error {
+			inst := s.ServicesNamed("unhealthy-web")
+			if len(inst) != 1 || inst[0].Health != graph.HealthCritical {
+				return fmt.Errorf("instances %+v", inst)
+			}
+			return nil
+		})
+		t.Logf("failing Nomad check shown critical %s after the job was registered", took)
+		for _, svc := range store.Snapshot().ServicesNamed("redis-native") {
+			if svc.Health != graph.HealthPassing {
+				t.Errorf("redis-native (passing check) health = %s", svc.Health)
+			}
+		}
+	})
+
 	t.Run("intention added and deleted", func(t *testing.T) {
 		entry := &consulapi.ServiceIntentionsConfigEntry{
 			Kind: consulapi.ServiceIntentions, Name: "live-dest",

@@ -160,7 +160,7 @@ func (s *NomadSource) readServices(ctx context.Context) ([]*graph.Service, uint6
 				mu.Lock()
 				defer mu.Unlock()
 				for _, r := range regs {
-					out = append(out, convertServiceReg(r))
+					out = append(out, s.health.apply(convertServiceReg(r)))
 				}
 				return nil
 			})

@@ -33,6 +33,9 @@ type NomadSource struct {
 	jobs  *jobSpecs
 	addr  string
 
+	// health holds what the check poller saw of Nomad-native checks.
+	health nativeHealth
+
 	mu        sync.Mutex
 	status    graph.SourceStatus
 	nodeAddrs map[string]string
@@ -96,6 +99,7 @@ func (s *NomadSource) SyncFull(ctx context.Context) error {
 		return err
 	}
 	s.fillIPs(ctx, need)
+	s.checkRound(ctx)
 	return nil
 }
 
@@ -104,6 +108,13 @@ func (s *NomadSource) SyncFull(ctx context.Context) error {
 // buffer cannot promise to replay what was missed (FACTS.md); the model
 // then equals what a fresh snapshot gives.
 func (s *NomadSource) Run(ctx context.Context) error {
+	var checks sync.WaitGroup
+	checks.Add(1)
+	go func() {
+		defer checks.Done()
+		s.pollChecks(ctx)
+	}()
+	defer checks.Wait()
 	bo := newBackoff()
 	for ctx.Err() == nil {
 		err := s.syncAndStream(ctx, bo)
@@ -276,7 +287,7 @@ func (s *NomadSource) convertEvent(ctx context.Context, ev *nomadEvent) graph.Ch
 		if ev.Type == "ServiceDeregistration" {
 			return graph.DeleteService{Provider: graph.ProviderNomad, ID: p.Service.ID}
 		}
-		return graph.UpsertService{Service: convertServiceReg(p.Service)}
+		return graph.UpsertService{Service: s.health.apply(convertServiceReg(p.Service))}
 	}
 	return nil
 }

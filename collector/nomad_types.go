@@ -78,6 +78,7 @@ type nomadService struct {
 	Provider  string
 	TaskName  string
 	Tags      []string
+	Checks    []struct{ Name string }
 	Connect   *struct {
 		Native         bool
 		SidecarService *struct {

@@ -162,6 +162,8 @@ type ServiceSpec struct {
 	// PortLabel is the port as written: a label, or a number as text.
 	PortLabel string   `json:"port_label,omitempty"`
 	Tags      []string `json:"tags,omitempty"`
+	// Checks is how many health checks the spec declares.
+	Checks int `json:"checks,omitempty"`
 	// Connect is set for Connect services (sidecar, native or gateway).
 	Connect *ConnectSpec `json:"connect,omitempty"`
 }
