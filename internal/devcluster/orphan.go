@@ -8,9 +8,10 @@ import (
 	"syscall"
 )
 
-// killUnder kills every process whose working directory or command line
-// lies under dir: task processes (raw_exec tasks run in their task dir),
-// executors and logmons of a cluster whose agent is gone. A cluster killed
+// killUnder kills every process whose working directory, command line or
+// open files lie under dir: task processes (raw_exec tasks run in their task
+// dir), executors, and logmons (which only hold the task's log files open)
+// of a cluster whose agent is gone. A cluster killed
 // without Close (a test binary timed out, a demo got SIGKILL) leaves them
 // holding ports on its bridge address, which the next cluster on the same
 // slot would then fail to bind.
@@ -32,7 +33,7 @@ func killUnder(dir string) int {
 		p := filepath.Join("/proc", e.Name())
 		cwd, _ := os.Readlink(filepath.Join(p, "cwd"))
 		cmd, _ := os.ReadFile(filepath.Join(p, "cmdline"))
-		if strings.HasPrefix(cwd, dir+"/") || cwd == dir || strings.Contains(string(cmd), dir+"/") {
+		if strings.HasPrefix(cwd, dir+"/") || cwd == dir || strings.Contains(string(cmd), dir+"/") || holdsFileUnder(p, dir) {
 			if syscall.Kill(pid, syscall.SIGKILL) == nil {
 				killed++
 			}
@@ -63,4 +64,19 @@ func cleanPreviousOwner(lock *os.File, dir string) {
 	killUnder(prev)
 	unmountUnder(prev)
 	_ = os.RemoveAll(prev)
+}
+
+// holdsFileUnder reports whether the process at /proc path p has a file
+// open below dir.
+func holdsFileUnder(p, dir string) bool {
+	fds, err := os.ReadDir(filepath.Join(p, "fd"))
+	if err != nil {
+		return false
+	}
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join(p, "fd", fd.Name())); err == nil && strings.HasPrefix(target, dir+"/") {
+			return true
+		}
+	}
+	return false
 }
