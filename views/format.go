@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/netviz/netviz/collector/graph"
@@ -72,12 +73,22 @@ func withQuery(path string, f Filter) string {
 	return path
 }
 
-// shortID is the first eight characters of a Nomad UUID, as Nomad's CLI shows.
+// shortID is the first eight characters of a Nomad UUID, as Nomad's CLI
+// shows. Anything else (a Consul node name) is kept whole: cut, it would be
+// a different, misleading name.
 func shortID(id string) string {
-	if len(id) > 8 {
+	if len(id) == 36 && strings.Count(id, "-") == 4 {
 		return id[:8]
 	}
 	return id
+}
+
+// plural gives "1 allocation", "3 allocations".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return intText(n) + " " + noun + "s"
 }
 
 // severityClass maps a severity to a CSS class suffix.
@@ -129,4 +140,13 @@ func healthClass(h string) string {
 // ReachHref is the reach page asking whether from reaches to.
 func ReachHref(from, to string) string {
 	return "/reach?" + url.Values{ParamFrom: {from}, ParamTo: {to}}.Encode()
+}
+
+// toPort is the port inside the namespace: Nomad leaves `to` at 0 when it
+// is the host port itself (host mode, or no mapping).
+func toPort(value, to int) int {
+	if to <= 0 {
+		return value
+	}
+	return to
 }

@@ -82,6 +82,11 @@ func (p *pending) add(d graph.Delta) {
 func (h *hub) run(ctx context.Context) {
 	defer close(h.done)
 	deltas := h.srv.src.Subscribe(ctx)
+	// The store opens every subscription with a Full delta for its current
+	// version. Every client gets a fresh render when it registers, so that
+	// one changes nothing anyone sees; rendering it would only push a stale
+	// full render to whoever connected meanwhile.
+	initial := true
 	var (
 		burst pending
 		timer *time.Timer
@@ -107,6 +112,12 @@ func (h *hub) run(ctx context.Context) {
 				// what we have until ours does too.
 				deltas = nil
 				continue
+			}
+			if initial {
+				initial = false
+				if d.Full {
+					continue
+				}
 			}
 			burst.add(d)
 			if fire == nil {

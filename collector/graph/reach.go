@@ -178,7 +178,11 @@ func summarise(r ReachResult, dst endpoint) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s: %s", r.From, verdictVerb(r.Verdict), r.To, best.Reason)
 	if n := len(r.Paths) - 1; n > 0 {
-		fmt.Fprintf(&b, " (%d more path(s) listed)", n)
+		if n == 1 {
+			b.WriteString(" (1 more path listed)")
+		} else {
+			fmt.Fprintf(&b, " (%d more paths listed)", n)
+		}
 	}
 	return b.String()
 }
