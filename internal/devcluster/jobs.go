@@ -90,6 +90,11 @@ func (c *Cluster) WaitHealthy(ctx context.Context, namespace, jobID string) erro
 			if a.ClientStatus == "failed" {
 				return &failedAlloc{fmt.Errorf("allocation %s of %s failed: %s", a.ID, jobID, taskEvents(a))}
 			}
+			if *job.Type != "service" && restarted(a) {
+				// A crash loop can look "running" between restarts; without a
+				// deployment to judge it, a restart is a failure here.
+				return &failedAlloc{fmt.Errorf("allocation %s of %s restarted a task: %s", a.ID, jobID, taskEvents(a))}
+			}
 			if a.ClientStatus == "running" && allTasksRunning(a) {
 				running++
 			}
@@ -119,6 +124,16 @@ func (c *Cluster) WaitHealthy(ctx context.Context, namespace, jobID string) erro
 		}
 		return nil
 	})
+}
+
+// restarted reports whether any task of the allocation has restarted.
+func restarted(a *nomadapi.AllocationListStub) bool {
+	for _, st := range a.TaskStates {
+		if st.Restarts > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // allTasksRunning reports whether every task of the allocation has started

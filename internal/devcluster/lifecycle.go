@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -101,13 +102,38 @@ func unmountUnder(dir string) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) > 1 && strings.HasPrefix(fields[1], dir+"/") {
-			points = append(points, fields[1])
+		if len(fields) < 2 {
+			continue
+		}
+		// The kernel writes a space in a path as \040 (a task named "a b").
+		point := unescapeMount(fields[1])
+		if strings.HasPrefix(point, dir+"/") {
+			points = append(points, point)
 		}
 	}
 	for i := len(points) - 1; i >= 0; i-- {
 		_ = syscall.Unmount(points[i], syscall.MNT_DETACH)
 	}
+}
+
+// unescapeMount decodes the octal escapes (\040 space, \011 tab, \012
+// newline, \134 backslash) of a /proc/self/mounts field.
+func unescapeMount(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // RestartNomad stops the Nomad server+client agent and starts it again with
