@@ -108,49 +108,14 @@ func sameNamespaceEdges(a *Allocation, add func(Edge)) {
 	for _, p := range a.Ports {
 		known[envLabel(p.Label)] = true
 	}
-	// owner maps a mangled port label to the task serving it: config.ports
-	// first (the driver binds it), then a task-level service on that port.
-	owner := map[string]string{}
 	for _, t := range a.Tasks {
 		for _, l := range t.ConfigPorts {
-			l = envLabel(l)
-			known[l] = true
-			if _, ok := owner[l]; !ok {
-				owner[l] = t.Name
-			}
+			known[envLabel(l)] = true
 		}
 	}
 	for _, spec := range a.Services {
-		if spec.Task == "" || spec.PortLabel == "" {
-			continue
-		}
-		l := envLabel(spec.PortLabel)
-		known[l] = true
-		if _, ok := owner[l]; !ok {
-			owner[l] = spec.Task
-		}
-	}
-	// Drivers without config.ports (raw_exec, exec, java…) bind whatever the
-	// task listens on: a task named after the label is its owner, and an
-	// allocation with one main task leaves no one else to own it.
-	var main []string
-	for _, t := range a.Tasks {
-		if t.Kind == "" && (t.Lifecycle == "" || t.Sidecar) {
-			main = append(main, t.Name)
-		}
-	}
-	for l := range known {
-		if _, ok := owner[l]; ok {
-			continue
-		}
-		for _, t := range a.Tasks {
-			if envLabel(t.Name) == l {
-				owner[l] = t.Name
-				break
-			}
-		}
-		if _, ok := owner[l]; !ok && len(main) == 1 {
-			owner[l] = main[0]
+		if spec.PortLabel != "" {
+			known[envLabel(spec.PortLabel)] = true
 		}
 	}
 	for _, t := range a.Tasks {
@@ -162,7 +127,8 @@ func sameNamespaceEdges(a *Allocation, add func(Edge)) {
 			if !known[l] {
 				continue
 			}
-			o, ok := owner[l]
+			o := a.PortTask(l)
+			ok := o != ""
 			if ok && o == t.Name {
 				continue // a task reading its own port is how it learns where to listen
 			}

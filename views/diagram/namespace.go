@@ -251,18 +251,11 @@ func (b *builder) connect(d *allocDraw) {
 	}
 }
 
-// portTask is the task a port leads into: the one listing it in its config,
-// the one whose service advertises it, else the main task.
+// portTask is the task a port leads into (graph's PortTask), else the
+// main task.
 func (d *allocDraw) portTask(label string) string {
-	for _, t := range d.rep.Tasks {
-		if slices.Contains(t.ConfigPorts, label) && d.tasks[t.Name] != "" {
-			return d.tasks[t.Name]
-		}
-	}
-	for _, s := range d.rep.Services {
-		if s.PortLabel == label && s.Task != "" && d.tasks[s.Task] != "" {
-			return d.tasks[s.Task]
-		}
+	if t := d.rep.PortTask(label); t != "" && d.tasks[t] != "" {
+		return d.tasks[t]
 	}
 	return d.main
 }
