@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
-	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/netviz/netviz/collector/graph"
@@ -24,42 +22,6 @@ const pollInterval = 200 * time.Millisecond
 
 // examplesDir holds the networking guide's scenarios, relative to this package.
 const examplesDir = "../../examples"
-
-// deployExamples writes scenario 4's intention, registers every example job
-// and waits until each is healthy by Nomad's own verdict.
-func deployExamples(ctx context.Context, c *devcluster.Cluster) error {
-	if _, err := c.CLI(ctx, "consul", "config", "write", filepath.Join(examplesDir, "04-connect-intentions.hcl")); err != nil {
-		return fmt.Errorf("intention: %w", err)
-	}
-	files, err := filepath.Glob(filepath.Join(examplesDir, "*.nomad.hcl"))
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("no example jobs in %s (%v)", examplesDir, err)
-	}
-	jobs := make([]string, 0, len(files))
-	for _, f := range files {
-		job, err := c.Run(ctx, f)
-		if err != nil {
-			return fmt.Errorf("deploy %s: %w", filepath.Base(f), err)
-		}
-		jobs = append(jobs, *job.ID)
-	}
-	for _, id := range jobs {
-		if err := c.WaitHealthy(ctx, "default", id); err != nil {
-			return fmt.Errorf("wait for %s: %w", id, err)
-		}
-	}
-	return nil
-}
-
-// clusterConfigs are the API configs pointing at c: the official defaults,
-// as netviz builds them, with this cluster's addresses.
-func clusterConfigs(c *devcluster.Cluster) (*nomadapi.Config, *consulapi.Config) {
-	n := nomadapi.DefaultConfig()
-	n.Address, n.SecretID, n.Namespace, n.Region = c.NomadAddr, "", "", ""
-	cc := consulapi.DefaultConfig()
-	cc.Address, cc.Scheme, cc.Token = c.ConsulAddr[len("http://"):], "http", ""
-	return n, cc
-}
 
 // runningAllocs lists the allocations Nomad runs, with their full detail
 // (the list lacks the namespace IP).

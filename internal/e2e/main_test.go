@@ -68,7 +68,7 @@ func run(m *testing.M) (code int) {
 	}
 	env.cluster = c
 	stops = append(stops, c.Close)
-	if err := deployExamples(setupCtx, c); err != nil {
+	if err := c.DeployExamples(setupCtx, examplesDir); err != nil {
 		return fail(err)
 	}
 
@@ -105,7 +105,7 @@ func run(m *testing.M) (code int) {
 
 // startCollector runs a collector on c until stop is called.
 func startCollector(ctx context.Context, c *devcluster.Cluster) (*graph.Store, func() error, error) {
-	n, cc := clusterConfigs(c)
+	n, cc := c.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: n, Consul: cc})
 	if err != nil {
 		return nil, nil, fmt.Errorf("collector: %w", err)
