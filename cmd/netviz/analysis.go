@@ -42,11 +42,7 @@ func runAnalysis(ctx context.Context, cmd string, args []string, stdout, stderr 
 
 // syncOnce reads the cluster once, like `netviz dump`.
 func syncOnce(ctx context.Context, f *sourceFlags, stderr io.Writer) (*graph.Snapshot, error) {
-	log, err := f.logger(stderr)
-	if err != nil {
-		return nil, err
-	}
-	col, err := f.collector(log)
+	col, _, err := f.open(stderr)
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,19 @@ func (f *sourceFlags) logger(w io.Writer) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lvl})), nil
 }
 
+// open builds the logger and the collector every reading command needs.
+func (f *sourceFlags) open(stderr io.Writer) (*collector.Collector, *slog.Logger, error) {
+	log, err := f.logger(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	col, err := f.collector(log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return col, log, nil
+}
+
 // collector builds the collector with the official clients' default
 // configs, so the CLIs' environment variables apply unchanged.
 func (f *sourceFlags) collector(log *slog.Logger) (*collector.Collector, error) {

@@ -21,11 +21,7 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	log, err := f.logger(stderr)
-	if err != nil {
-		return err
-	}
-	col, err := f.collector(log)
+	col, _, err := f.open(stderr)
 	if err != nil {
 		return err
 	}

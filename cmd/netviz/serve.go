@@ -29,11 +29,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	log, err := f.logger(stderr)
-	if err != nil {
-		return err
-	}
-	col, err := f.collector(log)
+	col, log, err := f.open(stderr)
 	if err != nil {
 		return err
 	}
