@@ -12,7 +12,7 @@ import (
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -29,7 +29,7 @@ type Config struct {
 
 // Collector owns the model store and the sources that feed it.
 type Collector struct {
-	store  *graph.Store
+	store  *model.Store
 	nomad  *NomadSource
 	consul *ConsulSource
 	log    *slog.Logger
@@ -48,7 +48,7 @@ func New(cfg Config) (*Collector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nomad client: %w", err)
 	}
-	c := &Collector{store: graph.NewStore(), log: log}
+	c := &Collector{store: model.NewStore(), log: log}
 	c.nomad = NewNomadSource(nc, cfg.Nomad.Address, c.store, log.With("source", "nomad"))
 	if cfg.Consul != nil {
 		cc, err := consulapi.NewClient(cfg.Consul)
@@ -61,13 +61,13 @@ func New(cfg Config) (*Collector, error) {
 		}
 		c.consul = NewConsulSource(cc, c.store, log.With("source", "consul"), WithConsulAddress(addr))
 	} else {
-		c.store.Apply(graph.SetConsulStatus{Status: graph.SourceStatus{State: graph.StateAbsent, Error: "Consul disabled"}})
+		c.store.Apply(model.SetConsulStatus{Status: model.SourceStatus{State: model.StateAbsent, Error: "Consul disabled"}})
 	}
 	return c, nil
 }
 
 // Store is the model the collector keeps up to date.
-func (c *Collector) Store() *graph.Store { return c.store }
+func (c *Collector) Store() *model.Store { return c.store }
 
 // Run follows Nomad and Consul until ctx ends. Losing either is reported in
 // the model's status and retried; Run returns nil when ctx ends.

@@ -14,7 +14,7 @@ import (
 
 	consulapi "github.com/hashicorp/consul/api"
 	"github.com/netviz/netviz/collector"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/devcluster"
 	"go.uber.org/goleak"
 )
@@ -46,8 +46,8 @@ func TestConsulSourceACL(t *testing.T) {
 
 	t.Run("a narrow token sees what it may and says what it may not", func(t *testing.T) {
 		store := runConsulSource(t, aclClient(t, addr, token.SecretID), addr)
-		snap, _ := waitModel(t, store, "web, with the default verdict refused", func(s *graph.Snapshot) error {
-			if err := wantConsulState(s, graph.StateConnected); err != nil {
+		snap, _ := waitModel(t, store, "web, with the default verdict refused", func(s *model.Snapshot) error {
+			if err := wantConsulState(s, model.StateConnected); err != nil {
 				return err
 			}
 			if s.Status().Consul.Topics["intentions-default"] == "" {
@@ -68,8 +68,8 @@ func TestConsulSourceACL(t *testing.T) {
 
 	t.Run("an unknown token is forbidden everywhere and Run keeps going", func(t *testing.T) {
 		store := runConsulSource(t, aclClient(t, addr, "00000000-0000-4000-8000-000000000001"), addr)
-		snap, _ := waitModel(t, store, "consul forbidden", func(s *graph.Snapshot) error {
-			return wantConsulState(s, graph.StateForbidden)
+		snap, _ := waitModel(t, store, "consul forbidden", func(s *model.Snapshot) error {
+			return wantConsulState(s, model.StateForbidden)
 		})
 		for _, topic := range []string{"catalog", "health", "intentions"} {
 			if got := snap.Status().Consul.Topics[topic]; !strings.HasPrefix(got, "403") {
@@ -83,10 +83,10 @@ func TestConsulSourceACL(t *testing.T) {
 // that Run then returns nil, leaving no goroutine of its own behind (the
 // HTTP client's idle connections are the client's, not the source's, and
 // agents the test restarts are waited on by the test's own goroutines).
-func runConsulSource(t *testing.T, client *consulapi.Client, addr string, opts ...collector.ConsulOption) *graph.Store {
+func runConsulSource(t *testing.T, client *consulapi.Client, addr string, opts ...collector.ConsulOption) *model.Store {
 	t.Helper()
 	before := goleak.IgnoreCurrent()
-	store := graph.NewStore()
+	store := model.NewStore()
 	opts = append([]collector.ConsulOption{collector.WithConsulAddress(addr)}, opts...)
 	src := collector.NewConsulSource(client, store, slog.New(slog.NewTextHandler(t.Output(), nil)), opts...)
 	ctx, cancel := context.WithCancel(context.Background())

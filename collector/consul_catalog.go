@@ -4,7 +4,7 @@ import (
 	"context"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // consulCatalog is the source's memory of what it last published about
@@ -30,7 +30,7 @@ type consulNode struct {
 // publishedService is an instance as handed to the store, with the stamp it
 // was made from.
 type publishedService struct {
-	svc   *graph.Service
+	svc   *model.Service
 	stamp serviceStamp
 }
 
@@ -48,11 +48,11 @@ func newConsulCatalog() *consulCatalog {
 }
 
 // reset replaces everything with a fresh full read and returns every
-// instance, for one graph.ReplaceServices.
-func (c *consulCatalog) reset(r *consulRead) []*graph.Service {
+// instance, for one model.ReplaceServices.
+func (c *consulCatalog) reset(r *consulRead) []*model.Service {
 	c.nodes = make(map[string]*consulNode, len(r.nodes))
 	c.health = newConsulHealth(r.checks)
-	all := []*graph.Service{}
+	all := []*model.Service{}
 	for _, n := range r.nodes {
 		node := &consulNode{name: n.Node, address: n.Address, published: map[string]publishedService{}}
 		c.nodes[n.Node] = node
@@ -68,7 +68,7 @@ func (c *consulCatalog) reset(r *consulRead) []*graph.Service {
 // (their watchers must start), the nodes that are gone (their watchers must
 // stop) and the changes for the instances of gone nodes and of nodes whose
 // address changed.
-func (c *consulCatalog) setNodes(nodes []*consulapi.Node) (added []string, gone []*consulNode, changes []graph.Change) {
+func (c *consulCatalog) setNodes(nodes []*consulapi.Node) (added []string, gone []*consulNode, changes []model.Change) {
 	seen := make(map[string]bool, len(nodes))
 	for _, n := range nodes {
 		if n == nil {
@@ -100,7 +100,7 @@ func (c *consulCatalog) setNodes(nodes []*consulapi.Node) (added []string, gone 
 // setNodeServices records a node's registrations and returns the changes.
 // A node that is no longer known (its watcher raced with its removal) is
 // ignored.
-func (c *consulCatalog) setNodeServices(name string, list *consulapi.CatalogNodeServiceList) []graph.Change {
+func (c *consulCatalog) setNodeServices(name string, list *consulapi.CatalogNodeServiceList) []model.Change {
 	node, ok := c.nodes[name]
 	if !ok {
 		return nil
@@ -117,9 +117,9 @@ func (c *consulCatalog) setNodeServices(name string, list *consulapi.CatalogNode
 
 // setChecks records new check statuses and returns upserts for the instances
 // whose health changed.
-func (c *consulCatalog) setChecks(checks consulapi.HealthChecks) []graph.Change {
+func (c *consulCatalog) setChecks(checks consulapi.HealthChecks) []model.Change {
 	c.health = newConsulHealth(checks)
-	var changes []graph.Change
+	var changes []model.Change
 	for _, node := range c.nodes {
 		changes = c.diffNode(node, node.services, changes)
 	}
@@ -128,7 +128,7 @@ func (c *consulCatalog) setChecks(checks consulapi.HealthChecks) []graph.Change 
 
 // diffNode makes services the node's registrations and appends to changes an
 // upsert per new or changed instance and a delete per vanished one.
-func (c *consulCatalog) diffNode(node *consulNode, services []*consulapi.AgentService, changes []graph.Change) []graph.Change {
+func (c *consulCatalog) diffNode(node *consulNode, services []*consulapi.AgentService, changes []model.Change) []model.Change {
 	node.services = services
 	keep := make(map[string]bool, len(services))
 	for _, svc := range services {
@@ -148,12 +148,12 @@ func (c *consulCatalog) diffNode(node *consulNode, services []*consulapi.AgentSe
 		out := convertConsulService(node.name, node.address, svc)
 		out.Health = stamp.health
 		node.published[id] = publishedService{svc: out, stamp: stamp}
-		changes = append(changes, graph.UpsertService{Service: out})
+		changes = append(changes, model.UpsertService{Service: out})
 	}
 	for id := range node.published {
 		if !keep[id] {
 			delete(node.published, id)
-			changes = append(changes, graph.DeleteService{Provider: graph.ProviderConsul, ID: id})
+			changes = append(changes, model.DeleteService{Provider: model.ProviderConsul, ID: id})
 		}
 	}
 	return changes

@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Nomad names the Consul services it registers for allocations
@@ -98,11 +98,11 @@ func consulInstanceID(node, namespace, serviceID string) string {
 // NodeID holds the Consul node name: Consul does not know Nomad's node IDs,
 // and with Nomad's Consul integration the node name is the Nomad client's
 // name, which the views match as well as IDs.
-func convertConsulService(nodeName, nodeAddr string, svc *consulapi.AgentService) *graph.Service {
-	out := &graph.Service{
+func convertConsulService(nodeName, nodeAddr string, svc *consulapi.AgentService) *model.Service {
+	out := &model.Service{
 		ID:        consulInstanceID(nodeName, svc.Namespace, svc.ID),
 		Name:      svc.Service,
-		Provider:  graph.ProviderConsul,
+		Provider:  model.ProviderConsul,
 		Namespace: svc.Namespace,
 		NodeID:    nodeName,
 		Address:   svc.Address,
@@ -115,12 +115,12 @@ func convertConsulService(nodeName, nodeAddr string, svc *consulapi.AgentService
 		out.Address = nodeAddr
 	}
 	parent := svc.Service
-	if out.Connect != nil && out.Connect.Kind == graph.ConnectSidecar {
+	if out.Connect != nil && out.Connect.Kind == model.ConnectSidecar {
 		parent = out.Connect.DestinationService
 	}
 	if ref, ok := parseNomadServiceID(svc.ID, parent); ok {
 		out.AllocID, out.Task, out.PortLabel = ref.AllocID, ref.Task, ref.PortLabel
-		if out.Connect != nil && out.Connect.Kind == graph.ConnectSidecar {
+		if out.Connect != nil && out.Connect.Kind == model.ConnectSidecar {
 			// The ID carries the parent's label; Nomad names the sidecar's
 			// own port after the service it fronts.
 			out.PortLabel = nomadSidecarLabel + parent
@@ -131,10 +131,10 @@ func convertConsulService(nodeName, nodeAddr string, svc *consulapi.AgentService
 
 // convertConsulConnect describes the Connect side of a registration, or nil
 // for a plain service.
-func convertConsulConnect(svc *consulapi.AgentService) *graph.ServiceConnect {
+func convertConsulConnect(svc *consulapi.AgentService) *model.ServiceConnect {
 	switch svc.Kind {
 	case consulapi.ServiceKindConnectProxy:
-		c := &graph.ServiceConnect{Kind: graph.ConnectSidecar}
+		c := &model.ServiceConnect{Kind: model.ConnectSidecar}
 		if p := svc.Proxy; p != nil {
 			c.DestinationService = p.DestinationServiceName
 			c.LocalServicePort = p.LocalServicePort
@@ -142,30 +142,30 @@ func convertConsulConnect(svc *consulapi.AgentService) *graph.ServiceConnect {
 		}
 		return c
 	case consulapi.ServiceKindIngressGateway:
-		return &graph.ServiceConnect{Kind: graph.ConnectIngress}
+		return &model.ServiceConnect{Kind: model.ConnectIngress}
 	case consulapi.ServiceKindTerminatingGateway:
-		return &graph.ServiceConnect{Kind: graph.ConnectTerminating}
+		return &model.ServiceConnect{Kind: model.ConnectTerminating}
 	case consulapi.ServiceKindMeshGateway:
-		return &graph.ServiceConnect{Kind: graph.ConnectMesh}
+		return &model.ServiceConnect{Kind: model.ConnectMesh}
 	case consulapi.ServiceKindTypical:
 		if svc.Connect != nil && svc.Connect.Native {
-			return &graph.ServiceConnect{Kind: graph.ConnectNative}
+			return &model.ServiceConnect{Kind: model.ConnectNative}
 		}
 		return nil
 	default:
 		// Kinds the model has no constant for (api-gateway and whatever
 		// comes next) keep Consul's name rather than vanish.
-		return &graph.ServiceConnect{Kind: string(svc.Kind)}
+		return &model.ServiceConnect{Kind: string(svc.Kind)}
 	}
 }
 
-func convertConsulUpstreams(in []consulapi.Upstream) []graph.Upstream {
+func convertConsulUpstreams(in []consulapi.Upstream) []model.Upstream {
 	if len(in) == 0 {
 		return nil
 	}
-	out := make([]graph.Upstream, len(in))
+	out := make([]model.Upstream, len(in))
 	for i, u := range in {
-		out[i] = graph.Upstream{
+		out[i] = model.Upstream{
 			DestinationName:      u.DestinationName,
 			DestinationNamespace: u.DestinationNamespace,
 			LocalBindAddress:     u.LocalBindAddress,

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 const testAllocID = "b4e61df9-b095-d64e-f241-23860da1375f"
@@ -45,11 +45,11 @@ func TestConvertConsulService(t *testing.T) {
 	tests := []struct {
 		name string
 		in   *consulapi.AgentService
-		want func(t *testing.T, s *graph.Service)
+		want func(t *testing.T, s *model.Service)
 	}{
 		{"node address when the service has none", &consulapi.AgentService{ID: "web", Service: "web", Port: 80},
-			func(t *testing.T, s *graph.Service) {
-				if s.Address != "10.0.0.1" || s.ID != "node1/web" || s.NodeID != "node1" || s.Provider != graph.ProviderConsul {
+			func(t *testing.T, s *model.Service) {
+				if s.Address != "10.0.0.1" || s.ID != "node1/web" || s.NodeID != "node1" || s.Provider != model.ProviderConsul {
 					t.Errorf("got %+v", s)
 				}
 			}},
@@ -59,12 +59,12 @@ func TestConvertConsulService(t *testing.T) {
 				DestinationServiceName: "app", LocalServicePort: 8080,
 				Upstreams: []consulapi.Upstream{{DestinationName: "db", DestinationNamespace: "ns", LocalBindAddress: "127.0.0.1", LocalBindPort: 5432, Datacenter: "dc2"}},
 			},
-		}, func(t *testing.T, s *graph.Service) {
+		}, func(t *testing.T, s *model.Service) {
 			c := s.Connect
-			if c == nil || c.Kind != graph.ConnectSidecar || c.DestinationService != "app" || c.LocalServicePort != 8080 {
+			if c == nil || c.Kind != model.ConnectSidecar || c.DestinationService != "app" || c.LocalServicePort != 8080 {
 				t.Fatalf("connect = %+v", c)
 			}
-			want := graph.Upstream{DestinationName: "db", DestinationNamespace: "ns", LocalBindAddress: "127.0.0.1", LocalBindPort: 5432, Datacenter: "dc2"}
+			want := model.Upstream{DestinationName: "db", DestinationNamespace: "ns", LocalBindAddress: "127.0.0.1", LocalBindPort: 5432, Datacenter: "dc2"}
 			if len(c.Upstreams) != 1 || c.Upstreams[0] != want {
 				t.Errorf("upstreams = %+v", c.Upstreams)
 			}
@@ -73,7 +73,7 @@ func TestConvertConsulService(t *testing.T) {
 			}
 		}},
 		{"namespaced id", &consulapi.AgentService{ID: "web", Service: "web", Namespace: "team"},
-			func(t *testing.T, s *graph.Service) {
+			func(t *testing.T, s *model.Service) {
 				if s.ID != "node1/team/web" || s.Namespace != "team" {
 					t.Errorf("got %+v", s)
 				}
@@ -93,11 +93,11 @@ func TestConvertConsulConnectKind(t *testing.T) {
 		want   string
 	}{
 		{consulapi.ServiceKindTypical, false, ""},
-		{consulapi.ServiceKindTypical, true, graph.ConnectNative},
-		{consulapi.ServiceKindConnectProxy, false, graph.ConnectSidecar},
-		{consulapi.ServiceKindIngressGateway, false, graph.ConnectIngress},
-		{consulapi.ServiceKindTerminatingGateway, false, graph.ConnectTerminating},
-		{consulapi.ServiceKindMeshGateway, false, graph.ConnectMesh},
+		{consulapi.ServiceKindTypical, true, model.ConnectNative},
+		{consulapi.ServiceKindConnectProxy, false, model.ConnectSidecar},
+		{consulapi.ServiceKindIngressGateway, false, model.ConnectIngress},
+		{consulapi.ServiceKindTerminatingGateway, false, model.ConnectTerminating},
+		{consulapi.ServiceKindMeshGateway, false, model.ConnectMesh},
 		{consulapi.ServiceKindAPIGateway, false, "api-gateway"},
 	}
 	for _, tt := range tests {

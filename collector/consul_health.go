@@ -2,7 +2,7 @@ package collector
 
 import (
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // consulHealth holds the worst check status per node (node-level checks such
@@ -36,7 +36,7 @@ func newConsulHealth(checks consulapi.HealthChecks) consulHealth {
 func (h consulHealth) of(node, namespace, serviceID string) string {
 	worst := worseHealth(h.node[node], h.service[checkKey(node, namespace, serviceID)])
 	if worst == "" {
-		return graph.HealthPassing
+		return model.HealthPassing
 	}
 	return worst
 }
@@ -56,20 +56,20 @@ func checkKey(node, namespace, serviceID string) string {
 func checkHealth(status string) string {
 	switch status {
 	case consulapi.HealthPassing:
-		return graph.HealthPassing
+		return model.HealthPassing
 	case consulapi.HealthWarning:
-		return graph.HealthWarning
+		return model.HealthWarning
 	default:
-		return graph.HealthCritical
+		return model.HealthCritical
 	}
 }
 
 // healthRank orders healths from best to worst; "" means no check yet.
 var healthRank = map[string]int{
 	"":                   0,
-	graph.HealthPassing:  1,
-	graph.HealthWarning:  2,
-	graph.HealthCritical: 3,
+	model.HealthPassing:  1,
+	model.HealthWarning:  2,
+	model.HealthCritical: 3,
 }
 
 // worseHealth returns the worse of two healths.

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 func TestConsulHealth(t *testing.T) {
@@ -16,14 +16,14 @@ func TestConsulHealth(t *testing.T) {
 		checks consulapi.HealthChecks
 		want   string
 	}{
-		{"no checks", nil, graph.HealthPassing},
-		{"passing", consulapi.HealthChecks{check("n", "s", "passing"), check("n", "", "passing")}, graph.HealthPassing},
-		{"one warning", consulapi.HealthChecks{check("n", "s", "passing"), check("n", "s", "warning")}, graph.HealthWarning},
-		{"critical beats warning", consulapi.HealthChecks{check("n", "s", "warning"), check("n", "s", "critical")}, graph.HealthCritical},
-		{"node check counts", consulapi.HealthChecks{check("n", "s", "passing"), check("n", "", "critical")}, graph.HealthCritical},
-		{"maintenance is critical", consulapi.HealthChecks{check("n", "s", "maintenance")}, graph.HealthCritical},
-		{"other services do not count", consulapi.HealthChecks{check("n", "other", "critical"), check("m", "s", "critical")}, graph.HealthPassing},
-		{"other nodes do not count", consulapi.HealthChecks{check("m", "", "critical")}, graph.HealthPassing},
+		{"no checks", nil, model.HealthPassing},
+		{"passing", consulapi.HealthChecks{check("n", "s", "passing"), check("n", "", "passing")}, model.HealthPassing},
+		{"one warning", consulapi.HealthChecks{check("n", "s", "passing"), check("n", "s", "warning")}, model.HealthWarning},
+		{"critical beats warning", consulapi.HealthChecks{check("n", "s", "warning"), check("n", "s", "critical")}, model.HealthCritical},
+		{"node check counts", consulapi.HealthChecks{check("n", "s", "passing"), check("n", "", "critical")}, model.HealthCritical},
+		{"maintenance is critical", consulapi.HealthChecks{check("n", "s", "maintenance")}, model.HealthCritical},
+		{"other services do not count", consulapi.HealthChecks{check("n", "other", "critical"), check("m", "s", "critical")}, model.HealthPassing},
+		{"other nodes do not count", consulapi.HealthChecks{check("m", "", "critical")}, model.HealthPassing},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
 	"github.com/netviz/netviz/collector"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // apiAllocID is the allocation ID the hand-made "api" registration claims.
@@ -28,8 +28,8 @@ func TestConsulSource(t *testing.T) {
 	store := runConsulSource(t, client, c.ConsulAddr)
 
 	t.Run("connected", func(t *testing.T) {
-		snap, _ := waitModel(t, store, "consul connected", func(s *graph.Snapshot) error {
-			return wantConsulState(s, graph.StateConnected)
+		snap, _ := waitModel(t, store, "consul connected", func(s *model.Snapshot) error {
+			return wantConsulState(s, model.StateConnected)
 		})
 		if got := snap.Status().Consul.Address; got != c.ConsulAddr {
 			t.Errorf("status address = %q, want %q", got, c.ConsulAddr)
@@ -40,7 +40,7 @@ func TestConsulSource(t *testing.T) {
 	top := t
 	t.Run("instances, allocations and sidecar upstreams", func(t *testing.T) {
 		registerConsulFixtures(top, client)
-		snap, _ := waitModel(t, store, "api, its sidecar and db", func(s *graph.Snapshot) error {
+		snap, _ := waitModel(t, store, "api, its sidecar and db", func(s *model.Snapshot) error {
 			return wantConsulInstances(s, "api", "api-sidecar-proxy", "db")
 		})
 		api := consulInstance(snap, "api")
@@ -51,8 +51,8 @@ func TestConsulSource(t *testing.T) {
 			t.Errorf("api = %+v, want the node's address 10.88.0.1 on node fake-client with tag v1", api)
 		}
 		proxy := consulInstance(snap, "api-sidecar-proxy")
-		want := graph.Upstream{DestinationName: "db", LocalBindAddress: "127.0.0.1", LocalBindPort: 15432}
-		if pc := proxy.Connect; pc == nil || pc.Kind != graph.ConnectSidecar || pc.DestinationService != "api" ||
+		want := model.Upstream{DestinationName: "db", LocalBindAddress: "127.0.0.1", LocalBindPort: 15432}
+		if pc := proxy.Connect; pc == nil || pc.Kind != model.ConnectSidecar || pc.DestinationService != "api" ||
 			pc.LocalServicePort != 8080 || len(pc.Upstreams) != 1 || pc.Upstreams[0] != want {
 			t.Errorf("sidecar connect = %+v, want a sidecar of api:8080 with upstream %+v", pc, want)
 		}
@@ -66,7 +66,7 @@ func TestConsulSource(t *testing.T) {
 
 	t.Run("a Nomad Connect job ties instances to its allocations", func(t *testing.T) {
 		names := []string{"app", "app-sidecar-proxy", "redis", "redis-sidecar-proxy"}
-		snap, _ := waitModel(t, store, "the mesh job's registrations", func(s *graph.Snapshot) error {
+		snap, _ := waitModel(t, store, "the mesh job's registrations", func(s *model.Snapshot) error {
 			return wantConsulInstances(s, names...)
 		})
 		stubs, _, err := c.Nomad().Jobs().Allocations("mesh", false, (&nomadapi.QueryOptions{}).WithContext(ctx))
@@ -99,15 +99,15 @@ func TestConsulSource(t *testing.T) {
 
 	t.Run("health follows checks", func(t *testing.T) {
 		for _, step := range []struct{ status, want string }{
-			{consulapi.HealthPassing, graph.HealthPassing},
-			{consulapi.HealthWarning, graph.HealthWarning},
-			{consulapi.HealthCritical, graph.HealthCritical},
-			{consulapi.HealthPassing, graph.HealthPassing},
+			{consulapi.HealthPassing, model.HealthPassing},
+			{consulapi.HealthWarning, model.HealthWarning},
+			{consulapi.HealthCritical, model.HealthCritical},
+			{consulapi.HealthPassing, model.HealthPassing},
 		} {
 			if err := client.Agent().UpdateTTL("db-ttl", "", step.status); err != nil {
 				t.Fatalf("update TTL: %v", err)
 			}
-			waitModel(t, store, "db "+step.want, func(s *graph.Snapshot) error {
+			waitModel(t, store, "db "+step.want, func(s *model.Snapshot) error {
 				if db := consulInstance(s, "db"); db == nil || db.Health != step.want {
 					return fmt.Errorf("db is %+v", db)
 				}
@@ -118,13 +118,13 @@ func TestConsulSource(t *testing.T) {
 
 	t.Run("intentions and precedence", func(t *testing.T) {
 		writeConsulIntentions(top, client)
-		want := map[string]graph.Intention{
-			"api>db":   {Source: "api", Destination: "db", Action: graph.ActionAllow, Precedence: 9},
-			"*>db":     {Source: "*", Destination: "db", Action: graph.ActionDeny, Precedence: 8},
-			"batch>*":  {Source: "batch", Destination: "*", Action: graph.ActionDeny, Precedence: 6},
-			"api>shop": {Source: "api", Destination: "shop", Action: graph.ActionAllow, Precedence: 9},
+		want := map[string]model.Intention{
+			"api>db":   {Source: "api", Destination: "db", Action: model.ActionAllow, Precedence: 9},
+			"*>db":     {Source: "*", Destination: "db", Action: model.ActionDeny, Precedence: 8},
+			"batch>*":  {Source: "batch", Destination: "*", Action: model.ActionDeny, Precedence: 6},
+			"api>shop": {Source: "api", Destination: "shop", Action: model.ActionAllow, Precedence: 9},
 		}
-		snap, _ := waitModel(t, store, "the written intentions", func(s *graph.Snapshot) error {
+		snap, _ := waitModel(t, store, "the written intentions", func(s *model.Snapshot) error {
 			got := intentionsByPair(s)
 			for k, w := range want {
 				if in, ok := got[k]; !ok || in.Action != w.Action || in.Precedence != w.Precedence {
@@ -136,7 +136,7 @@ func TestConsulSource(t *testing.T) {
 		if d := intentionsByPair(snap)["api>shop"].Description; !strings.Contains(d, "L7") {
 			t.Errorf("L7 intention description = %q, want a note on its permissions", d)
 		}
-		if action, _ := snap.IntentionFor("web", "db"); action != graph.ActionDeny {
+		if action, _ := snap.IntentionFor("web", "db"); action != model.ActionDeny {
 			t.Errorf("web → db = %s, want deny (by * → db)", action)
 		}
 		allowed, _, err := client.Connect().IntentionCheck(&consulapi.IntentionCheck{Source: "nobody-a", Destination: "nobody-b"}, nil)
@@ -149,7 +149,7 @@ func TestConsulSource(t *testing.T) {
 		if _, err := client.ConfigEntries().Delete(consulapi.ServiceIntentions, "*", nil); err != nil {
 			t.Fatal(err)
 		}
-		waitModel(t, store, "batch → * gone", func(s *graph.Snapshot) error {
+		waitModel(t, store, "batch → * gone", func(s *model.Snapshot) error {
 			if _, ok := intentionsByPair(s)["batch>*"]; ok {
 				return fmt.Errorf("batch → * still there")
 			}
@@ -161,7 +161,7 @@ func TestConsulSource(t *testing.T) {
 		if err := client.Agent().ServiceDeregister("db-1"); err != nil {
 			t.Fatal(err)
 		}
-		waitModel(t, store, "db gone", func(s *graph.Snapshot) error {
+		waitModel(t, store, "db gone", func(s *model.Snapshot) error {
 			if db := consulInstance(s, "db"); db != nil {
 				return fmt.Errorf("db still there: %+v", db)
 			}
@@ -174,14 +174,14 @@ func TestConsulSource(t *testing.T) {
 		if err := wantConsulInstances(snap, "api", "app", "redis"); err != nil {
 			t.Error(err)
 		}
-		if _, ok := intentionsByPair(snap)["api>db"]; !ok || snap.Status().Consul.State != graph.StateConnected {
+		if _, ok := intentionsByPair(snap)["api>db"]; !ok || snap.Status().Consul.State != model.StateConnected {
 			t.Errorf("after Sync: intentions %v, status %+v", intentionsByPair(snap), snap.Status().Consul)
 		}
 	})
 
 	t.Run("nodes past the watch cap are swept", func(t *testing.T) {
 		swept := runConsulSource(t, client, c.ConsulAddr, collector.WithConsulNodeWatches(0))
-		waitModel(t, swept, "the agent's own services", func(s *graph.Snapshot) error {
+		waitModel(t, swept, "the agent's own services", func(s *model.Snapshot) error {
 			return wantConsulInstances(s, "api", "app", "redis")
 		})
 		register := func(port int) {
@@ -193,8 +193,8 @@ func TestConsulSource(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		wantPort := func(port int) func(*graph.Snapshot) error {
-			return func(s *graph.Snapshot) error {
+		wantPort := func(port int) func(*model.Snapshot) error {
+			return func(s *model.Snapshot) error {
 				if svc := consulInstance(s, "swept"); svc == nil || svc.Port != port || svc.Address != "10.99.0.1" {
 					return fmt.Errorf("swept is %+v", svc)
 				}
@@ -208,7 +208,7 @@ func TestConsulSource(t *testing.T) {
 		if _, err := client.Catalog().Deregister(&consulapi.CatalogDeregistration{Node: "swept-node"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		gone := func(s *graph.Snapshot) error {
+		gone := func(s *model.Snapshot) error {
 			if svc := consulInstance(s, "swept"); svc != nil {
 				return fmt.Errorf("swept still there: %+v", svc)
 			}
@@ -225,8 +225,8 @@ func TestConsulSource(t *testing.T) {
 		if err := c.StopConsul(); err != nil {
 			t.Fatal(err)
 		}
-		snap, _ := waitModel(t, store, "consul down", func(s *graph.Snapshot) error {
-			return wantConsulState(s, graph.StateDown)
+		snap, _ := waitModel(t, store, "consul down", func(s *model.Snapshot) error {
+			return wantConsulState(s, model.StateDown)
 		})
 		if snap.Status().Consul.Error == "" || consulInstance(snap, "api") == nil || len(intentionsByPair(snap)) == 0 {
 			t.Errorf("while down: status %+v, api %v, intentions %v; want an error and the last known data",
@@ -239,8 +239,8 @@ func TestConsulSource(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = client.Agent().ServiceDeregister("late-1") })
-		_, took := waitModel(t, store, "connected again with what a fresh read sees", func(s *graph.Snapshot) error {
-			if err := wantConsulState(s, graph.StateConnected); err != nil {
+		_, took := waitModel(t, store, "connected again with what a fresh read sees", func(s *model.Snapshot) error {
+			if err := wantConsulState(s, model.StateConnected); err != nil {
 				return err
 			}
 			if err := wantConsulInstances(s, "late", "api", "app"); err != nil {
@@ -271,21 +271,21 @@ func TestConsulSourceAbsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	synced := graph.NewStore()
+	synced := model.NewStore()
 	if err := collector.NewConsulSource(client, synced, slog.New(slog.DiscardHandler)).Sync(context.Background()); err == nil {
 		t.Error("Sync against a closed port returned nil")
 	}
-	if err := wantConsulState(synced.Snapshot(), graph.StateAbsent); err != nil {
+	if err := wantConsulState(synced.Snapshot(), model.StateAbsent); err != nil {
 		t.Error(err)
 	}
 
 	store := runConsulSource(t, client, addr)
-	snap, _ := waitModel(t, store, "Run retrying with consul absent", func(s *graph.Snapshot) error {
+	snap, _ := waitModel(t, store, "Run retrying with consul absent", func(s *model.Snapshot) error {
 		// syncing, then absent after each failed attempt: it retries.
 		if s.Version() < 3 {
 			return fmt.Errorf("version %d", s.Version())
 		}
-		return wantConsulState(s, graph.StateAbsent)
+		return wantConsulState(s, model.StateAbsent)
 	})
 	st := snap.Status().Consul
 	if st.Address != addr || st.Error == "" || strings.Contains(st.Error, "secret-token") {
@@ -294,23 +294,23 @@ func TestConsulSourceAbsent(t *testing.T) {
 }
 
 // consulSync is what a fresh ConsulSource reads in one Sync.
-func consulSync(t *testing.T, client *consulapi.Client) *graph.Snapshot {
+func consulSync(t *testing.T, client *consulapi.Client) *model.Snapshot {
 	t.Helper()
-	store := graph.NewStore()
+	store := model.NewStore()
 	if err := collector.NewConsulSource(client, store, slog.New(slog.DiscardHandler)).Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return store.Snapshot()
 }
 
-func wantConsulState(s *graph.Snapshot, state string) error {
+func wantConsulState(s *model.Snapshot, state string) error {
 	if st := s.Status().Consul; st.State != state {
 		return fmt.Errorf("consul status %+v, want %s", st, state)
 	}
 	return nil
 }
 
-func wantConsulInstances(s *graph.Snapshot, names ...string) error {
+func wantConsulInstances(s *model.Snapshot, names ...string) error {
 	for _, n := range names {
 		if consulInstance(s, n) == nil {
 			return fmt.Errorf("no consul instance of %s", n)
@@ -320,9 +320,9 @@ func wantConsulInstances(s *graph.Snapshot, names ...string) error {
 }
 
 // consulInstance returns the first Consul instance of a service, or nil.
-func consulInstance(s *graph.Snapshot, name string) *graph.Service {
+func consulInstance(s *model.Snapshot, name string) *model.Service {
 	for _, svc := range s.ServicesNamed(name) {
-		if svc.Provider == graph.ProviderConsul {
+		if svc.Provider == model.ProviderConsul {
 			return svc
 		}
 	}
@@ -330,10 +330,10 @@ func consulInstance(s *graph.Snapshot, name string) *graph.Service {
 }
 
 // consulInstanceIDs lists the IDs of the Consul instances, sorted.
-func consulInstanceIDs(s *graph.Snapshot) []string {
+func consulInstanceIDs(s *model.Snapshot) []string {
 	var ids []string
 	for _, svc := range s.Services() {
-		if svc.Provider == graph.ProviderConsul {
+		if svc.Provider == model.ProviderConsul {
 			ids = append(ids, svc.ID)
 		}
 	}
@@ -342,8 +342,8 @@ func consulInstanceIDs(s *graph.Snapshot) []string {
 }
 
 // intentionsByPair keys the model's intentions by "source>destination".
-func intentionsByPair(s *graph.Snapshot) map[string]graph.Intention {
-	out := map[string]graph.Intention{}
+func intentionsByPair(s *model.Snapshot) map[string]model.Intention {
+	out := map[string]model.Intention{}
 	for _, in := range s.Intentions() {
 		out[in.Source+">"+in.Destination] = in
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Names for asking Consul its default intention verdict: no intention names
@@ -21,8 +21,8 @@ const intentionsKind = "service-intentions"
 
 // flattenIntentions turns service-intentions config entries (one per
 // destination, listing its sources) into one model intention per pair.
-func flattenIntentions(entries []consulapi.ConfigEntry) []graph.Intention {
-	var out []graph.Intention
+func flattenIntentions(entries []consulapi.ConfigEntry) []model.Intention {
+	var out []model.Intention
 	for _, e := range entries {
 		entry, ok := e.(*consulapi.ServiceIntentionsConfigEntry)
 		if !ok || entry == nil {
@@ -36,14 +36,14 @@ func flattenIntentions(entries []consulapi.ConfigEntry) []graph.Intention {
 		}
 	}
 	if out == nil {
-		out = []graph.Intention{}
+		out = []model.Intention{}
 	}
 	return out
 }
 
 // convertSourceIntention converts one source of a destination's entry.
-func convertSourceIntention(entry *consulapi.ServiceIntentionsConfigEntry, src *consulapi.SourceIntention) graph.Intention {
-	in := graph.Intention{
+func convertSourceIntention(entry *consulapi.ServiceIntentionsConfigEntry, src *consulapi.SourceIntention) model.Intention {
+	in := model.Intention{
 		Source:      src.Name,
 		Destination: entry.Name,
 		Action:      string(src.Action),
@@ -53,7 +53,7 @@ func convertSourceIntention(entry *consulapi.ServiceIntentionsConfigEntry, src *
 	if len(src.Permissions) > 0 {
 		// L7 intentions allow the connection and then judge each request;
 		// for "can A reach B" at the network level that is an allow.
-		in.Action = graph.ActionAllow
+		in.Action = model.ActionAllow
 		note := fmt.Sprintf("L7: %d permission rule(s) decide per request", len(src.Permissions))
 		if in.Description == "" {
 			in.Description = note
@@ -91,9 +91,9 @@ func intentionPrecedence(srcNS, src, dstNS, dst string) int {
 // ns/name.
 func exactness(namespace, name string) int {
 	switch {
-	case namespace == graph.Wildcard:
+	case namespace == model.Wildcard:
 		return 0
-	case name == graph.Wildcard:
+	case name == model.Wildcard:
 		return 1
 	default:
 		return 2

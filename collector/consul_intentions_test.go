@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 func TestIntentionPrecedence(t *testing.T) {
@@ -43,12 +43,12 @@ func TestFlattenIntentions(t *testing.T) {
 		}},
 		&consulapi.ServiceConfigEntry{Kind: consulapi.ServiceDefaults, Name: "ignored"},
 	}
-	want := []graph.Intention{
-		{Source: "web", Destination: "db", Action: graph.ActionAllow, Precedence: 9, Description: "app reads"},
-		{Source: "*", Destination: "db", Action: graph.ActionDeny, Precedence: 8},
-		{Source: "admin", Destination: "db", Action: graph.ActionAllow, Precedence: 9, Description: "L7: 1 permission rule(s) decide per request"},
-		{Source: "reported", Destination: "db", Action: graph.ActionDeny, Precedence: 42},
-		{Source: "batch", Destination: "*", Action: graph.ActionDeny, Precedence: 6},
+	want := []model.Intention{
+		{Source: "web", Destination: "db", Action: model.ActionAllow, Precedence: 9, Description: "app reads"},
+		{Source: "*", Destination: "db", Action: model.ActionDeny, Precedence: 8},
+		{Source: "admin", Destination: "db", Action: model.ActionAllow, Precedence: 9, Description: "L7: 1 permission rule(s) decide per request"},
+		{Source: "reported", Destination: "db", Action: model.ActionDeny, Precedence: 42},
+		{Source: "batch", Destination: "*", Action: model.ActionDeny, Precedence: 6},
 	}
 	got := flattenIntentions(entries)
 	if len(got) != len(want) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -149,7 +149,7 @@ func (w *nodeWatches) refresh(ctx context.Context, names []string, index uint64)
 	}
 	w.s.mu.Lock()
 	defer w.s.mu.Unlock()
-	var changes []graph.Change
+	var changes []model.Change
 	for i, name := range names {
 		if node := w.s.catalog.nodes[name]; node != nil && node.stop == nil {
 			changes = append(changes, w.s.catalog.setNodeServices(name, lists[i])...)

@@ -6,7 +6,7 @@ import (
 	"sync"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -33,7 +33,7 @@ type consulRead struct {
 	serviceIndex map[string]uint64                    // by node name
 	checks       consulapi.HealthChecks
 	healthIndex  uint64
-	intentions   []graph.Intention
+	intentions   []model.Intention
 	defaultAllow bool
 	intentIndex  uint64
 	// forbidden holds the topics Consul refused (403) and why; their data is
@@ -134,7 +134,7 @@ func (s *ConsulSource) read(ctx context.Context) (*consulRead, error) {
 
 // readIntentions reads the service-intentions entries once, without
 // blocking. refused is set when Consul would not give its default verdict.
-func (s *ConsulSource) readIntentions(ctx context.Context) (ri graph.ReplaceIntentions, index uint64, refused, err error) {
+func (s *ConsulSource) readIntentions(ctx context.Context) (ri model.ReplaceIntentions, index uint64, refused, err error) {
 	entries, meta, err := s.client.ConfigEntries().List(intentionsKind, (&consulapi.QueryOptions{}).WithContext(ctx))
 	if err != nil {
 		return ri, 0, nil, fmt.Errorf("consul intentions: %w", err)
@@ -148,7 +148,7 @@ func (s *ConsulSource) readIntentions(ctx context.Context) (ri graph.ReplaceInte
 // back as refused, with DefaultAllow false: only ACLs refuse, and ACL
 // setups deny by default, so deny is the likely truth and the safe guess;
 // the status says it is a guess.
-func (s *ConsulSource) intentionsFrom(ctx context.Context, entries []consulapi.ConfigEntry) (ri graph.ReplaceIntentions, refused, err error) {
+func (s *ConsulSource) intentionsFrom(ctx context.Context, entries []consulapi.ConfigEntry) (ri model.ReplaceIntentions, refused, err error) {
 	allow, err := s.defaultAllow(ctx)
 	switch {
 	case isConsulForbidden(err):
@@ -156,5 +156,5 @@ func (s *ConsulSource) intentionsFrom(ctx context.Context, entries []consulapi.C
 	case err != nil:
 		return ri, nil, err
 	}
-	return graph.ReplaceIntentions{Intentions: flattenIntentions(entries), DefaultAllow: allow}, refused, nil
+	return model.ReplaceIntentions{Intentions: flattenIntentions(entries), DefaultAllow: allow}, refused, nil
 }

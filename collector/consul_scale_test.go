@@ -11,7 +11,7 @@ import (
 
 	consulapi "github.com/hashicorp/consul/api"
 	"github.com/netviz/netviz/collector"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/devcluster"
 	"golang.org/x/sync/errgroup"
 )
@@ -45,7 +45,7 @@ func BenchmarkConsulSourceScale(b *testing.B) {
 
 	b.Run("sync", func(b *testing.B) {
 		for b.Loop() {
-			store := graph.NewStore()
+			store := model.NewStore()
 			if err := collector.NewConsulSource(client, store, slog.New(slog.DiscardHandler)).Sync(ctx); err != nil {
 				b.Fatal(err)
 			}
@@ -56,7 +56,7 @@ func BenchmarkConsulSourceScale(b *testing.B) {
 	})
 
 	b.Run("check change under Run", func(b *testing.B) {
-		store := graph.NewStore()
+		store := model.NewStore()
 		src := collector.NewConsulSource(client, store, slog.New(slog.DiscardHandler))
 		before := runtime.NumGoroutine()
 		runCtx, stop := context.WithCancel(ctx)
@@ -66,7 +66,7 @@ func BenchmarkConsulSourceScale(b *testing.B) {
 			stop()
 			<-done
 		}()
-		awaitScale(b, store, func(s *graph.Snapshot) bool { return len(s.Services()) >= scaleNodes*scaleServicesPerNode })
+		awaitScale(b, store, func(s *model.Snapshot) bool { return len(s.Services()) >= scaleNodes*scaleServicesPerNode })
 		status := consulapi.HealthCritical
 		var total, writes time.Duration
 		changes := 0
@@ -76,7 +76,7 @@ func BenchmarkConsulSourceScale(b *testing.B) {
 			t0 := time.Now()
 			registerScaleInstance(b, client, node, 0, status, 20000)
 			writes += time.Since(t0)
-			awaitScale(b, store, func(s *graph.Snapshot) bool {
+			awaitScale(b, store, func(s *model.Snapshot) bool {
 				svc := scaleInstance(s, node, id)
 				return svc != nil && svc.Health == status
 			})
@@ -103,7 +103,7 @@ func BenchmarkConsulSourceScale(b *testing.B) {
 				id, port := fmt.Sprintf("svc-%d-1", node), 30000+round
 				t0 := time.Now()
 				registerScaleInstance(b, client, node, 1, consulapi.HealthPassing, port)
-				awaitScale(b, store, func(s *graph.Snapshot) bool {
+				awaitScale(b, store, func(s *model.Snapshot) bool {
 					svc := scaleInstance(s, node, id)
 					return svc != nil && svc.Port == port
 				})
@@ -154,7 +154,7 @@ func writeScaleInstance(client *consulapi.Client, node, i int, status string, po
 }
 
 // scaleInstance finds instance id of node in the model, or nil.
-func scaleInstance(s *graph.Snapshot, node int, id string) *graph.Service {
+func scaleInstance(s *model.Snapshot, node int, id string) *model.Service {
 	name := "svc-" + id[strings.LastIndex(id, "-")+1:] // svc-<node>-<i> is an instance of svc-<i>
 	for _, svc := range s.ServicesNamed(name) {
 		if svc.ID == fmt.Sprintf("scale-%d/%s", node, id) {
@@ -165,7 +165,7 @@ func scaleInstance(s *graph.Snapshot, node int, id string) *graph.Service {
 }
 
 // awaitScale waits, re-checking on every new model version, until ok holds.
-func awaitScale(b *testing.B, store *graph.Store, ok func(*graph.Snapshot) bool) {
+func awaitScale(b *testing.B, store *model.Store, ok func(*model.Snapshot) bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	versions := store.Subscribe(ctx)

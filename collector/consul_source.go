@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -27,7 +27,7 @@ import (
 // reconnect everything is read afresh and replaces what was kept.
 type ConsulSource struct {
 	client *consulapi.Client
-	store  *graph.Store
+	store  *model.Store
 	log    *slog.Logger
 	addr   string
 	// maxNodeWatches caps the per-node long polls (see consulMaxNodeWatches).
@@ -38,7 +38,7 @@ type ConsulSource struct {
 	// update cannot overtake the registration it is about).
 	mu        sync.Mutex
 	catalog   *consulCatalog
-	status    graph.SourceStatus
+	status    model.SourceStatus
 	connected bool // has ever read Consul successfully
 }
 
@@ -61,7 +61,7 @@ func WithConsulNodeWatches(n int) ConsulOption {
 // NewConsulSource returns a source reading through client into store. It
 // does no I/O. Without WithConsulAddress the status shows the address the
 // environment selects (CONSUL_HTTP_ADDR, else Consul's default).
-func NewConsulSource(client *consulapi.Client, store *graph.Store, log *slog.Logger, opts ...ConsulOption) *ConsulSource {
+func NewConsulSource(client *consulapi.Client, store *model.Store, log *slog.Logger, opts ...ConsulOption) *ConsulSource {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -72,7 +72,7 @@ func NewConsulSource(client *consulapi.Client, store *graph.Store, log *slog.Log
 	if s.addr == "" {
 		s.addr = consulapi.DefaultConfig().Address
 	}
-	s.status = graph.SourceStatus{State: graph.StateSyncing, Address: s.addr}
+	s.status = model.SourceStatus{State: model.StateSyncing, Address: s.addr}
 	return s
 }
 
@@ -82,9 +82,9 @@ func NewConsulSource(client *consulapi.Client, store *graph.Store, log *slog.Log
 // exponential backoff. It returns nil when ctx ends.
 func (s *ConsulSource) Run(ctx context.Context) error {
 	s.mu.Lock()
-	if s.status.State == graph.StateSyncing {
+	if s.status.State == model.StateSyncing {
 		// Say so at once: the first read of a big catalog takes a while.
-		s.store.Apply(graph.SetConsulStatus{Status: s.statusCopy()})
+		s.store.Apply(model.SetConsulStatus{Status: s.statusCopy()})
 	}
 	s.mu.Unlock()
 	bo := newBackoff()

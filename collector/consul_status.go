@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // consulTopics are the topics that, all refused, make the source forbidden.
@@ -19,7 +19,7 @@ var consulTopics = []string{topicCatalog, topicHealth, topicIntentions}
 func (s *ConsulSource) applyRead(r *consulRead) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.status.State != graph.StateConnected {
+	if s.status.State != model.StateConnected {
 		refused := slices.Sorted(maps.Keys(r.forbidden))
 		if len(refused) > 0 {
 			s.log.Warn("consul connected, but it refuses some topics", "address", s.addr, "refused", refused)
@@ -28,13 +28,13 @@ func (s *ConsulSource) applyRead(r *consulRead) {
 		}
 	}
 	s.connected = true
-	s.status = graph.SourceStatus{State: graph.StateConnected, Address: s.addr, Index: r.maxIndex()}
+	s.status = model.SourceStatus{State: model.StateConnected, Address: s.addr, Index: r.maxIndex()}
 	for topic, err := range r.forbidden {
 		s.setTopic(topic, describeConsulError(err))
 	}
-	changes := []graph.Change{graph.ReplaceServices{Provider: graph.ProviderConsul, Services: s.catalog.reset(r)}}
+	changes := []model.Change{model.ReplaceServices{Provider: model.ProviderConsul, Services: s.catalog.reset(r)}}
 	if _, refused := r.forbidden[topicIntentions]; !refused {
-		changes = append(changes, graph.ReplaceIntentions{Intentions: r.intentions, DefaultAllow: r.defaultAllow})
+		changes = append(changes, model.ReplaceIntentions{Intentions: r.intentions, DefaultAllow: r.defaultAllow})
 	}
 	s.applyLocked(r.maxIndex(), changes...)
 }
@@ -44,9 +44,9 @@ func (s *ConsulSource) applyRead(r *consulRead) {
 func (s *ConsulSource) lost(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	state := graph.StateAbsent
+	state := model.StateAbsent
 	if s.connected {
-		state = graph.StateDown
+		state = model.StateDown
 	}
 	msg := describeConsulError(err)
 	if s.status.State != state {
@@ -54,11 +54,11 @@ func (s *ConsulSource) lost(err error) {
 	} else {
 		s.log.Debug("consul still unreachable", "err", msg)
 	}
-	s.status = graph.SourceStatus{
+	s.status = model.SourceStatus{
 		State: state, Address: s.addr, Error: msg,
 		LastEvent: s.status.LastEvent, Index: s.status.Index,
 	}
-	s.store.Apply(graph.SetConsulStatus{Status: s.statusCopy()})
+	s.store.Apply(model.SetConsulStatus{Status: s.statusCopy()})
 }
 
 // forbidTopic records a 403 on one topic and publishes it if it is news.
@@ -71,7 +71,7 @@ func (s *ConsulSource) forbidTopic(topic string, err error) {
 	}
 	s.log.Warn("consul refused a topic; the rest keeps working", "topic", topic, "err", msg)
 	s.setTopic(topic, msg)
-	s.store.Apply(graph.SetConsulStatus{Status: s.statusCopy()})
+	s.store.Apply(model.SetConsulStatus{Status: s.statusCopy()})
 }
 
 // clearTopic forgets a topic's problem once it reads fine again.
@@ -82,7 +82,7 @@ func (s *ConsulSource) clearTopic(topic string) {
 		return
 	}
 	s.setTopic(topic, "")
-	s.store.Apply(graph.SetConsulStatus{Status: s.statusCopy()})
+	s.store.Apply(model.SetConsulStatus{Status: s.statusCopy()})
 }
 
 // setTopic sets or (msg "") clears a topic's problem and derives the state:
@@ -99,10 +99,10 @@ func (s *ConsulSource) setTopic(topic, msg string) {
 	if len(s.status.Topics) == 0 {
 		s.status.Topics = nil
 	}
-	if s.status.State != graph.StateConnected && s.status.State != graph.StateForbidden {
+	if s.status.State != model.StateConnected && s.status.State != model.StateForbidden {
 		return
 	}
-	s.status.State = graph.StateConnected
+	s.status.State = model.StateConnected
 	refused := 0
 	for _, t := range consulTopics {
 		if _, ok := s.status.Topics[t]; ok {
@@ -110,25 +110,25 @@ func (s *ConsulSource) setTopic(topic, msg string) {
 		}
 	}
 	if refused == len(consulTopics) {
-		s.status.State = graph.StateForbidden
+		s.status.State = model.StateForbidden
 	}
 }
 
 // applyLocked applies changes with the updated status as one batch; nothing
 // at all when there are no changes. Caller holds s.mu.
-func (s *ConsulSource) applyLocked(index uint64, changes ...graph.Change) {
+func (s *ConsulSource) applyLocked(index uint64, changes ...model.Change) {
 	if len(changes) == 0 {
 		return
 	}
 	s.status.LastEvent = time.Now()
 	s.status.Index = max(s.status.Index, index)
-	s.store.Apply(append(changes, graph.SetConsulStatus{Status: s.statusCopy()})...)
+	s.store.Apply(append(changes, model.SetConsulStatus{Status: s.statusCopy()})...)
 }
 
 // statusCopy is the status to hand to the store, which owns what it gets:
 // the topics map is copied so later edits here do not reach published
 // snapshots. Caller holds s.mu.
-func (s *ConsulSource) statusCopy() graph.SourceStatus {
+func (s *ConsulSource) statusCopy() model.SourceStatus {
 	st := s.status
 	st.Topics = maps.Clone(s.status.Topics)
 	return st

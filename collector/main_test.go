@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/collector"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/devcluster"
 )
 
@@ -63,7 +63,7 @@ func examplesCluster(t *testing.T) *devcluster.Cluster {
 }
 
 // runCollector starts a collector on c and stops it when the test ends.
-func runCollector(t *testing.T, c *devcluster.Cluster) *graph.Store {
+func runCollector(t *testing.T, c *devcluster.Cluster) *model.Store {
 	t.Helper()
 	n, cc := c.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: n, Consul: cc})
@@ -83,7 +83,7 @@ func runCollector(t *testing.T, c *devcluster.Cluster) *graph.Store {
 }
 
 // freshSnapshot syncs a new collector once: what a fresh start would see.
-func freshSnapshot(t *testing.T, c *devcluster.Cluster) *graph.Snapshot {
+func freshSnapshot(t *testing.T, c *devcluster.Cluster) *model.Snapshot {
 	t.Helper()
 	n, cc := c.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: n, Consul: cc})
@@ -100,7 +100,7 @@ func freshSnapshot(t *testing.T, c *devcluster.Cluster) *graph.Snapshot {
 
 // waitModel waits until cond holds on the store's snapshot, checking on
 // every new model version, and returns the snapshot and how long it took.
-func waitModel(t *testing.T, store *graph.Store, what string, cond func(*graph.Snapshot) error) (*graph.Snapshot, time.Duration) {
+func waitModel(t *testing.T, store *model.Store, what string, cond func(*model.Snapshot) error) (*model.Snapshot, time.Duration) {
 	t.Helper()
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), modelWait)

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -62,7 +62,7 @@ func (h *nativeHealth) forget(live map[string]bool) {
 }
 
 // apply gives a fresh registration the health last seen for it.
-func (h *nativeHealth) apply(svc *graph.Service) *graph.Service {
+func (h *nativeHealth) apply(svc *model.Service) *model.Service {
 	if v, ok := h.get(svc.AllocID, svc.Name); ok {
 		svc.Health = v
 	}
@@ -78,14 +78,14 @@ func aggregateChecks(checks map[string]nomadCheckStatus) map[string]string {
 		var h string
 		switch c.Status {
 		case "failure":
-			h = graph.HealthCritical
+			h = model.HealthCritical
 		case "success":
-			h = graph.HealthPassing
+			h = model.HealthPassing
 		default:
-			h = graph.HealthUnknown
+			h = model.HealthUnknown
 		}
 		switch {
-		case !seen, h == graph.HealthCritical, h == graph.HealthUnknown && cur == graph.HealthPassing:
+		case !seen, h == model.HealthCritical, h == model.HealthUnknown && cur == model.HealthPassing:
 			out[c.Service] = h
 		}
 	}
@@ -116,7 +116,7 @@ func (s *NomadSource) checkRound(ctx context.Context) {
 	for _, a := range snap.Allocations() {
 		live[a.ID] = true
 		for _, spec := range a.Services {
-			if spec.Provider == graph.ProviderNomad && spec.Checks > 0 {
+			if spec.Provider == model.ProviderNomad && spec.Checks > 0 {
 				ids = append(ids, a.ID)
 				break
 			}
@@ -125,7 +125,7 @@ func (s *NomadSource) checkRound(ctx context.Context) {
 	s.health.forget(live)
 	var (
 		mu      sync.Mutex
-		changes []graph.Change
+		changes []model.Change
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readParallelism)
@@ -153,15 +153,15 @@ func (s *NomadSource) checkRound(ctx context.Context) {
 
 // healthChanges are upserts of the allocation's Nomad-native instances
 // whose health differs from what the poller saw.
-func healthChanges(snap *graph.Snapshot, allocID string, h *nativeHealth) []graph.Change {
-	var out []graph.Change
+func healthChanges(snap *model.Snapshot, allocID string, h *nativeHealth) []model.Change {
+	var out []model.Change
 	a := snap.Allocation(allocID)
 	if a == nil {
 		return nil
 	}
 	seen := map[string]bool{}
 	for _, spec := range a.Services {
-		if spec.Provider != graph.ProviderNomad || seen[spec.Name] {
+		if spec.Provider != model.ProviderNomad || seen[spec.Name] {
 			continue
 		}
 		seen[spec.Name] = true
@@ -170,12 +170,12 @@ func healthChanges(snap *graph.Snapshot, allocID string, h *nativeHealth) []grap
 			continue
 		}
 		for _, svc := range snap.ServicesNamed(spec.Name) {
-			if svc.Provider != graph.ProviderNomad || svc.AllocID != allocID || svc.Health == health {
+			if svc.Provider != model.ProviderNomad || svc.AllocID != allocID || svc.Health == health {
 				continue
 			}
 			cp := *svc
 			cp.Health = health
-			out = append(out, graph.UpsertService{Service: &cp})
+			out = append(out, model.UpsertService{Service: &cp})
 		}
 	}
 	return out

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // liveAlloc reports whether an allocation belongs in the model: it is, or is
@@ -23,12 +23,12 @@ func liveAlloc(a *nomadAlloc) bool {
 
 // convertAlloc builds the model's allocation from Nomad's allocation and the
 // group of the job version it runs (nil when the job spec is not known).
-func convertAlloc(a *nomadAlloc, job *nomadJob, nodeAddr string) *graph.Allocation {
-	out := &graph.Allocation{
+func convertAlloc(a *nomadAlloc, job *nomadJob, nodeAddr string) *model.Allocation {
+	out := &model.Allocation{
 		ID: a.ID, Name: a.Name, Namespace: a.Namespace, JobID: a.JobID, JobType: a.JobType,
 		JobVersion: a.JobVersion, TaskGroup: a.TaskGroup, NodeID: a.NodeID, NodeName: a.NodeName,
 		ClientStatus: a.ClientStatus, DesiredStatus: a.DesiredStatus, ModifyIndex: a.ModifyIndex,
-		Ports: []graph.Port{}, Tasks: []graph.Task{},
+		Ports: []model.Port{}, Tasks: []model.Task{},
 	}
 	var group *groupSpec
 	if job != nil {
@@ -52,8 +52,8 @@ func convertAlloc(a *nomadAlloc, job *nomadJob, nodeAddr string) *graph.Allocati
 // version; allocations share its slices (model values are never mutated).
 type groupSpec struct {
 	raw      *nomadGroup
-	tasks    []graph.Task
-	services []graph.ServiceSpec
+	tasks    []model.Task
+	services []model.ServiceSpec
 }
 
 // groupSpecs converts the job's groups on first use. Parsing env and
@@ -64,7 +64,7 @@ func (j *nomadJob) groupSpecs() map[string]*groupSpec {
 		j.groups = make(map[string]*groupSpec, len(j.TaskGroups))
 		for i := range j.TaskGroups {
 			g := &j.TaskGroups[i]
-			gs := &groupSpec{raw: g, tasks: []graph.Task{}}
+			gs := &groupSpec{raw: g, tasks: []model.Task{}}
 			for k := range g.Tasks {
 				gs.tasks = append(gs.tasks, convertTask(&g.Tasks[k]))
 			}
@@ -85,8 +85,8 @@ func (j *nomadJob) groupSpecs() map[string]*groupSpec {
 // convertNetwork gives the namespace mode and address: the namespace's own IP
 // for bridge/CNI (from NetworkStatus, which only full reads and events carry),
 // else the host address the ports bind.
-func convertNetwork(a *nomadAlloc, group *nomadGroup, nodeAddr string) graph.Network {
-	n := graph.Network{Mode: graph.ModeHost}
+func convertNetwork(a *nomadAlloc, group *nomadGroup, nodeAddr string) model.Network {
+	n := model.Network{Mode: model.ModeHost}
 	var shared []nomadNetwork
 	if a.AllocatedResources != nil {
 		shared = a.AllocatedResources.Shared.Networks
@@ -97,7 +97,7 @@ func convertNetwork(a *nomadAlloc, group *nomadGroup, nodeAddr string) graph.Net
 	case group != nil && len(group.Networks) > 0 && group.Networks[0].Mode != "":
 		n.Mode = group.Networks[0].Mode
 	}
-	if n.Mode == graph.ModeHost {
+	if n.Mode == model.ModeHost {
 		if len(shared) > 0 && shared[0].IP != "" {
 			n.IP = shared[0].IP
 		} else {
@@ -116,7 +116,7 @@ func convertNetwork(a *nomadAlloc, group *nomadGroup, nodeAddr string) graph.Net
 // AllocatedResources.Shared.Ports (with the host IP they bind), then legacy
 // task-level network ports. Whether a port is static, and its host_network,
 // come from the allocated networks' reserved/dynamic lists.
-func convertPorts(a *nomadAlloc, group *nomadGroup) []graph.Port {
+func convertPorts(a *nomadAlloc, group *nomadGroup) []model.Port {
 	type meta struct {
 		static      bool
 		hostNetwork string
@@ -135,7 +135,7 @@ func convertPorts(a *nomadAlloc, group *nomadGroup) []graph.Port {
 	if group != nil {
 		note(group.Networks)
 	}
-	ports := []graph.Port{}
+	ports := []model.Port{}
 	if a.AllocatedResources == nil {
 		return ports
 	}
@@ -143,7 +143,7 @@ func convertPorts(a *nomadAlloc, group *nomadGroup) []graph.Port {
 	seen := map[string]bool{}
 	for _, p := range a.AllocatedResources.Shared.Ports {
 		m := info[p.Label]
-		ports = append(ports, graph.Port{Label: p.Label, HostIP: p.HostIP, Value: p.Value, To: p.To, Static: m.static, HostNetwork: m.hostNetwork})
+		ports = append(ports, model.Port{Label: p.Label, HostIP: p.HostIP, Value: p.Value, To: p.To, Static: m.static, HostNetwork: m.hostNetwork})
 		seen[p.Label] = true
 	}
 	tasks := make([]string, 0, len(a.AllocatedResources.Tasks))
@@ -158,7 +158,7 @@ func convertPorts(a *nomadAlloc, group *nomadGroup) []graph.Port {
 					return
 				}
 				seen[p.Label] = true
-				ports = append(ports, graph.Port{Label: p.Label, HostIP: nw.IP, Value: p.Value, To: p.To, Static: static, HostNetwork: p.HostNetwork})
+				ports = append(ports, model.Port{Label: p.Label, HostIP: nw.IP, Value: p.Value, To: p.To, Static: static, HostNetwork: p.HostNetwork})
 			}
 			for _, p := range nw.ReservedPorts {
 				add(p, true)
@@ -174,8 +174,8 @@ func convertPorts(a *nomadAlloc, group *nomadGroup) []graph.Port {
 // convertTask keeps a task's networking facts: driver, lifecycle, the
 // docker-style network_mode and config.ports, and its references to ports and
 // services in env and templates.
-func convertTask(t *nomadTask) graph.Task {
-	out := graph.Task{Name: t.Name, Driver: t.Driver, Kind: t.Kind}
+func convertTask(t *nomadTask) model.Task {
+	out := model.Task{Name: t.Name, Driver: t.Driver, Kind: t.Kind}
 	if t.Lifecycle != nil {
 		out.Lifecycle = t.Lifecycle.Hook
 		out.Sidecar = t.Lifecycle.Sidecar
@@ -190,7 +190,7 @@ func convertTask(t *nomadTask) graph.Task {
 			}
 		}
 	}
-	refs := graph.ParseEnvRefs(t.Env)
+	refs := model.ParseEnvRefs(t.Env)
 	for _, tmpl := range t.Templates {
 		if tmpl.EmbeddedTmpl == nil {
 			continue
@@ -199,17 +199,17 @@ func convertTask(t *nomadTask) graph.Task {
 		if tmpl.DestPath != nil {
 			dest = *tmpl.DestPath
 		}
-		refs = append(refs, graph.ParseTemplateRefs(dest, *tmpl.EmbeddedTmpl)...)
+		refs = append(refs, model.ParseTemplateRefs(dest, *tmpl.EmbeddedTmpl)...)
 	}
 	out.Refs = refs
 	return out
 }
 
 // convertServiceSpec converts a job-spec service; task is set for task-level ones.
-func convertServiceSpec(s nomadService, task string) graph.ServiceSpec {
-	out := graph.ServiceSpec{Name: s.Name, Provider: s.Provider, Task: task, PortLabel: s.PortLabel, Tags: s.Tags, Checks: len(s.Checks)}
+func convertServiceSpec(s nomadService, task string) model.ServiceSpec {
+	out := model.ServiceSpec{Name: s.Name, Provider: s.Provider, Task: task, PortLabel: s.PortLabel, Tags: s.Tags, Checks: len(s.Checks)}
 	if out.Provider == "" {
-		out.Provider = graph.ProviderConsul
+		out.Provider = model.ProviderConsul
 	}
 	if out.Task == "" {
 		out.Task = s.TaskName
@@ -218,24 +218,24 @@ func convertServiceSpec(s nomadService, task string) graph.ServiceSpec {
 	switch {
 	case c == nil:
 	case c.Native:
-		out.Connect = &graph.ConnectSpec{Kind: graph.ConnectNative}
+		out.Connect = &model.ConnectSpec{Kind: model.ConnectNative}
 	case c.Gateway != nil:
-		kind := graph.ConnectMesh
+		kind := model.ConnectMesh
 		if c.Gateway.Ingress != nil {
-			kind = graph.ConnectIngress
+			kind = model.ConnectIngress
 		} else if c.Gateway.Terminating != nil {
-			kind = graph.ConnectTerminating
+			kind = model.ConnectTerminating
 		}
-		out.Connect = &graph.ConnectSpec{Kind: kind}
+		out.Connect = &model.ConnectSpec{Kind: kind}
 	case c.SidecarService != nil:
 		// Nomad names the sidecar's dynamic port connect-proxy-<service>.
-		cs := &graph.ConnectSpec{Kind: graph.ConnectSidecar, SidecarPortLabel: "connect-proxy-" + s.Name}
+		cs := &model.ConnectSpec{Kind: model.ConnectSidecar, SidecarPortLabel: "connect-proxy-" + s.Name}
 		if c.SidecarService.Port != "" {
 			cs.SidecarPortLabel = c.SidecarService.Port
 		}
 		if p := c.SidecarService.Proxy; p != nil {
 			for _, u := range p.Upstreams {
-				cs.Upstreams = append(cs.Upstreams, graph.Upstream{
+				cs.Upstreams = append(cs.Upstreams, model.Upstream{
 					DestinationName: u.DestinationName, DestinationNamespace: u.DestinationNamespace,
 					LocalBindAddress: u.LocalBindAddress, LocalBindPort: u.LocalBindPort, Datacenter: u.Datacenter,
 				})
@@ -248,8 +248,8 @@ func convertServiceSpec(s nomadService, task string) graph.ServiceSpec {
 
 // convertNode builds the model's node. The address is the node's network
 // address (the list stub's Address, or the fingerprinted IP on a full node).
-func convertNode(n *nomadNode) *graph.Node {
-	out := &graph.Node{
+func convertNode(n *nomadNode) *model.Node {
+	out := &model.Node{
 		ID: n.ID, Name: n.Name, Datacenter: n.Datacenter, NodePool: n.NodePool,
 		Address: n.Address, Status: n.Status,
 	}
@@ -268,7 +268,7 @@ func convertNode(n *nomadNode) *graph.Node {
 				if addr.Alias == "" || addr.Alias == "default" {
 					continue
 				}
-				out.HostNetworks = append(out.HostNetworks, graph.HostNetwork{
+				out.HostNetworks = append(out.HostNetworks, model.HostNetwork{
 					Name: addr.Alias, CIDR: addr.Address, Interface: nn.Device, ReservedPorts: parsePortList(addr.ReservedPorts),
 				})
 			}
@@ -282,7 +282,7 @@ func convertNode(n *nomadNode) *graph.Node {
 		sort.Strings(names)
 		for _, name := range names {
 			h := n.HostNetworks[name]
-			out.HostNetworks = append(out.HostNetworks, graph.HostNetwork{Name: name, CIDR: h.CIDR, Interface: h.Interface, ReservedPorts: parsePortList(h.ReservedPorts)})
+			out.HostNetworks = append(out.HostNetworks, model.HostNetwork{Name: name, CIDR: h.CIDR, Interface: h.Interface, ReservedPorts: parsePortList(h.ReservedPorts)})
 		}
 	}
 	// Nomad's defaults when the node does not report its range.
@@ -329,11 +329,11 @@ func parsePortList(s string) []int {
 // convertServiceReg converts a Nomad-native service registration. The
 // registry holds no health: an instance counts as passing until the check
 // poller (nomad_checks.go) learns otherwise from its allocation's checks.
-func convertServiceReg(r *nomadServiceReg) *graph.Service {
-	return &graph.Service{
-		ID: r.ID, Name: r.ServiceName, Provider: graph.ProviderNomad, Namespace: r.Namespace,
+func convertServiceReg(r *nomadServiceReg) *model.Service {
+	return &model.Service{
+		ID: r.ID, Name: r.ServiceName, Provider: model.ProviderNomad, Namespace: r.Namespace,
 		NodeID: r.NodeID, AllocID: r.AllocID, Address: r.Address, Port: r.Port, Tags: r.Tags,
-		Health: graph.HealthPassing,
+		Health: model.HealthPassing,
 	}
 }
 

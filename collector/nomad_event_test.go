@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // allocEvent is an allocation event frame as Nomad 1.6 sends it (trimmed to
@@ -48,8 +48,8 @@ var meshJob = &nomadJob{ID: "mesh", Namespace: "default", Type: "service", Versi
 	},
 }}}
 
-func newTestSource() (*NomadSource, *graph.Store) {
-	store := graph.NewStore()
+func newTestSource() (*NomadSource, *model.Store) {
+	store := model.NewStore()
 	s := NewNomadSource(nil, "http://test", store, slog.New(slog.DiscardHandler))
 	return s, store
 }
@@ -79,14 +79,14 @@ func TestApplyAllocationEvent(t *testing.T) {
 	if len(a.Tasks) != 2 || a.Tasks[1].Kind != "connect-proxy:app" || !a.Tasks[1].Sidecar {
 		t.Errorf("tasks = %+v", a.Tasks)
 	}
-	if len(a.Tasks[0].Refs) != 1 || a.Tasks[0].Refs[0].Kind != graph.RefEnvUpstream || a.Tasks[0].Refs[0].Target != "redis" {
+	if len(a.Tasks[0].Refs) != 1 || a.Tasks[0].Refs[0].Kind != model.RefEnvUpstream || a.Tasks[0].Refs[0].Target != "redis" {
 		t.Errorf("app refs = %+v", a.Tasks[0].Refs)
 	}
 	if len(a.Services) != 1 || a.Services[0].Connect == nil || a.Services[0].Connect.SidecarPortLabel != "connect-proxy-app" ||
 		len(a.Services[0].Connect.Upstreams) != 1 || a.Services[0].Connect.Upstreams[0].LocalBindPort != 6379 {
 		t.Errorf("services = %+v", a.Services)
 	}
-	if st := snap.Status().Nomad; st.State != graph.StateConnected || st.Index != 120 {
+	if st := snap.Status().Nomad; st.State != model.StateConnected || st.Index != 120 {
 		t.Errorf("status = %+v", st)
 	}
 }
@@ -97,11 +97,11 @@ func TestAllocationLifecycleEvents(t *testing.T) {
 	tests := []struct {
 		name   string
 		frames string
-		want   func(*graph.Snapshot) string
+		want   func(*model.Snapshot) string
 	}{
 		{"terminal allocation leaves", `{"Index":2,"Events":[{"Topic":"Allocation","Payload":{"Allocation":{"ID":"a","JobID":"j","ClientStatus":"running","DesiredStatus":"run","ModifyIndex":2}}}]}
 {"Index":3,"Events":[{"Topic":"Allocation","Payload":{"Allocation":{"ID":"a","JobID":"j","ClientStatus":"complete","DesiredStatus":"stop","ModifyIndex":3}}}]}`,
-			func(s *graph.Snapshot) string {
+			func(s *model.Snapshot) string {
 				if s.Allocation("a") != nil {
 					return "terminal allocation still present"
 				}
@@ -109,14 +109,14 @@ func TestAllocationLifecycleEvents(t *testing.T) {
 			}},
 		{"older replay ignored", `{"Index":5,"Events":[{"Topic":"Allocation","Payload":{"Allocation":{"ID":"a","JobID":"j","ClientStatus":"running","DesiredStatus":"run","ModifyIndex":5}}}]}
 {"Index":4,"Events":[{"Topic":"Allocation","Payload":{"Allocation":{"ID":"a","JobID":"j","ClientStatus":"pending","DesiredStatus":"run","ModifyIndex":4}}}]}`,
-			func(s *graph.Snapshot) string {
+			func(s *model.Snapshot) string {
 				if a := s.Allocation("a"); a == nil || a.ClientStatus != "running" {
 					return "replayed older event overwrote newer state"
 				}
 				return ""
 			}},
 		{"malformed event skipped", `{"Index":6,"Events":[{"Topic":"Allocation","Payload":{}},{"Topic":"Node","Payload":{"Node":{"ID":"n1","Name":"x<script>","Status":"ready"}}}]}`,
-			func(s *graph.Snapshot) string {
+			func(s *model.Snapshot) string {
 				if n := s.Node("n1"); n == nil || n.Name != "x<script>" {
 					return "node after a malformed event not applied"
 				}
@@ -124,7 +124,7 @@ func TestAllocationLifecycleEvents(t *testing.T) {
 			}},
 		{"service registration and deregistration", `{"Index":7,"Events":[{"Topic":"Service","Type":"ServiceRegistration","Payload":{"Service":{"ID":"s1","ServiceName":"redis","Address":"10.0.0.1","Port":5}}}]}
 {"Index":8,"Events":[{"Topic":"Service","Type":"ServiceDeregistration","Payload":{"Service":{"ID":"s1","ServiceName":"redis"}}}]}`,
-			func(s *graph.Snapshot) string {
+			func(s *model.Snapshot) string {
 				if len(s.ServicesNamed("redis")) != 0 {
 					return "deregistered service still present"
 				}
@@ -175,7 +175,7 @@ func TestAggregateChecks(t *testing.T) {
 		"3": {Service: "b", Status: "success"}, "4": {Service: "b", Status: "pending"},
 		"5": {Service: "c", Status: "success"},
 	})
-	want := map[string]string{"a": graph.HealthCritical, "b": graph.HealthUnknown, "c": graph.HealthPassing}
+	want := map[string]string{"a": model.HealthCritical, "b": model.HealthUnknown, "c": model.HealthPassing}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: %s, want %s", k, got[k], v)

@@ -9,7 +9,7 @@ import (
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/devcluster"
 )
 
@@ -21,7 +21,7 @@ func TestModelMatchesCluster(t *testing.T) {
 	ctx := context.Background()
 	// Wait until every running allocation is in with its namespace IP.
 	want := runningAllocs(t, c)
-	snap, took := waitModel(t, store, "every running allocation", func(s *graph.Snapshot) error {
+	snap, took := waitModel(t, store, "every running allocation", func(s *model.Snapshot) error {
 		for _, a := range want {
 			m := s.Allocation(a.ID)
 			if m == nil {
@@ -31,7 +31,7 @@ func TestModelMatchesCluster(t *testing.T) {
 				return fmt.Errorf("allocation %s IP %q, want %q", a.ID, m.Network.IP, a.NetworkStatus.Address)
 			}
 		}
-		if s.Status().Consul.State != graph.StateConnected || len(s.Intentions()) == 0 {
+		if s.Status().Consul.State != model.StateConnected || len(s.Intentions()) == 0 {
 			return fmt.Errorf("consul %s, %d intentions", s.Status().Consul.State, len(s.Intentions()))
 		}
 		return nil
@@ -74,7 +74,7 @@ func TestModelMatchesCluster(t *testing.T) {
 			t.Errorf("dynamic port = %+v, want dynamic → 6379", p)
 		}
 		host := findAlloc(t, snap, "redis-exposed", "host")
-		if host.Network.Mode != graph.ModeHost || host.Network.IP != c.Bridge.Gateway {
+		if host.Network.Mode != model.ModeHost || host.Network.IP != c.Bridge.Gateway {
 			t.Errorf("host-mode network = %+v, want host on %s", host.Network, c.Bridge.Gateway)
 		}
 		ingress := findAlloc(t, snap, "ingress", "ingress")
@@ -88,7 +88,7 @@ func TestModelMatchesCluster(t *testing.T) {
 		for _, r := range regs {
 			found := false
 			for _, s := range snap.ServicesNamed(r.ServiceName) {
-				if s.Provider == graph.ProviderNomad && s.ID == r.ID {
+				if s.Provider == model.ProviderNomad && s.ID == r.ID {
 					found = true
 					if s.Address != r.Address || s.Port != r.Port || s.AllocID != r.AllocID {
 						t.Errorf("service %s: model %s:%d alloc %s, nomad %s:%d alloc %s", r.ServiceName, s.Address, s.Port, s.AllocID, r.Address, r.Port, r.AllocID)
@@ -107,9 +107,9 @@ func TestModelMatchesCluster(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []*graph.Service
+			var got []*model.Service
 			for _, s := range snap.ServicesNamed(name) {
-				if s.Provider == graph.ProviderConsul {
+				if s.Provider == model.ProviderConsul {
 					got = append(got, s)
 				}
 			}
@@ -119,7 +119,7 @@ func TestModelMatchesCluster(t *testing.T) {
 			}
 			for _, cs := range cat {
 				// Consul service IDs are unique per node only; the model qualifies them.
-				idx := slices.IndexFunc(got, func(s *graph.Service) bool { return s.ID == cs.Node+"/"+cs.ServiceID })
+				idx := slices.IndexFunc(got, func(s *model.Service) bool { return s.ID == cs.Node+"/"+cs.ServiceID })
 				if idx < 0 {
 					t.Errorf("consul %s: instance %s missing", name, cs.ServiceID)
 					continue
@@ -142,24 +142,24 @@ func TestModelMatchesCluster(t *testing.T) {
 	})
 
 	t.Run("intention", func(t *testing.T) {
-		if action, m := snap.IntentionFor("app", "redis"); action != graph.ActionAllow || m == nil {
+		if action, m := snap.IntentionFor("app", "redis"); action != model.ActionAllow || m == nil {
 			t.Errorf("IntentionFor(app, redis) = %s, %+v; want an explicit allow", action, m)
 		}
 	})
 
 	t.Run("edges", func(t *testing.T) {
 		same := findAlloc(t, snap, "same-group", "cache-and-app")
-		assertEdge(t, snap, graph.EdgeSameNamespace, graph.TaskKey(same.ID, "app"), "", "NOMAD_ADDR_redis")
+		assertEdge(t, snap, model.EdgeSameNamespace, model.TaskKey(same.ID, "app"), "", "NOMAD_ADDR_redis")
 		dn := findAlloc(t, snap, "discovery-nomad", "app")
-		assertEdge(t, snap, graph.EdgeDiscovery, graph.TaskKey(dn.ID, "app"), graph.ServiceKey("redis-native"), `nomadService "redis-native"`)
+		assertEdge(t, snap, model.EdgeDiscovery, model.TaskKey(dn.ID, "app"), model.ServiceKey("redis-native"), `nomadService "redis-native"`)
 		dc := findAlloc(t, snap, "discovery-consul", "app")
-		assertEdge(t, snap, graph.EdgeDiscovery, graph.TaskKey(dc.ID, "app"), graph.ServiceKey("redis-consul"), `service "redis-consul"`)
+		assertEdge(t, snap, model.EdgeDiscovery, model.TaskKey(dc.ID, "app"), model.ServiceKey("redis-consul"), `service "redis-consul"`)
 		mesh := findAlloc(t, snap, "mesh", "app")
-		e := assertEdge(t, snap, graph.EdgeUpstream, graph.AllocKey(mesh.ID), graph.ServiceKey("redis"), "6379")
-		if e != nil && e.Intention != graph.ActionAllow {
+		e := assertEdge(t, snap, model.EdgeUpstream, model.AllocKey(mesh.ID), model.ServiceKey("redis"), "6379")
+		if e != nil && e.Intention != model.ActionAllow {
 			t.Errorf("upstream intention = %q, want allow", e.Intention)
 		}
-		assertEdge(t, snap, graph.EdgeIngress, graph.ServiceKey("ingress"), graph.ServiceKey("web"), "web.netviz.test")
+		assertEdge(t, snap, model.EdgeIngress, model.ServiceKey("ingress"), model.ServiceKey("web"), "web.netviz.test")
 	})
 }
 
@@ -204,7 +204,7 @@ func nomadServices(t *testing.T, c *devcluster.Cluster) []*nomadapi.ServiceRegis
 	return out
 }
 
-func findAlloc(t *testing.T, s *graph.Snapshot, job, group string) *graph.Allocation {
+func findAlloc(t *testing.T, s *model.Snapshot, job, group string) *model.Allocation {
 	t.Helper()
 	for _, a := range s.Allocations() {
 		if a.JobID == job && a.TaskGroup == group {
@@ -215,7 +215,7 @@ func findAlloc(t *testing.T, s *graph.Snapshot, job, group string) *graph.Alloca
 	return nil
 }
 
-func port(t *testing.T, a *graph.Allocation, label string) graph.Port {
+func port(t *testing.T, a *model.Allocation, label string) model.Port {
 	t.Helper()
 	for _, p := range a.Ports {
 		if p.Label == label {
@@ -223,16 +223,16 @@ func port(t *testing.T, a *graph.Allocation, label string) graph.Port {
 		}
 	}
 	t.Fatalf("allocation %s has no port %q: %+v", a.ID, label, a.Ports)
-	return graph.Port{}
+	return model.Port{}
 }
 
-func hasTask(a *graph.Allocation, name string) bool {
-	return slices.ContainsFunc(a.Tasks, func(t graph.Task) bool { return t.Name == name })
+func hasTask(a *model.Allocation, name string) bool {
+	return slices.ContainsFunc(a.Tasks, func(t model.Task) bool { return t.Name == name })
 }
 
 // assertEdge finds an edge of kind from → to (to "" matches any) whose label
 // contains label.
-func assertEdge(t *testing.T, s *graph.Snapshot, kind graph.EdgeKind, from, to, label string) *graph.Edge {
+func assertEdge(t *testing.T, s *model.Snapshot, kind model.EdgeKind, from, to, label string) *model.Edge {
 	t.Helper()
 	for _, e := range s.Edges() {
 		if e.Kind == kind && e.From == from && (to == "" || e.To == to) && strings.Contains(e.Label, label) {

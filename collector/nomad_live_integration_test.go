@@ -8,12 +8,12 @@ import (
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/devcluster"
 )
 
 // liveAllocs is the model's running allocations of the live job.
-func liveAllocs(s *graph.Snapshot) []*graph.Allocation {
+func liveAllocs(s *model.Snapshot) []*model.Allocation {
 	return s.AllocationsOfJob("default", "live")
 }
 
@@ -50,7 +50,7 @@ func TestLiveUpdates(t *testing.T) {
 		if _, err := c.Nomad().Allocations().Stop(&nomadapi.Allocation{ID: victim, Namespace: "default"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		_, took := waitModel(t, store, "the killed allocation gone and replaced", func(s *graph.Snapshot) error {
+		_, took := waitModel(t, store, "the killed allocation gone and replaced", func(s *model.Snapshot) error {
 			if s.Allocation(victim) != nil {
 				return fmt.Errorf("%s still in the model", victim)
 			}
@@ -64,16 +64,16 @@ func TestLiveUpdates(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = c.Stop(context.Background(), "default", "unhealthy", true) })
-		_, took := waitModel(t, store, "the failing check's instance critical", func(s *graph.Snapshot) error {
+		_, took := waitModel(t, store, "the failing check's instance critical", func(s *model.Snapshot) error {
 			inst := s.ServicesNamed("unhealthy-web")
-			if len(inst) != 1 || inst[0].Health != graph.HealthCritical {
+			if len(inst) != 1 || inst[0].Health != model.HealthCritical {
 				return fmt.Errorf("instances %+v", inst)
 			}
 			return nil
 		})
 		t.Logf("failing Nomad check shown critical %s after the job was registered", took)
 		for _, svc := range store.Snapshot().ServicesNamed("redis-native") {
-			if svc.Health != graph.HealthPassing {
+			if svc.Health != model.HealthPassing {
 				t.Errorf("redis-native (passing check) health = %s", svc.Health)
 			}
 		}
@@ -87,8 +87,8 @@ func TestLiveUpdates(t *testing.T) {
 		if _, _, err := c.Consul().ConfigEntries().Set(entry, nil); err != nil {
 			t.Fatal(err)
 		}
-		_, took := waitModel(t, store, "the deny intention", func(s *graph.Snapshot) error {
-			if action, m := s.IntentionFor("live-src", "live-dest"); action != graph.ActionDeny || m == nil {
+		_, took := waitModel(t, store, "the deny intention", func(s *model.Snapshot) error {
+			if action, m := s.IntentionFor("live-src", "live-dest"); action != model.ActionDeny || m == nil {
 				return fmt.Errorf("IntentionFor = %s %v", action, m)
 			}
 			return nil
@@ -97,7 +97,7 @@ func TestLiveUpdates(t *testing.T) {
 		if _, err := c.Consul().ConfigEntries().Delete(consulapi.ServiceIntentions, "live-dest", nil); err != nil {
 			t.Fatal(err)
 		}
-		_, took = waitModel(t, store, "the intention gone", func(s *graph.Snapshot) error {
+		_, took = waitModel(t, store, "the intention gone", func(s *model.Snapshot) error {
 			if _, m := s.IntentionFor("live-src", "live-dest"); m != nil {
 				return fmt.Errorf("still matched: %+v", m)
 			}
@@ -110,7 +110,7 @@ func TestLiveUpdates(t *testing.T) {
 		if err := c.Stop(ctx, "default", "live", true); err != nil {
 			t.Fatal(err)
 		}
-		_, took := waitModel(t, store, "no live allocations or services", func(s *graph.Snapshot) error {
+		_, took := waitModel(t, store, "no live allocations or services", func(s *model.Snapshot) error {
 			if n := len(liveAllocs(s)); n != 0 {
 				return fmt.Errorf("%d live allocations", n)
 			}
@@ -125,8 +125,8 @@ func TestLiveUpdates(t *testing.T) {
 
 // countLive holds when the model has n running live allocations, each with
 // its namespace IP.
-func countLive(n int) func(*graph.Snapshot) error {
-	return func(s *graph.Snapshot) error {
+func countLive(n int) func(*model.Snapshot) error {
+	return func(s *model.Snapshot) error {
 		got := 0
 		for _, a := range liveAllocs(s) {
 			if a.ClientStatus == "running" && a.Network.IP != "" {

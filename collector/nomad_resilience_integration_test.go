@@ -8,7 +8,7 @@ import (
 	"time"
 
 	nomadapi "github.com/hashicorp/nomad/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // TestResilience restarts Nomad under a running collector and checks the
@@ -20,8 +20,8 @@ func TestResilience(t *testing.T) {
 	store := runCollector(t, c)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	waitModel(t, store, "a connected model", func(s *graph.Snapshot) error {
-		if s.Status().Nomad.State != graph.StateConnected || len(s.Allocations()) == 0 {
+	waitModel(t, store, "a connected model", func(s *model.Snapshot) error {
+		if s.Status().Nomad.State != model.StateConnected || len(s.Allocations()) == 0 {
 			return fmt.Errorf("nomad %s", s.Status().Nomad.State)
 		}
 		return nil
@@ -42,7 +42,7 @@ func TestResilience(t *testing.T) {
 			t.Fatal(err)
 		}
 		fresh := freshSnapshot(t, c)
-		_, took := waitModel(t, store, "the same content as a fresh snapshot", func(s *graph.Snapshot) error {
+		_, took := waitModel(t, store, "the same content as a fresh snapshot", func(s *model.Snapshot) error {
 			if s.Version() <= before {
 				return fmt.Errorf("no new version yet")
 			}
@@ -55,8 +55,8 @@ func TestResilience(t *testing.T) {
 		if err := c.StopConsul(); err != nil {
 			t.Fatal(err)
 		}
-		waitModel(t, store, "consul down", func(s *graph.Snapshot) error {
-			if st := s.Status().Consul.State; st != graph.StateDown {
+		waitModel(t, store, "consul down", func(s *model.Snapshot) error {
+			if st := s.Status().Consul.State; st != model.StateDown {
 				return fmt.Errorf("consul state %s", st)
 			}
 			return nil
@@ -70,7 +70,7 @@ func TestResilience(t *testing.T) {
 		if _, err := c.Nomad().Allocations().Stop(&nomadapi.Allocation{ID: victim, Namespace: "default"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		waitModel(t, store, "the killed allocation gone while consul is down", func(s *graph.Snapshot) error {
+		waitModel(t, store, "the killed allocation gone while consul is down", func(s *model.Snapshot) error {
 			if s.Allocation(victim) != nil {
 				return fmt.Errorf("still there")
 			}
@@ -79,8 +79,8 @@ func TestResilience(t *testing.T) {
 		if err := c.StartConsul(ctx); err != nil {
 			t.Fatal(err)
 		}
-		_, took := waitModel(t, store, "consul connected with the mesh services", func(s *graph.Snapshot) error {
-			if st := s.Status().Consul.State; st != graph.StateConnected {
+		_, took := waitModel(t, store, "consul connected with the mesh services", func(s *model.Snapshot) error {
+			if st := s.Status().Consul.State; st != model.StateConnected {
 				return fmt.Errorf("consul state %s", st)
 			}
 			if len(s.ServicesNamed("redis-sidecar-proxy")) == 0 {
@@ -94,8 +94,8 @@ func TestResilience(t *testing.T) {
 
 // sameNomadContent compares the Nomad side of two models: allocations with
 // their namespaces and ports, nodes, and Nomad-native services.
-func sameNomadContent(got, want *graph.Snapshot) error {
-	summary := func(s *graph.Snapshot) []string {
+func sameNomadContent(got, want *model.Snapshot) error {
+	summary := func(s *model.Snapshot) []string {
 		var out []string
 		for _, a := range s.Allocations() {
 			line := fmt.Sprintf("alloc %s %s/%s %s %s %s", a.ID, a.JobID, a.TaskGroup, a.ClientStatus, a.Network.Mode, a.Network.IP)
@@ -108,7 +108,7 @@ func sameNomadContent(got, want *graph.Snapshot) error {
 			out = append(out, fmt.Sprintf("node %s %s %s", n.ID, n.Name, n.Status))
 		}
 		for _, sv := range s.Services() {
-			if sv.Provider == graph.ProviderNomad {
+			if sv.Provider == model.ProviderNomad {
 				out = append(out, fmt.Sprintf("service %s %s %s:%d", sv.Name, sv.ID, sv.Address, sv.Port))
 			}
 		}

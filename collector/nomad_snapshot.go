@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"sync"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -15,9 +15,9 @@ import (
 // there, so nothing between the reads is missed; replays are idempotent).
 type nomadState struct {
 	index    uint64
-	nodes    []*graph.Node
-	allocs   []*graph.Allocation
-	services []*graph.Service
+	nodes    []*model.Node
+	allocs   []*model.Allocation
+	services []*model.Service
 	// forbidden maps a topic to the error an ACL gave when reading it.
 	forbidden map[string]string
 	// needIP lists bridge/CNI allocations whose namespace IP the list lacks.
@@ -35,7 +35,7 @@ func (s *NomadSource) readState(ctx context.Context) (*nomadState, error) {
 		rawNodes []*nomadNode
 		rawAll   []*nomadAlloc
 		stubs    []nomadJobStub
-		regs     []*graph.Service
+		regs     []*model.Service
 	)
 	record := func(topic string, idx uint64, err error) error {
 		mu.Lock()
@@ -98,7 +98,7 @@ func (s *NomadSource) readState(ctx context.Context) (*nomadState, error) {
 			return nil, err
 		}
 		ga := convertAlloc(a, job, addr[a.NodeID])
-		if ga.Network.Mode != graph.ModeHost && ga.Network.IP == "" {
+		if ga.Network.Mode != model.ModeHost && ga.Network.IP == "" {
 			st.needIP = append(st.needIP, a.ID)
 		}
 		st.allocs = append(st.allocs, ga)
@@ -134,7 +134,7 @@ func (s *NomadSource) readJobs(ctx context.Context, stubs []nomadJobStub) error 
 }
 
 // readServices lists Nomad-native services and reads each one's instances.
-func (s *NomadSource) readServices(ctx context.Context) ([]*graph.Service, uint64, error) {
+func (s *NomadSource) readServices(ctx context.Context) ([]*model.Service, uint64, error) {
 	var lists []nomadServiceList
 	idx, err := s.api.get(ctx, "/v1/services", "", &lists)
 	if err != nil {
@@ -142,7 +142,7 @@ func (s *NomadSource) readServices(ctx context.Context) ([]*graph.Service, uint6
 	}
 	var (
 		mu  sync.Mutex
-		out []*graph.Service
+		out []*model.Service
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readParallelism)

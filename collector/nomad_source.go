@@ -11,7 +11,7 @@ import (
 	"time"
 
 	nomadapi "github.com/hashicorp/nomad/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // readParallelism bounds concurrent single-object reads (job specs, service
@@ -28,7 +28,7 @@ var eventTopics = []string{"Node", "Job", "Allocation", "Service"}
 // the stream breaks.
 type NomadSource struct {
 	api   *nomadHTTP
-	store *graph.Store
+	store *model.Store
 	log   *slog.Logger
 	jobs  *jobSpecs
 	addr  string
@@ -37,13 +37,13 @@ type NomadSource struct {
 	health nativeHealth
 
 	mu        sync.Mutex
-	status    graph.SourceStatus
+	status    model.SourceStatus
 	nodeAddrs map[string]string
 }
 
 // NewNomadSource returns a source reading through client. It follows every
 // namespace unless NOMAD_NAMESPACE names one (as the nomad CLI does).
-func NewNomadSource(client *nomadapi.Client, addr string, store *graph.Store, log *slog.Logger) *NomadSource {
+func NewNomadSource(client *nomadapi.Client, addr string, store *model.Store, log *slog.Logger) *NomadSource {
 	ns := "*"
 	if v := os.Getenv("NOMAD_NAMESPACE"); v != "" {
 		ns = v
@@ -53,7 +53,7 @@ func NewNomadSource(client *nomadapi.Client, addr string, store *graph.Store, lo
 	}
 	return &NomadSource{
 		api: &nomadHTTP{client: client, namespace: ns}, store: store, log: log, jobs: newJobSpecs(),
-		addr: addr, status: graph.SourceStatus{State: graph.StateSyncing, Address: addr}, nodeAddrs: map[string]string{},
+		addr: addr, status: model.SourceStatus{State: model.StateSyncing, Address: addr}, nodeAddrs: map[string]string{},
 	}
 }
 
@@ -70,7 +70,7 @@ func (s *NomadSource) Sync(ctx context.Context) (uint64, []string, error) {
 	for _, n := range st.nodes {
 		s.nodeAddrs[n.ID] = n.Address
 	}
-	s.status.State = graph.StateConnected
+	s.status.State = model.StateConnected
 	s.status.Error = ""
 	s.status.Index = st.index
 	// Keep what the event stream refused (found by forbidTopics); the
@@ -87,7 +87,7 @@ func (s *NomadSource) Sync(ctx context.Context) (uint64, []string, error) {
 	}
 	status := s.status
 	s.mu.Unlock()
-	s.store.Apply(graph.ResetNomad{Nodes: st.nodes, Allocations: st.allocs, Services: st.services}, graph.SetNomadStatus{Status: status})
+	s.store.Apply(model.ResetNomad{Nodes: st.nodes, Allocations: st.allocs, Services: st.services}, model.SetNomadStatus{Status: status})
 	return st.index, st.needIP, nil
 }
 
@@ -225,7 +225,7 @@ func (s *NomadSource) forbidTopics(ctx context.Context, index uint64, topics []s
 // applyFrame converts a frame's events into model changes and applies them
 // as one batch (one new model version per frame, not per event).
 func (s *NomadSource) applyFrame(ctx context.Context, f *nomadEventFrame) {
-	var changes []graph.Change
+	var changes []model.Change
 	for i := range f.Events {
 		ev := &f.Events[i]
 		if c := s.convertEvent(ctx, ev); c != nil {
@@ -233,20 +233,20 @@ func (s *NomadSource) applyFrame(ctx context.Context, f *nomadEventFrame) {
 		}
 	}
 	s.mu.Lock()
-	s.status.State = graph.StateConnected
+	s.status.State = model.StateConnected
 	s.status.Error = ""
 	s.status.Index = f.Index
 	s.status.LastEvent = time.Now().UTC()
 	status := s.status
 	s.mu.Unlock()
-	changes = append(changes, graph.SetNomadStatus{Status: status})
+	changes = append(changes, model.SetNomadStatus{Status: status})
 	s.store.Apply(changes...)
 }
 
 // convertEvent turns one event into a model change, or nil for events that
 // change nothing netviz shows. Malformed events (a payload missing) are
 // logged and skipped, never fatal.
-func (s *NomadSource) convertEvent(ctx context.Context, ev *nomadEvent) graph.Change {
+func (s *NomadSource) convertEvent(ctx context.Context, ev *nomadEvent) model.Change {
 	p := &ev.Payload
 	switch ev.Topic {
 	case "Allocation":
@@ -272,22 +272,22 @@ func (s *NomadSource) convertEvent(ctx context.Context, ev *nomadEvent) graph.Ch
 			return nil
 		}
 		if ev.Type == "NodeDeregistration" {
-			return graph.DeleteNode{ID: p.Node.ID}
+			return model.DeleteNode{ID: p.Node.ID}
 		}
 		n := convertNode(p.Node)
 		s.mu.Lock()
 		s.nodeAddrs[n.ID] = n.Address
 		s.mu.Unlock()
-		return graph.UpsertNode{Node: n}
+		return model.UpsertNode{Node: n}
 	case "Service":
 		if p.Service == nil || p.Service.ID == "" {
 			s.log.Warn("nomad: service event without service", "type", ev.Type, "key", ev.Key)
 			return nil
 		}
 		if ev.Type == "ServiceDeregistration" {
-			return graph.DeleteService{Provider: graph.ProviderNomad, ID: p.Service.ID}
+			return model.DeleteService{Provider: model.ProviderNomad, ID: p.Service.ID}
 		}
-		return graph.UpsertService{Service: s.health.apply(convertServiceReg(p.Service))}
+		return model.UpsertService{Service: s.health.apply(convertServiceReg(p.Service))}
 	}
 	return nil
 }
@@ -295,12 +295,12 @@ func (s *NomadSource) convertEvent(ctx context.Context, ev *nomadEvent) graph.Ch
 // allocChange converts an allocation (from an event or a single read) into
 // an upsert, or a delete once it is terminal. An update older than what the
 // model holds (a replay after resync) is dropped.
-func (s *NomadSource) allocChange(ctx context.Context, a *nomadAlloc) graph.Change {
+func (s *NomadSource) allocChange(ctx context.Context, a *nomadAlloc) model.Change {
 	if cur := s.store.Snapshot().Allocation(a.ID); cur != nil && cur.ModifyIndex > a.ModifyIndex {
 		return nil
 	}
 	if !liveAlloc(a) {
-		return graph.DeleteAllocation{ID: a.ID}
+		return model.DeleteAllocation{ID: a.ID}
 	}
 	job, err := s.jobs.fetch(ctx, s.api, a.Namespace, a.JobID, a.JobVersion)
 	if err != nil {
@@ -317,7 +317,7 @@ func (s *NomadSource) allocChange(ctx context.Context, a *nomadAlloc) graph.Chan
 			ga.Network.IP, ga.Network.Interface = cur.Network.IP, cur.Network.Interface
 		}
 	}
-	return graph.UpsertAllocation{Alloc: ga}
+	return model.UpsertAllocation{Alloc: ga}
 }
 
 // applyAlloc applies one allocation read on its own.
@@ -328,7 +328,7 @@ func (s *NomadSource) applyAlloc(ctx context.Context, a *nomadAlloc) {
 }
 
 // Status returns the source's current status.
-func (s *NomadSource) Status() graph.SourceStatus {
+func (s *NomadSource) Status() model.SourceStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.status
@@ -336,14 +336,14 @@ func (s *NomadSource) Status() graph.SourceStatus {
 
 func (s *NomadSource) setDown(err error) {
 	s.mu.Lock()
-	if s.status.State != graph.StateSyncing || s.status.Error == "" {
-		s.status.State = graph.StateDown
+	if s.status.State != model.StateSyncing || s.status.Error == "" {
+		s.status.State = model.StateDown
 	}
 	if isForbidden(err) {
-		s.status.State = graph.StateForbidden
+		s.status.State = model.StateForbidden
 	}
 	s.status.Error = err.Error()
 	status := s.status
 	s.mu.Unlock()
-	s.store.Apply(graph.SetNomadStatus{Status: status})
+	s.store.Apply(model.SetNomadStatus{Status: status})
 }

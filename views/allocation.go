@@ -4,13 +4,13 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // PortRow is one line of an allocation's port map: where the host port leads
 // and who uses it.
 type PortRow struct {
-	graph.Port
+	model.Port
 	// Mapping is the port as users read it: "host_ip:port → to".
 	Mapping string `json:"mapping"`
 	// Tasks advertise the port: they list it in config.ports or own a
@@ -23,7 +23,7 @@ type PortRow struct {
 
 // UpstreamRow is a Connect upstream of one of the allocation's services.
 type UpstreamRow struct {
-	graph.Upstream
+	model.Upstream
 	// Source is the service whose sidecar holds the upstream.
 	Source string `json:"source"`
 	// Listener is the local address the app dials, e.g. "127.0.0.1:6379".
@@ -36,11 +36,11 @@ type UpstreamRow struct {
 // /api/v1/allocations/:id body.
 type AllocationView struct {
 	Version    uint64            `json:"version"`
-	Allocation *graph.Allocation `json:"allocation"`
+	Allocation *model.Allocation `json:"allocation"`
 	Node       Link              `json:"node"`
 	Ports      []PortRow         `json:"ports"`
 	Upstreams  []UpstreamRow     `json:"upstreams"`
-	Instances  []*graph.Service  `json:"instances"`
+	Instances  []*model.Service  `json:"instances"`
 	Edges      []EdgeRow         `json:"edges"`
 	Warnings   []WarningRow      `json:"warnings"`
 }
@@ -49,12 +49,12 @@ type AllocationView struct {
 // allocations (or none).
 type Candidates struct {
 	Query       string              `json:"query"`
-	Allocations []*graph.Allocation `json:"allocations"`
+	Allocations []*model.Allocation `json:"allocations"`
 }
 
 // FindAllocation resolves an allocation ID or unique ID prefix. When it is not
 // unique (or unknown), it returns nil and the candidates.
-func FindAllocation(snap *graph.Snapshot, ref string) (*graph.Allocation, Candidates) {
+func FindAllocation(snap *model.Snapshot, ref string) (*model.Allocation, Candidates) {
 	if a := snap.Allocation(ref); a != nil {
 		return a, Candidates{}
 	}
@@ -69,11 +69,11 @@ func FindAllocation(snap *graph.Snapshot, ref string) (*graph.Allocation, Candid
 }
 
 // NewAllocationView gathers what the allocation page shows about a.
-func NewAllocationView(snap *graph.Snapshot, a *graph.Allocation) AllocationView {
+func NewAllocationView(snap *model.Snapshot, a *model.Allocation) AllocationView {
 	v := AllocationView{
 		Version:    snap.Version(),
 		Allocation: a,
-		Node:       KeyLink(snap, graph.NodeKey(a.NodeID)),
+		Node:       KeyLink(snap, model.NodeKey(a.NodeID)),
 		Ports:      portRows(a),
 		Upstreams:  upstreamRows(snap, a),
 	}
@@ -83,13 +83,13 @@ func NewAllocationView(snap *graph.Snapshot, a *graph.Allocation) AllocationView
 		}
 	}
 	v.Edges = allocEdges(snap, a)
-	v.Warnings = warningRows(snap, warningsAbout(snap.Warnings(), graph.AllocKey(a.ID)))
+	v.Warnings = warningRows(snap, warningsAbout(snap.Warnings(), model.AllocKey(a.ID)))
 	return v
 }
 
 // portRows builds the port map, joining each port to the tasks that
 // advertise it and the services that use it.
-func portRows(a *graph.Allocation) []PortRow {
+func portRows(a *model.Allocation) []PortRow {
 	rows := make([]PortRow, 0, len(a.Ports))
 	for _, p := range a.Ports {
 		r := PortRow{Port: p, Mapping: portMapping(p)}
@@ -121,7 +121,7 @@ func portRows(a *graph.Allocation) []PortRow {
 }
 
 // portMapping is "host_ip:port → to"; an unmapped port shows only its inside end.
-func portMapping(p graph.Port) string {
+func portMapping(p model.Port) string {
 	to := p.To
 	if to == 0 {
 		to = p.Value
@@ -134,7 +134,7 @@ func portMapping(p graph.Port) string {
 
 // upstreamRows lists the Connect upstreams the allocation's services declare,
 // with the intention Consul would apply to each.
-func upstreamRows(snap *graph.Snapshot, a *graph.Allocation) []UpstreamRow {
+func upstreamRows(snap *model.Snapshot, a *model.Allocation) []UpstreamRow {
 	var rows []UpstreamRow
 	for _, s := range a.Services {
 		if s.Connect == nil {

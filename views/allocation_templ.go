@@ -12,11 +12,11 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // AllocationPage assembles the page of one allocation.
-func AllocationPage(c Chrome, snap *graph.Snapshot, v AllocationView) Page {
+func AllocationPage(c Chrome, snap *model.Snapshot, v AllocationView) Page {
 	a := v.Allocation
 	c.Nav = NavNone
 	return Page{
@@ -569,7 +569,7 @@ func allocPorts(rows []PortRow) templ.Component {
 	})
 }
 
-func allocTasks(tasks []graph.Task) templ.Component {
+func allocTasks(tasks []model.Task) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -877,7 +877,7 @@ func allocTasks(tasks []graph.Task) templ.Component {
 	})
 }
 
-func allocServices(specs []graph.ServiceSpec, instances []*graph.Service) templ.Component {
+func allocServices(specs []model.ServiceSpec, instances []*model.Service) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

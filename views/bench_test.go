@@ -6,38 +6,38 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views"
 )
 
 // fakeScaleCluster is a fake for scale benchmarks only: n allocations in
 // host mode spread over nodes of 500, each with one dynamic port and one
 // Nomad service, the shape FACTS.md measured at 7,530 allocations.
-func fakeScaleCluster(n int) *graph.Snapshot {
-	st := graph.NewStore()
-	var changes []graph.Change
+func fakeScaleCluster(n int) *model.Snapshot {
+	st := model.NewStore()
+	var changes []model.Change
 	nodes := (n + 499) / 500
 	for i := range nodes {
 		id := "node-" + strconv.Itoa(i)
-		changes = append(changes, graph.UpsertNode{Node: &graph.Node{ID: id, Name: id, Status: "ready", MinDynamicPort: 20000, MaxDynamicPort: 32000}})
+		changes = append(changes, model.UpsertNode{Node: &model.Node{ID: id, Name: id, Status: "ready", MinDynamicPort: 20000, MaxDynamicPort: 32000}})
 	}
-	var services []*graph.Service
+	var services []*model.Service
 	for i := range n {
 		id := "alloc-" + strconv.Itoa(i)
 		node := "node-" + strconv.Itoa(i%nodes)
 		job := "job-" + strconv.Itoa(i%76)
-		changes = append(changes, graph.UpsertAllocation{Alloc: &graph.Allocation{
+		changes = append(changes, model.UpsertAllocation{Alloc: &model.Allocation{
 			ID: id, Name: job + ".g[" + strconv.Itoa(i) + "]", Namespace: "default", JobID: job, TaskGroup: "g",
 			NodeID: node, ClientStatus: "running", DesiredStatus: "run",
-			Network:  graph.Network{Mode: graph.ModeHost, IP: "127.0.0.1"},
-			Ports:    []graph.Port{{Label: "http", HostIP: "127.0.0.1", Value: 20000 + i/nodes}},
-			Tasks:    []graph.Task{{Name: "t", Driver: "mock_driver"}},
-			Services: []graph.ServiceSpec{{Name: job, Provider: graph.ProviderNomad, PortLabel: "http"}},
+			Network:  model.Network{Mode: model.ModeHost, IP: "127.0.0.1"},
+			Ports:    []model.Port{{Label: "http", HostIP: "127.0.0.1", Value: 20000 + i/nodes}},
+			Tasks:    []model.Task{{Name: "t", Driver: "mock_driver"}},
+			Services: []model.ServiceSpec{{Name: job, Provider: model.ProviderNomad, PortLabel: "http"}},
 		}})
-		services = append(services, &graph.Service{ID: "svc-" + id, Name: job, Provider: graph.ProviderNomad,
-			NodeID: node, AllocID: id, Address: "127.0.0.1", Port: 20000 + i/nodes, Health: graph.HealthPassing})
+		services = append(services, &model.Service{ID: "svc-" + id, Name: job, Provider: model.ProviderNomad,
+			NodeID: node, AllocID: id, Address: "127.0.0.1", Port: 20000 + i/nodes, Health: model.HealthPassing})
 	}
-	changes = append(changes, graph.ReplaceServices{Provider: graph.ProviderNomad, Services: services})
+	changes = append(changes, model.ReplaceServices{Provider: model.ProviderNomad, Services: services})
 	return st.Apply(changes...)
 }
 

@@ -6,18 +6,18 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views/diagram"
 )
 
 // topologyDiagram is the cluster picture for the topology page.
-func topologyDiagram(snap *graph.Snapshot, f Filter) templ.Component {
+func topologyDiagram(snap *model.Snapshot, f Filter) templ.Component {
 	df := diagram.Filter{Namespace: f.Namespace, Job: f.Job, Node: f.Node, Text: f.Text}
 	return diagramSlot(diagram.Topology(snap, df))
 }
 
 // namespaceDiagram is the picture of one allocation's network namespace.
-func namespaceDiagram(snap *graph.Snapshot, allocID string) templ.Component {
+func namespaceDiagram(snap *model.Snapshot, allocID string) templ.Component {
 	return diagramSlot(diagram.Namespace(snap, allocID))
 }
 

@@ -1,18 +1,18 @@
 package views
 
 import (
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // EdgeRow is a derived edge with both ends resolved to links.
 type EdgeRow struct {
-	graph.Edge
+	model.Edge
 	FromLink Link `json:"from_link"`
 	ToLink   Link `json:"to_link"`
 }
 
 // edgeRows resolves the ends of edges.
-func edgeRows(snap *graph.Snapshot, edges []graph.Edge) []EdgeRow {
+func edgeRows(snap *model.Snapshot, edges []model.Edge) []EdgeRow {
 	out := make([]EdgeRow, 0, len(edges))
 	for _, e := range edges {
 		out = append(out, EdgeRow{Edge: e, FromLink: KeyLink(snap, e.From), ToLink: KeyLink(snap, e.To)})
@@ -22,14 +22,14 @@ func edgeRows(snap *graph.Snapshot, edges []graph.Edge) []EdgeRow {
 
 // allocEdges are the edges that start or end at an allocation or one of its
 // tasks. Same-namespace edges join two of its own tasks and appear once.
-func allocEdges(snap *graph.Snapshot, a *graph.Allocation) []EdgeRow {
-	keys := []string{graph.AllocKey(a.ID)}
+func allocEdges(snap *model.Snapshot, a *model.Allocation) []EdgeRow {
+	keys := []string{model.AllocKey(a.ID)}
 	for _, t := range a.Tasks {
-		keys = append(keys, graph.TaskKey(a.ID, t.Name))
+		keys = append(keys, model.TaskKey(a.ID, t.Name))
 	}
-	seen := map[graph.Edge]bool{}
-	var edges []graph.Edge
-	add := func(es []graph.Edge) {
+	seen := map[model.Edge]bool{}
+	var edges []model.Edge
+	add := func(es []model.Edge) {
 		for _, e := range es {
 			if !seen[e] {
 				seen[e] = true
@@ -47,7 +47,7 @@ func allocEdges(snap *graph.Snapshot, a *graph.Allocation) []EdgeRow {
 // intentionClass maps an intention action to a CSS class suffix.
 func intentionClass(action string) string {
 	switch action {
-	case graph.ActionAllow, graph.ActionDeny:
+	case model.ActionAllow, model.ActionDeny:
 		return action
 	}
 	return "unknown"

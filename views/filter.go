@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Filter narrows what a page shows. Every page reads it from the same query
@@ -56,7 +56,7 @@ func (f Filter) Query() url.Values {
 func (f Filter) IsZero() bool { return f == Filter{} }
 
 // MatchAllocation reports whether an allocation passes the filter.
-func (f Filter) MatchAllocation(a *graph.Allocation) bool {
+func (f Filter) MatchAllocation(a *model.Allocation) bool {
 	if f.Namespace != "" && a.Namespace != f.Namespace {
 		return false
 	}
@@ -80,7 +80,7 @@ func (f Filter) MatchAllocation(a *graph.Allocation) bool {
 }
 
 // MatchNode reports whether a node passes the filter's node and text parts.
-func (f Filter) MatchNode(n *graph.Node) bool {
+func (f Filter) MatchNode(n *model.Node) bool {
 	if f.Node != "" && !matchNodeRef(f.Node, n.ID, n.Name) {
 		return false
 	}
@@ -89,7 +89,7 @@ func (f Filter) MatchNode(n *graph.Node) bool {
 
 // MatchService reports whether a registered instance passes the filter. The
 // job is taken from the instance's allocation, when the snapshot has it.
-func (f Filter) MatchService(snap *graph.Snapshot, s *graph.Service) bool {
+func (f Filter) MatchService(snap *model.Snapshot, s *model.Service) bool {
 	if f.Namespace != "" && s.Namespace != "" && s.Namespace != f.Namespace {
 		return false
 	}

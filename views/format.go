@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // uintText formats a counter.
@@ -22,7 +22,7 @@ func intText(v int) string { return strconv.Itoa(v) }
 // "unknown" so a new state from the collector never yields a broken class.
 func stateClass(state string) string {
 	switch state {
-	case graph.StateConnected, graph.StateSyncing, graph.StateDown, graph.StateAbsent, graph.StateForbidden:
+	case model.StateConnected, model.StateSyncing, model.StateDown, model.StateAbsent, model.StateForbidden:
 		return state
 	}
 	return "unknown"
@@ -93,8 +93,8 @@ func plural(n int, noun string) string {
 
 // severityClass maps a severity to a CSS class suffix.
 func severityClass(s string) string {
-	switch graph.Severity(s) {
-	case graph.SeverityInfo, graph.SeverityWarning, graph.SeverityError:
+	switch model.Severity(s) {
+	case model.SeverityInfo, model.SeverityWarning, model.SeverityError:
 		return s
 	}
 	return "unknown"
@@ -124,17 +124,17 @@ func sidecarSuffix(sidecar bool) string {
 }
 
 // isServiceRef reports whether a reference names a service (and so has a page).
-func isServiceRef(k graph.RefKind) bool {
-	return k == graph.RefNomadService || k == graph.RefConsulService || k == graph.RefEnvUpstream
+func isServiceRef(k model.RefKind) bool {
+	return k == model.RefNomadService || k == model.RefConsulService || k == model.RefEnvUpstream
 }
 
 // healthClass maps a health state to a CSS class suffix.
 func healthClass(h string) string {
 	switch h {
-	case graph.HealthPassing, graph.HealthWarning, graph.HealthCritical:
+	case model.HealthPassing, model.HealthWarning, model.HealthCritical:
 		return h
 	}
-	return graph.HealthUnknown
+	return model.HealthUnknown
 }
 
 // ReachHref is the reach page asking whether from reaches to.

@@ -14,7 +14,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views"
 	"github.com/netviz/netviz/views/fixture"
 )
@@ -22,9 +22,9 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.html from the current output")
 
 // cluster is the fixture cluster as a snapshot.
-func cluster(t *testing.T, extra ...graph.Change) *graph.Snapshot {
+func cluster(t *testing.T, extra ...model.Change) *model.Snapshot {
 	t.Helper()
-	st := graph.NewStore()
+	st := model.NewStore()
 	st.Apply(fixture.Cluster()...)
 	if len(extra) > 0 {
 		st.Apply(extra...)
@@ -33,7 +33,7 @@ func cluster(t *testing.T, extra ...graph.Change) *graph.Snapshot {
 }
 
 // chrome is the page chrome of a fixture page, with fixed asset URLs.
-func chrome(snap *graph.Snapshot, view string) views.Chrome {
+func chrome(snap *model.Snapshot, view string) views.Chrome {
 	return views.Chrome{
 		Assets:  views.Assets{CSS: "/static/v/app.css", JS: "/static/v/app.js", HTMX: "/static/v/htmx.js", WS: "/static/v/ws.js"},
 		View:    view,

@@ -9,7 +9,7 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "github.com/netviz/netviz/collector/graph"
+import "github.com/netviz/netviz/collector/model"
 
 // Document renders a whole page.
 func Document(p Page) templ.Component {
@@ -544,7 +544,7 @@ func versionText(v uint64) templ.Component {
 	})
 }
 
-func sourcesBadge(st graph.Status) templ.Component {
+func sourcesBadge(st model.Status) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -573,7 +573,7 @@ func sourcesBadge(st graph.Status) templ.Component {
 	})
 }
 
-func sourceBadge(name string, s graph.SourceStatus) templ.Component {
+func sourceBadge(name string, s model.SourceStatus) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -3,7 +3,7 @@ package views
 import (
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Link is a model object as shown: its readable name and the page about it.
@@ -15,7 +15,7 @@ type Link struct {
 
 // KeyLink resolves a model key (alloc/…, task/…/…, node/…, service/…) to a
 // link, naming allocations and nodes as the snapshot knows them.
-func KeyLink(snap *graph.Snapshot, key string) Link {
+func KeyLink(snap *model.Snapshot, key string) Link {
 	kind, rest, _ := strings.Cut(key, "/")
 	switch kind {
 	case "alloc":
@@ -36,7 +36,7 @@ func KeyLink(snap *graph.Snapshot, key string) Link {
 }
 
 // allocName is an allocation's Nomad name (job.group[index]) or short ID.
-func allocName(snap *graph.Snapshot, id string) string {
+func allocName(snap *model.Snapshot, id string) string {
 	if a := snap.Allocation(id); a != nil && a.Name != "" {
 		return a.Name
 	}

@@ -4,12 +4,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // NodePort is a port in use on a node with its owning allocation resolved.
 type NodePort struct {
-	graph.PortUse
+	model.PortUse
 	Owner Link `json:"owner"`
 	// InRange is true for a port inside the node's dynamic range.
 	InRange bool `json:"in_range"`
@@ -32,16 +32,16 @@ type PortRange struct {
 // NodeView is a node page's content and the /api/v1/nodes/:id body.
 type NodeView struct {
 	Version     uint64              `json:"version"`
-	Node        *graph.Node         `json:"node"`
+	Node        *model.Node         `json:"node"`
 	Ports       []NodePort          `json:"ports"`
 	Range       PortRange           `json:"dynamic_range"`
 	Reserved    []int               `json:"reserved_ports"`
-	Allocations []*graph.Allocation `json:"allocations"`
+	Allocations []*model.Allocation `json:"allocations"`
 	Warnings    []WarningRow        `json:"warnings"`
 }
 
 // NewNodeView gathers the ports in use on a node.
-func NewNodeView(snap *graph.Snapshot, n *graph.Node) NodeView {
+func NewNodeView(snap *model.Snapshot, n *model.Node) NodeView {
 	v := NodeView{
 		Version:     snap.Version(),
 		Node:        n,
@@ -55,7 +55,7 @@ func NewNodeView(snap *graph.Snapshot, n *graph.Node) NodeView {
 	for _, p := range snap.PortsOnNode(n.ID) {
 		np := NodePort{
 			PortUse: p,
-			Owner:   KeyLink(snap, graph.AllocKey(p.AllocID)),
+			Owner:   KeyLink(snap, model.AllocKey(p.AllocID)),
 			InRange: v.Range.Size > 0 && p.Port >= v.Range.Min && p.Port <= v.Range.Max,
 		}
 		if np.InRange {
@@ -74,16 +74,16 @@ func NewNodeView(snap *graph.Snapshot, n *graph.Node) NodeView {
 	}
 	slices.Sort(v.Reserved)
 	v.Reserved = slices.Compact(v.Reserved)
-	v.Warnings = warningRows(snap, warningsAbout(snap.Warnings(), graph.NodeKey(n.ID)))
+	v.Warnings = warningRows(snap, warningsAbout(snap.Warnings(), model.NodeKey(n.ID)))
 	return v
 }
 
 // markConflicts flags the rows behind port-conflict warnings: the lint names
 // the allocations, and the row's port is the one they share.
-func markConflicts(ports []NodePort, ws []graph.Warning) {
+func markConflicts(ports []NodePort, ws []model.Warning) {
 	inConflict := map[string]bool{}
 	for _, w := range ws {
-		if w.Code == graph.CodePortConflict {
+		if w.Code == model.CodePortConflict {
 			for _, s := range w.Subjects {
 				inConflict[s] = true
 			}
@@ -91,7 +91,7 @@ func markConflicts(ports []NodePort, ws []graph.Warning) {
 	}
 	holders := map[int]map[string]bool{}
 	for _, p := range ports {
-		if inConflict[graph.AllocKey(p.AllocID)] {
+		if inConflict[model.AllocKey(p.AllocID)] {
 			if holders[p.Port] == nil {
 				holders[p.Port] = map[string]bool{}
 			}
@@ -105,11 +105,11 @@ func markConflicts(ports []NodePort, ws []graph.Warning) {
 
 // FindNode resolves a node by ID, then by name, then by unique ID prefix, as
 // users paste whichever the Nomad CLI showed them. Nil when none or several match.
-func FindNode(snap *graph.Snapshot, ref string) *graph.Node {
+func FindNode(snap *model.Snapshot, ref string) *model.Node {
 	if n := snap.Node(ref); n != nil || ref == "" {
 		return n
 	}
-	var byName, byPrefix []*graph.Node
+	var byName, byPrefix []*model.Node
 	for _, n := range snap.Nodes() {
 		if n.Name == ref {
 			byName = append(byName, n)

@@ -9,7 +9,7 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "github.com/netviz/netviz/collector/graph"
+import "github.com/netviz/netviz/collector/model"
 
 // NodePage assembles the page of one node.
 func NodePage(c Chrome, v NodeView) Page {
@@ -532,7 +532,7 @@ func nodePorts(ports []NodePort) templ.Component {
 	})
 }
 
-func nodeAllocations(allocs []*graph.Allocation) templ.Component {
+func nodeAllocations(allocs []*model.Allocation) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

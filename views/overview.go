@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Count is a labelled number, kept in a sorted slice rather than a map so
@@ -25,7 +25,7 @@ type JobRef struct {
 type Overview struct {
 	Version            uint64        `json:"version"`
 	Filter             Filter        `json:"filter"`
-	Status             graph.Status  `json:"status"`
+	Status             model.Status  `json:"status"`
 	Nodes              int           `json:"nodes"`
 	Allocations        int           `json:"allocations"`
 	AllocationsByMode  []Count       `json:"allocations_by_mode"`
@@ -34,13 +34,13 @@ type Overview struct {
 	ConnectServices    int           `json:"connect_services"`
 	WarningsBySeverity []Count       `json:"warnings_by_severity"`
 	Warnings           []WarningRow  `json:"warnings"`
-	NodeList           []*graph.Node `json:"node_list"`
+	NodeList           []*model.Node `json:"node_list"`
 	Jobs               []JobRef      `json:"jobs"`
 	ServiceNames       []string      `json:"service_names"`
 }
 
 // NewOverview counts what the snapshot holds, narrowed by the filter.
-func NewOverview(snap *graph.Snapshot, f Filter) Overview {
+func NewOverview(snap *model.Snapshot, f Filter) Overview {
 	o := Overview{Version: snap.Version(), Filter: f, Status: snap.Status()}
 	for _, n := range snap.Nodes() {
 		if f.MatchNode(n) {
@@ -80,7 +80,7 @@ func NewOverview(snap *graph.Snapshot, f Filter) Overview {
 		o.Services++
 		providers[s.Provider]++
 		if c := s.Connect; c != nil {
-			if c.Kind == graph.ConnectSidecar && c.DestinationService != "" {
+			if c.Kind == model.ConnectSidecar && c.DestinationService != "" {
 				connect[c.DestinationService] = true
 			} else {
 				connect[s.Name] = true
@@ -105,7 +105,7 @@ func NewOverview(snap *graph.Snapshot, f Filter) Overview {
 // modeName names a network mode, calling an unset one "host" as Nomad does.
 func modeName(mode string) string {
 	if mode == "" {
-		return graph.ModeHost
+		return model.ModeHost
 	}
 	return mode
 }

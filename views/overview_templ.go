@@ -9,7 +9,7 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "github.com/netviz/netviz/collector/graph"
+import "github.com/netviz/netviz/collector/model"
 
 // OverviewPage assembles the overview page.
 func OverviewPage(c Chrome, o Overview) Page {
@@ -27,7 +27,7 @@ func OverviewPage(c Chrome, o Overview) Page {
 	}
 }
 
-func overviewSources(st graph.Status) templ.Component {
+func overviewSources(st model.Status) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -64,7 +64,7 @@ func overviewSources(st graph.Status) templ.Component {
 	})
 }
 
-func sourceRow(name string, s graph.SourceStatus) templ.Component {
+func sourceRow(name string, s model.SourceStatus) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

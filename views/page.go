@@ -6,7 +6,7 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Assets are the URLs of the embedded assets, versioned by content so the
@@ -28,7 +28,7 @@ type Chrome struct {
 	// /ws. Empty for pages that never change (no such page).
 	View    string
 	Version uint64
-	Status  graph.Status
+	Status  model.Status
 }
 
 // Navigation entries.

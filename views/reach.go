@@ -4,7 +4,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Query parameters of the reach page.
@@ -15,13 +15,13 @@ const (
 
 // HopRow is a hop of a path with its object resolved to a link.
 type HopRow struct {
-	graph.Hop
+	model.Hop
 	Link Link `json:"link"`
 }
 
 // PathRow is one path of a reach answer with its hops resolved.
 type PathRow struct {
-	graph.Path
+	model.Path
 	Steps []HopRow `json:"steps"`
 }
 
@@ -33,7 +33,7 @@ type ReachView struct {
 	To      string `json:"to"`
 	// Asked is false until both ends are given.
 	Asked  bool               `json:"asked"`
-	Result *graph.ReachResult `json:"result,omitempty"`
+	Result *model.ReachResult `json:"result,omitempty"`
 	Paths  []PathRow          `json:"paths,omitempty"`
 	// Error says why the question has no answer (an unknown or ambiguous
 	// name); Candidates lists names that would be unambiguous.
@@ -41,11 +41,11 @@ type ReachView struct {
 	Candidates []string     `json:"candidates,omitempty"`
 	Warnings   []WarningRow `json:"warnings,omitempty"`
 	// Matrix is, until a question is asked, who can reach whom among the services.
-	Matrix *graph.Matrix `json:"matrix,omitempty"`
+	Matrix *model.Matrix `json:"matrix,omitempty"`
 }
 
 // NewReachView answers "can from reach to?" against the snapshot.
-func NewReachView(snap *graph.Snapshot, from, to string) ReachView {
+func NewReachView(snap *model.Snapshot, from, to string) ReachView {
 	v := ReachView{Version: snap.Version(), From: from, To: to, Asked: from != "" && to != ""}
 	if !v.Asked {
 		m := snap.ReachMatrix()
@@ -55,7 +55,7 @@ func NewReachView(snap *graph.Snapshot, from, to string) ReachView {
 	res, err := snap.Reach(from, to)
 	if err != nil {
 		v.Error = err.Error()
-		var amb *graph.AmbiguousError
+		var amb *model.AmbiguousError
 		if errors.As(err, &amb) {
 			v.Candidates = amb.Candidates
 		}
@@ -79,8 +79,8 @@ func NewReachView(snap *graph.Snapshot, from, to string) ReachView {
 
 // ReachSuggestions are the names the reach form offers: "host", "external",
 // service names and job/group pairs.
-func ReachSuggestions(snap *graph.Snapshot) []string {
-	out := []string{graph.FromHost, graph.FromExternal}
+func ReachSuggestions(snap *model.Snapshot) []string {
+	out := []string{model.FromHost, model.FromExternal}
 	out = append(out, snap.ServiceNames()...)
 	seen := map[string]bool{}
 	for _, a := range snap.Allocations() {

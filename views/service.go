@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // ServiceSummary is one line of the services list.
@@ -25,7 +25,7 @@ type ServiceList struct {
 
 // NewServiceList summarises every service name with an instance that passes
 // the filter.
-func NewServiceList(snap *graph.Snapshot, f Filter) ServiceList {
+func NewServiceList(snap *model.Snapshot, f Filter) ServiceList {
 	l := ServiceList{Version: snap.Version(), Filter: f}
 	// Services() is sorted by name: consecutive instances share a summary.
 	var sum *ServiceSummary
@@ -38,7 +38,7 @@ func NewServiceList(snap *graph.Snapshot, f Filter) ServiceList {
 			sum = &l.Services[len(l.Services)-1]
 		}
 		sum.Instances++
-		if s.Health == graph.HealthPassing {
+		if s.Health == model.HealthPassing {
 			sum.Passing++
 		}
 		sum.Providers = appendOnce(sum.Providers, s.Provider)
@@ -54,7 +54,7 @@ func NewServiceList(snap *graph.Snapshot, f Filter) ServiceList {
 type ServiceView struct {
 	Version   uint64           `json:"version"`
 	Name      string           `json:"name"`
-	Instances []*graph.Service `json:"instances"`
+	Instances []*model.Service `json:"instances"`
 	// Downstreams are edges into the service: Connect upstreams of other
 	// allocations and ingress routes.
 	Downstreams []EdgeRow `json:"downstreams"`
@@ -67,7 +67,7 @@ type ServiceView struct {
 
 // NewServiceView gathers what the service page shows. Found is false when
 // neither an instance nor an edge mentions the name.
-func NewServiceView(snap *graph.Snapshot, name string) (v ServiceView, found bool) {
+func NewServiceView(snap *model.Snapshot, name string) (v ServiceView, found bool) {
 	v = ServiceView{Version: snap.Version(), Name: name, Instances: snap.ServicesNamed(name)}
 	// Consul registers a Connect service's proxies under "<name>-sidecar-proxy";
 	// they are part of the service as the mesh sees it.
@@ -76,17 +76,17 @@ func NewServiceView(snap *graph.Snapshot, name string) (v ServiceView, found boo
 			v.Instances = append(v.Instances, s)
 		}
 	}
-	key := graph.ServiceKey(name)
-	var down []graph.Edge
+	key := model.ServiceKey(name)
+	var down []model.Edge
 	for _, e := range snap.EdgesTo(key) {
-		if e.Kind != graph.EdgeDiscovery {
+		if e.Kind != model.EdgeDiscovery {
 			down = append(down, e)
 		}
 	}
 	v.Downstreams = edgeRows(snap, down)
-	var disc []graph.Edge
+	var disc []model.Edge
 	for _, e := range snap.Referrers(name) {
-		if e.Kind == graph.EdgeDiscovery {
+		if e.Kind == model.EdgeDiscovery {
 			disc = append(disc, e)
 		}
 	}
@@ -105,20 +105,20 @@ func NewServiceView(snap *graph.Snapshot, name string) (v ServiceView, found boo
 			backers[a.ID] = true
 		}
 	}
-	var up []graph.Edge
-	seen := map[graph.Edge]bool{}
+	var up []model.Edge
+	seen := map[model.Edge]bool{}
 	for id := range backers {
 		a := snap.Allocation(id)
 		if a == nil {
 			continue
 		}
-		keys := []string{graph.AllocKey(id)}
+		keys := []string{model.AllocKey(id)}
 		for _, t := range a.Tasks {
-			keys = append(keys, graph.TaskKey(id, t.Name))
+			keys = append(keys, model.TaskKey(id, t.Name))
 		}
 		for _, k := range keys {
 			for _, e := range snap.EdgesFrom(k) {
-				if e.Kind == graph.EdgeUpstream && !seen[e] {
+				if e.Kind == model.EdgeUpstream && !seen[e] {
 					seen[e] = true
 					up = append(up, e)
 				}
@@ -133,7 +133,7 @@ func NewServiceView(snap *graph.Snapshot, name string) (v ServiceView, found boo
 }
 
 // declares reports whether an allocation's job declares a service named name.
-func declares(a *graph.Allocation, name string) bool {
+func declares(a *model.Allocation, name string) bool {
 	for _, s := range a.Services {
 		if s.Name == name {
 			return true
@@ -143,6 +143,6 @@ func declares(a *graph.Allocation, name string) bool {
 }
 
 // compareEdges orders edges by their ends, so pages list them stably.
-func compareEdges(a, b graph.Edge) int {
+func compareEdges(a, b model.Edge) int {
 	return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.Label, b.Label))
 }

@@ -12,7 +12,7 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // ServicesPage assembles the list of services.
@@ -402,7 +402,7 @@ func flowEdge(e EdgeRow, far Link, reach string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if e.Kind == graph.EdgeUpstream {
+		if e.Kind == model.EdgeUpstream {
 			templ_7745c5c3_Err = intentionBadge(e.Intention).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -441,7 +441,7 @@ func flowEdge(e EdgeRow, far Link, reach string) templ.Component {
 	})
 }
 
-func serviceInstances(instances []*graph.Service) templ.Component {
+func serviceInstances(instances []*model.Service) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -478,7 +478,7 @@ func serviceInstances(instances []*graph.Service) templ.Component {
 }
 
 // instanceTable lists registered service instances.
-func instanceTable(instances []*graph.Service) templ.Component {
+func instanceTable(instances []*model.Service) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -927,7 +927,7 @@ func edgeTable(rows []EdgeRow) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if e.Kind == graph.EdgeUpstream {
+				if e.Kind == model.EdgeUpstream {
 					templ_7745c5c3_Err = intentionBadge(e.Intention).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err

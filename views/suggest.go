@@ -3,7 +3,7 @@ package views
 import (
 	"slices"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Suggestions are the values the filter form offers as the user types: the
@@ -15,7 +15,7 @@ type Suggestions struct {
 }
 
 // NewSuggestions collects the sorted, distinct filter values of a snapshot.
-func NewSuggestions(snap *graph.Snapshot) Suggestions {
+func NewSuggestions(snap *model.Snapshot) Suggestions {
 	var s Suggestions
 	for _, a := range snap.Allocations() {
 		s.Namespaces = append(s.Namespaces, a.Namespace)

@@ -1,11 +1,11 @@
 package views
 
 import (
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // TopologyPage assembles the topology page: the filter and the cluster picture.
-func TopologyPage(c Chrome, snap *graph.Snapshot, f Filter) Page {
+func TopologyPage(c Chrome, snap *model.Snapshot, f Filter) Page {
 	c.Nav = NavTopology
 	return Page{
 		Chrome:    c,
@@ -20,13 +20,13 @@ func TopologyPage(c Chrome, snap *graph.Snapshot, f Filter) Page {
 type Topology struct {
 	Version     uint64              `json:"version"`
 	Filter      Filter              `json:"filter"`
-	Allocations []*graph.Allocation `json:"allocations"`
-	Edges       []graph.Edge        `json:"edges"`
+	Allocations []*model.Allocation `json:"allocations"`
+	Edges       []model.Edge        `json:"edges"`
 }
 
 // NewTopology selects the allocations and edges a filtered topology shows.
-func NewTopology(snap *graph.Snapshot, f Filter) Topology {
-	t := Topology{Version: snap.Version(), Filter: f, Allocations: []*graph.Allocation{}, Edges: []graph.Edge{}}
+func NewTopology(snap *model.Snapshot, f Filter) Topology {
+	t := Topology{Version: snap.Version(), Filter: f, Allocations: []*model.Allocation{}, Edges: []model.Edge{}}
 	kept := map[string]bool{}
 	for _, a := range snap.Allocations() {
 		if f.MatchAllocation(a) {

@@ -3,19 +3,19 @@ package views
 import (
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // WarningRow is a warning with its subjects resolved to links.
 type WarningRow struct {
-	graph.Warning
+	model.Warning
 	Links []Link `json:"links"`
 }
 
 // Warnings lists the snapshot's warnings whose code, message or subjects
 // contain the filter's text; it is the /api/v1/warnings body.
-func Warnings(snap *graph.Snapshot, f Filter) []WarningRow {
-	var ws []graph.Warning
+func Warnings(snap *model.Snapshot, f Filter) []WarningRow {
+	var ws []model.Warning
 	for _, w := range snap.Warnings() {
 		if f.Text == "" || containsFold(f.Text, append([]string{w.Code, w.Message}, w.Subjects...)...) {
 			ws = append(ws, w)
@@ -25,7 +25,7 @@ func Warnings(snap *graph.Snapshot, f Filter) []WarningRow {
 }
 
 // warningRows resolves the subjects of warnings.
-func warningRows(snap *graph.Snapshot, ws []graph.Warning) []WarningRow {
+func warningRows(snap *model.Snapshot, ws []model.Warning) []WarningRow {
 	out := make([]WarningRow, 0, len(ws))
 	for _, w := range ws {
 		r := WarningRow{Warning: w}
@@ -39,8 +39,8 @@ func warningRows(snap *graph.Snapshot, ws []graph.Warning) []WarningRow {
 
 // warningsAbout keeps the warnings with a subject that is key or lies under
 // it (task/<alloc>/… is under alloc/<alloc>).
-func warningsAbout(ws []graph.Warning, keys ...string) []graph.Warning {
-	var out []graph.Warning
+func warningsAbout(ws []model.Warning, keys ...string) []model.Warning {
+	var out []model.Warning
 	for _, w := range ws {
 		if concerns(w, keys) {
 			out = append(out, w)
@@ -49,7 +49,7 @@ func warningsAbout(ws []graph.Warning, keys ...string) []graph.Warning {
 	return out
 }
 
-func concerns(w graph.Warning, keys []string) bool {
+func concerns(w model.Warning, keys []string) bool {
 	for _, s := range w.Subjects {
 		for _, k := range keys {
 			if s == k || strings.HasPrefix(s, k+"/") {

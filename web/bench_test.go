@@ -7,7 +7,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/web"
 )
 
@@ -16,7 +16,7 @@ import (
 // The debounce is shortened to 1 ms so the figure is the hub's own cost
 // (render once, fan out), not the wait it chooses.
 func BenchmarkPushFanout(b *testing.B) {
-	st := graph.NewStore()
+	st := model.NewStore()
 	srv := web.New(st, web.Options{})
 	web.SetTuning(srv, time.Millisecond, 8)
 	r := serve(b, srv)
@@ -38,7 +38,7 @@ func BenchmarkPushFanout(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		// One node renamed each time: the page stays the same size.
 		name := "bench-node-" + strconv.Itoa(i)
-		st.Apply(graph.UpsertNode{Node: &graph.Node{ID: "bench-node", Name: name}})
+		st.Apply(model.UpsertNode{Node: &model.Node{ID: "bench-node", Name: name}})
 		for _, c := range conns {
 			readUntil(b, c, name)
 		}

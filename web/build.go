@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views"
 )
 
@@ -22,7 +22,7 @@ type errorBody struct {
 }
 
 // build renders a route against a snapshot.
-func (s *Server) build(snap *graph.Snapshot, r route) built {
+func (s *Server) build(snap *model.Snapshot, r route) built {
 	c := views.Chrome{
 		Assets:  s.assets,
 		Version: snap.Version(),

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views"
 )
 
@@ -61,7 +61,7 @@ type pending struct {
 	keys map[string]bool
 }
 
-func (p *pending) add(d graph.Delta) {
+func (p *pending) add(d model.Delta) {
 	if p.full {
 		return
 	}
@@ -188,7 +188,7 @@ func (h *hub) flush(p pending) {
 }
 
 // affected reports whether a burst touches a view.
-func affected(in interest, snap *graph.Snapshot, p pending) bool {
+func affected(in interest, snap *model.Snapshot, p pending) bool {
 	if p.full {
 		return true
 	}
@@ -201,7 +201,7 @@ func affected(in interest, snap *graph.Snapshot, p pending) bool {
 }
 
 // render builds a view's push once for all its clients.
-func (h *hub) render(v *liveView, snap *graph.Snapshot) {
+func (h *hub) render(v *liveView, snap *model.Snapshot) {
 	b := h.srv.build(snap, v.route)
 	var buf bytes.Buffer
 	if err := views.Push(b.page).Render(context.Background(), &buf); err != nil {

@@ -3,7 +3,7 @@ package web
 import (
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views"
 )
 
@@ -20,7 +20,7 @@ type interest struct {
 	allocs map[string]bool
 	// adopts tells whether a new or changed allocation, not shown before,
 	// now belongs in the view.
-	adopts func(a *graph.Allocation) bool
+	adopts func(a *model.Allocation) bool
 }
 
 func everything() interest    { return interest{all: true} }
@@ -38,7 +38,7 @@ func keysOnly(keys ...string) interest {
 // it does not know (status, intentions, anything new) affect every view: the
 // chrome shows the source status, and rendering too often is only slower,
 // while rendering too rarely leaves a page wrong.
-func (in interest) affectedBy(snap *graph.Snapshot, key string) bool {
+func (in interest) affectedBy(snap *model.Snapshot, key string) bool {
 	if in.all || in.keys[key] {
 		return true
 	}
@@ -60,46 +60,46 @@ func (in interest) affectedBy(snap *graph.Snapshot, key string) bool {
 // allocationDeps: the allocation page shows the allocation, its node, the
 // services it declares or calls, and warnings that may involve neighbours on
 // the same node (port conflicts).
-func allocationDeps(snap *graph.Snapshot, a *graph.Allocation) interest {
-	in := keysOnly(graph.AllocKey(a.ID), graph.NodeKey(a.NodeID))
+func allocationDeps(snap *model.Snapshot, a *model.Allocation) interest {
+	in := keysOnly(model.AllocKey(a.ID), model.NodeKey(a.NodeID))
 	in.allocs = map[string]bool{a.ID: true}
 	for _, s := range a.Services {
-		in.keys[graph.ServiceKey(s.Name)] = true
+		in.keys[model.ServiceKey(s.Name)] = true
 		if s.Connect != nil {
 			for _, u := range s.Connect.Upstreams {
-				in.keys[graph.ServiceKey(u.DestinationName)] = true
+				in.keys[model.ServiceKey(u.DestinationName)] = true
 			}
 		}
 	}
 	for _, t := range a.Tasks {
 		for _, r := range t.Refs {
-			in.keys[graph.ServiceKey(r.Target)] = true
+			in.keys[model.ServiceKey(r.Target)] = true
 		}
 	}
 	for _, n := range snap.AllocationsOnNode(a.NodeID) {
 		in.allocs[n.ID] = true
 	}
 	node := a.NodeID
-	in.adopts = func(b *graph.Allocation) bool { return b.NodeID == node }
+	in.adopts = func(b *model.Allocation) bool { return b.NodeID == node }
 	return in
 }
 
 // nodeDeps: the node page shows the node and every allocation placed on it.
 func nodeDeps(v views.NodeView) interest {
-	in := keysOnly(graph.NodeKey(v.Node.ID))
+	in := keysOnly(model.NodeKey(v.Node.ID))
 	in.allocs = map[string]bool{}
 	for _, a := range v.Allocations {
 		in.allocs[a.ID] = true
 	}
 	node := v.Node.ID
-	in.adopts = func(a *graph.Allocation) bool { return a.NodeID == node }
+	in.adopts = func(a *model.Allocation) bool { return a.NodeID == node }
 	return in
 }
 
 // serviceDeps: the service page shows the service's instances, the
 // allocations on either end of its edges, and the health of its upstreams.
 func serviceDeps(v views.ServiceView) interest {
-	in := keysOnly(graph.ServiceKey(v.Name))
+	in := keysOnly(model.ServiceKey(v.Name))
 	in.allocs = map[string]bool{}
 	for _, s := range v.Instances {
 		in.allocs[s.AllocID] = true
@@ -116,12 +116,12 @@ func serviceDeps(v views.ServiceView) interest {
 		}
 	}
 	name := v.Name
-	in.adopts = func(a *graph.Allocation) bool { return mentions(a, name) }
+	in.adopts = func(a *model.Allocation) bool { return mentions(a, name) }
 	return in
 }
 
 // mentions reports whether an allocation declares, calls or looks up a service.
-func mentions(a *graph.Allocation, name string) bool {
+func mentions(a *model.Allocation, name string) bool {
 	for _, s := range a.Services {
 		if s.Name == name {
 			return true

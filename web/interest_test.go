@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views/fixture"
 	"github.com/netviz/netviz/web"
 )
@@ -32,26 +32,26 @@ func pushedVersion(msg string) uint64 {
 func TestLiveInterest(t *testing.T) {
 	cases := []struct {
 		view      string
-		unrelated graph.Change
-		related   graph.Change
+		unrelated model.Change
+		related   model.Change
 	}{
 		{
 			view:      "/allocations/" + fixture.AllocWeb,
-			unrelated: graph.UpsertNode{Node: &graph.Node{ID: fixture.NodeB, Name: "marker-unrelated"}},
+			unrelated: model.UpsertNode{Node: &model.Node{ID: fixture.NodeB, Name: "marker-unrelated"}},
 			// web has a Connect upstream to api.
-			related: graph.UpsertService{Service: &graph.Service{ID: "api-2", Name: "api", Provider: graph.ProviderConsul, NodeID: fixture.NodeB, Health: graph.HealthPassing}},
+			related: model.UpsertService{Service: &model.Service{ID: "api-2", Name: "api", Provider: model.ProviderConsul, NodeID: fixture.NodeB, Health: model.HealthPassing}},
 		},
 		{
 			view:      "/services/redis",
-			unrelated: graph.UpsertAllocation{Alloc: &graph.Allocation{ID: "x1", JobID: "marker-unrelated", NodeID: fixture.NodeB}},
+			unrelated: model.UpsertAllocation{Alloc: &model.Allocation{ID: "x1", JobID: "marker-unrelated", NodeID: fixture.NodeB}},
 			// A new allocation that looks redis up joins the page.
-			related: graph.UpsertAllocation{Alloc: &graph.Allocation{ID: "x2", JobID: "consumer", NodeID: fixture.NodeB,
-				Tasks: []graph.Task{{Name: "t", Refs: []graph.Ref{{Kind: graph.RefNomadService, Target: "redis", Source: "template:x"}}}}}},
+			related: model.UpsertAllocation{Alloc: &model.Allocation{ID: "x2", JobID: "consumer", NodeID: fixture.NodeB,
+				Tasks: []model.Task{{Name: "t", Refs: []model.Ref{{Kind: model.RefNomadService, Target: "redis", Source: "template:x"}}}}}},
 		},
 		{
 			view:      "/nodes/" + fixture.NodeA,
-			unrelated: graph.UpsertService{Service: &graph.Service{ID: "m", Name: "marker-unrelated", Provider: graph.ProviderNomad, NodeID: fixture.NodeB}},
-			related:   graph.UpsertAllocation{Alloc: &graph.Allocation{ID: "x3", JobID: "newcomer", NodeID: fixture.NodeA}},
+			unrelated: model.UpsertService{Service: &model.Service{ID: "m", Name: "marker-unrelated", Provider: model.ProviderNomad, NodeID: fixture.NodeB}},
+			related:   model.UpsertAllocation{Alloc: &model.Allocation{ID: "x3", JobID: "newcomer", NodeID: fixture.NodeA}},
 		},
 	}
 	for _, tc := range cases {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views/fixture"
 	"github.com/netviz/netviz/web"
 )
@@ -25,7 +25,7 @@ func TestLivePush(t *testing.T) {
 		t.Fatalf("resync is not a set of out-of-band fragments: %.200s", first)
 	}
 
-	snap := st.Apply(graph.UpsertNode{Node: &graph.Node{ID: "node-c", Name: "client-c-new", Status: "ready"}})
+	snap := st.Apply(model.UpsertNode{Node: &model.Node{ID: "node-c", Name: "client-c-new", Status: "ready"}})
 	msg := readUntil(t, conn, "client-c-new")
 	if want := "v" + strconv.FormatUint(snap.Version(), 10); !strings.Contains(msg, want) {
 		t.Errorf("push lacks version %s", want)
@@ -50,10 +50,10 @@ func TestLivePushSkipsUnaffectedViews(t *testing.T) {
 	readUntil(t, barrier, `id="overview-counts"`)
 
 	// A new allocation on node A: node B's page does not show it.
-	st.Apply(graph.UpsertAllocation{Alloc: &graph.Allocation{ID: "elsewhere", Name: "other-node-alloc", JobID: "other-job", NodeID: fixture.NodeA}})
+	st.Apply(model.UpsertAllocation{Alloc: &model.Allocation{ID: "elsewhere", Name: "other-node-alloc", JobID: "other-job", NodeID: fixture.NodeA}})
 	readUntil(t, barrier, "other-job")
 	// Then one on node B, which it does.
-	snap := st.Apply(graph.UpsertAllocation{Alloc: &graph.Allocation{ID: "here", Name: "this-node-alloc", NodeID: fixture.NodeB}})
+	snap := st.Apply(model.UpsertAllocation{Alloc: &model.Allocation{ID: "here", Name: "this-node-alloc", NodeID: fixture.NodeB}})
 
 	if err := conn.SetReadDeadline(time.Now().Add(waitLimit)); err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func TestViewChangesShape(t *testing.T) {
 	r := serve(t, web.New(st, web.Options{}))
 	conn := mustDial(t, r.addr, "/nodes/late")
 	readUntil(t, conn, `data-shape="not-found"`)
-	st.Apply(graph.UpsertNode{Node: &graph.Node{ID: "late", Name: "late-node"}})
+	st.Apply(model.UpsertNode{Node: &model.Node{ID: "late", Name: "late-node"}})
 	readUntil(t, conn, `data-shape="node-summary node-ports node-allocations node-warnings"`)
 }
 
@@ -144,8 +144,8 @@ func TestSlowClientDropped(t *testing.T) {
 	const rounds = 400
 	for i := range rounds {
 		marker := "round-" + strconv.Itoa(i) + "-end"
-		st.Apply(graph.UpsertService{Service: &graph.Service{
-			ID: "big-1", Name: "big", Provider: graph.ProviderNomad, Address: "10.0.0.1", Port: 1,
+		st.Apply(model.UpsertService{Service: &model.Service{
+			ID: "big-1", Name: "big", Provider: model.ProviderNomad, Address: "10.0.0.1", Port: 1,
 			Tags: []string{pad, marker},
 		}})
 		readUntil(t, fast, marker)

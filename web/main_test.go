@@ -14,7 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 	"go.uber.org/goleak"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views/fixture"
 	"github.com/netviz/netviz/web"
 )
@@ -28,16 +28,16 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const waitLimit = 20 * time.Second
 
 // newStore is a store holding the fixture cluster.
-func newStore(t *testing.T) *graph.Store {
+func newStore(t *testing.T) *model.Store {
 	t.Helper()
-	st := graph.NewStore()
+	st := model.NewStore()
 	st.Apply(fixture.Cluster()...)
 	return st
 }
 
 // handlerServer serves the fixture store's Handler with httptest: no hub,
 // for tests of plain requests. It returns the store and the base URL.
-func handlerServer(t *testing.T) (*graph.Store, string) {
+func handlerServer(t *testing.T) (*model.Store, string) {
 	t.Helper()
 	st := newStore(t)
 	ts := httptest.NewServer(web.New(st, web.Options{}).Handler())

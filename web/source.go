@@ -3,14 +3,14 @@ package web
 import (
 	"context"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Source is where the server reads the model: the current snapshot, and a
-// stream of deltas telling it when to re-render. *graph.Store satisfies it.
+// stream of deltas telling it when to re-render. *model.Store satisfies it.
 type Source interface {
-	Snapshot() *graph.Snapshot
-	Subscribe(ctx context.Context) <-chan graph.Delta
+	Snapshot() *model.Snapshot
+	Subscribe(ctx context.Context) <-chan model.Delta
 }
 
-var _ Source = (*graph.Store)(nil)
+var _ Source = (*model.Store)(nil)

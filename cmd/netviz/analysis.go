@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Exit codes of the analysis commands, for scripts and CI.
@@ -41,7 +41,7 @@ func runAnalysis(ctx context.Context, cmd string, args []string, stdout, stderr 
 }
 
 // syncOnce reads the cluster once, like `netviz dump`.
-func syncOnce(ctx context.Context, f *sourceFlags, stderr io.Writer) (*graph.Snapshot, error) {
+func syncOnce(ctx context.Context, f *sourceFlags, stderr io.Writer) (*model.Snapshot, error) {
 	col, _, err := f.open(stderr)
 	if err != nil {
 		return nil, err
@@ -86,7 +86,7 @@ func runReach(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return 0, err
 	}
-	if res.Verdict == graph.VerdictReachable {
+	if res.Verdict == model.VerdictReachable {
 		return exitOK, nil
 	}
 	return exitFinding, nil
@@ -102,7 +102,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // printReach writes the verdict, the reason, and each path as a chain of hops.
-func printReach(w io.Writer, r graph.ReachResult) error {
+func printReach(w io.Writer, r model.ReachResult) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s → %s: %s\n%s\n", r.From, r.To, strings.ToUpper(string(r.Verdict)), r.Reason)
 	for i, p := range r.Paths {
@@ -172,22 +172,22 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 }
 
 // parseSeverity reads a --severity value.
-func parseSeverity(s string) (graph.Severity, error) {
-	switch sv := graph.Severity(s); sv {
-	case graph.SeverityInfo, graph.SeverityWarning, graph.SeverityError:
+func parseSeverity(s string) (model.Severity, error) {
+	switch sv := model.Severity(s); sv {
+	case model.SeverityInfo, model.SeverityWarning, model.SeverityError:
 		return sv, nil
 	}
 	return "", fmt.Errorf("--severity %q: want info, warning or error", s)
 }
 
 // atLeast reports whether s is as serious as min or more.
-func atLeast(s, min graph.Severity) bool { return rank(s) >= rank(min) }
+func atLeast(s, min model.Severity) bool { return rank(s) >= rank(min) }
 
-func rank(s graph.Severity) int {
+func rank(s model.Severity) int {
 	switch s {
-	case graph.SeverityError:
+	case model.SeverityError:
 		return 2
-	case graph.SeverityWarning:
+	case model.SeverityWarning:
 		return 1
 	}
 	return 0

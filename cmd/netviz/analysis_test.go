@@ -5,7 +5,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // TestAnalysisUsage checks the exit codes of mistakes that are caught
@@ -33,14 +33,14 @@ func TestAnalysisUsage(t *testing.T) {
 
 func TestSeverityThreshold(t *testing.T) {
 	tests := []struct {
-		finding, min graph.Severity
+		finding, min model.Severity
 		want         bool
 	}{
-		{graph.SeverityError, graph.SeverityWarning, true},
-		{graph.SeverityWarning, graph.SeverityWarning, true},
-		{graph.SeverityInfo, graph.SeverityWarning, false},
-		{graph.SeverityInfo, graph.SeverityInfo, true},
-		{graph.SeverityWarning, graph.SeverityError, false},
+		{model.SeverityError, model.SeverityWarning, true},
+		{model.SeverityWarning, model.SeverityWarning, true},
+		{model.SeverityInfo, model.SeverityWarning, false},
+		{model.SeverityInfo, model.SeverityInfo, true},
+		{model.SeverityWarning, model.SeverityError, false},
 	}
 	for _, tt := range tests {
 		if got := atLeast(tt.finding, tt.min); got != tt.want {
@@ -53,12 +53,12 @@ func TestSeverityThreshold(t *testing.T) {
 }
 
 func TestPrintReach(t *testing.T) {
-	s := graph.NewStore().Apply(
-		graph.UpsertAllocation{Alloc: &graph.Allocation{
+	s := model.NewStore().Apply(
+		model.UpsertAllocation{Alloc: &model.Allocation{
 			ID: "a1", JobID: "j", TaskGroup: "g", NodeID: "n1", ClientStatus: "running", DesiredStatus: "run",
-			Network: graph.Network{Mode: graph.ModeBridge, IP: "172.26.64.2"},
-			Ports:   []graph.Port{{Label: "http", HostIP: "10.0.0.1", Value: 23000, To: 8080}},
-			Tasks:   []graph.Task{{Name: "web", Driver: "raw_exec"}},
+			Network: model.Network{Mode: model.ModeBridge, IP: "172.26.64.2"},
+			Ports:   []model.Port{{Label: "http", HostIP: "10.0.0.1", Value: 23000, To: 8080}},
+			Tasks:   []model.Task{{Name: "web", Driver: "raw_exec"}},
 		}},
 	)
 	r, err := s.Reach("host", "j/g")

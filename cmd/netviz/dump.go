@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -52,7 +52,7 @@ type change struct {
 }
 
 // watchChanges runs the collector and prints the deltas after version from.
-func watchChanges(ctx context.Context, collect func(context.Context) error, store *graph.Store, from uint64, w io.Writer) error {
+func watchChanges(ctx context.Context, collect func(context.Context) error, store *model.Store, from uint64, w io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	deltas := store.Subscribe(ctx)
@@ -80,7 +80,7 @@ func watchChanges(ctx context.Context, collect func(context.Context) error, stor
 }
 
 // describeDelta resolves a delta's keys to the objects in snap.
-func describeDelta(snap *graph.Snapshot, d graph.Delta) change {
+func describeDelta(snap *model.Snapshot, d model.Delta) change {
 	c := change{Version: d.Version, Full: d.Full, Changed: map[string]json.RawMessage{}}
 	for _, key := range d.Changed {
 		kind, id, _ := strings.Cut(key, "/")

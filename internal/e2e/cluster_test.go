@@ -9,7 +9,7 @@ import (
 
 	nomadapi "github.com/hashicorp/nomad/api"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/devcluster"
 )
 
@@ -48,12 +48,12 @@ func runningAllocs(ctx context.Context, c *devcluster.Cluster) ([]*nomadapi.Allo
 // waitComplete waits until the model holds every running allocation with
 // its namespace IP, Consul is connected and the intentions are in: the
 // picture the pages are tested against.
-func waitComplete(ctx context.Context, c *devcluster.Cluster, store *graph.Store) error {
+func waitComplete(ctx context.Context, c *devcluster.Cluster, store *model.Store) error {
 	want, err := runningAllocs(ctx, c)
 	if err != nil {
 		return err
 	}
-	_, err = waitModelCtx(ctx, store, func(s *graph.Snapshot) error {
+	_, err = waitModelCtx(ctx, store, func(s *model.Snapshot) error {
 		for _, a := range want {
 			m := s.Allocation(a.ID)
 			if m == nil {
@@ -63,7 +63,7 @@ func waitComplete(ctx context.Context, c *devcluster.Cluster, store *graph.Store
 				return fmt.Errorf("allocation %s: IP %q, want %q", a.Name, m.Network.IP, a.NetworkStatus.Address)
 			}
 		}
-		if st := s.Status().Consul.State; st != graph.StateConnected {
+		if st := s.Status().Consul.State; st != model.StateConnected {
 			return fmt.Errorf("consul %s", st)
 		}
 		if len(s.Intentions()) == 0 {
@@ -82,7 +82,7 @@ func waitComplete(ctx context.Context, c *devcluster.Cluster, store *graph.Store
 
 // waitModelCtx waits until cond holds on the store's snapshot, checking on
 // every new model version, and says how long that took.
-func waitModelCtx(ctx context.Context, store *graph.Store, cond func(*graph.Snapshot) error) (time.Duration, error) {
+func waitModelCtx(ctx context.Context, store *model.Store, cond func(*model.Snapshot) error) (time.Duration, error) {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -101,7 +101,7 @@ func waitModelCtx(ctx context.Context, store *graph.Store, cond func(*graph.Snap
 }
 
 // waitModel is waitModelCtx bounded by modelWait, failing the test.
-func waitModel(t *testing.T, what string, cond func(*graph.Snapshot) error) time.Duration {
+func waitModel(t *testing.T, what string, cond func(*model.Snapshot) error) time.Duration {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), modelWait)
 	defer cancel()
@@ -113,7 +113,7 @@ func waitModel(t *testing.T, what string, cond func(*graph.Snapshot) error) time
 }
 
 // allocOf returns the running allocation of a job's group in the model.
-func allocOf(t *testing.T, s *graph.Snapshot, job, group string) *graph.Allocation {
+func allocOf(t *testing.T, s *model.Snapshot, job, group string) *model.Allocation {
 	t.Helper()
 	for _, a := range s.AllocationsOfJob("default", job) {
 		if a.TaskGroup == group && a.DesiredStatus == "run" && a.ClientStatus == "running" {

@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	nomadapi "github.com/hashicorp/nomad/api"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // typed is text left, unsubmitted, in the topology's filter field: a push
@@ -105,7 +105,7 @@ func TestLiveUpdate(t *testing.T) {
 		sortedDown(t)
 		unchanged(t)
 		// The page followed the model, not the other way round.
-		waitModel(t, "the new web allocation", func(s *graph.Snapshot) error {
+		waitModel(t, "the new web allocation", func(s *model.Snapshot) error {
 			if s.Allocation(newID) == nil {
 				return fmt.Errorf("allocation %s not in the model", newID)
 			}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/collector"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/devcluster"
 	"github.com/netviz/netviz/web"
 )
@@ -24,7 +24,7 @@ const setupTimeout = 8 * time.Minute
 // a test says what it changes.
 var env struct {
 	cluster *devcluster.Cluster
-	store   *graph.Store
+	store   *model.Store
 	// base is the server's URL, http://127.0.0.1:port.
 	base string
 	// browser is a chromedp context whose browser is running; tests open
@@ -104,7 +104,7 @@ func run(m *testing.M) (code int) {
 }
 
 // startCollector runs a collector on c until stop is called.
-func startCollector(ctx context.Context, c *devcluster.Cluster) (*graph.Store, func() error, error) {
+func startCollector(ctx context.Context, c *devcluster.Cluster) (*model.Store, func() error, error) {
 	n, cc := c.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: n, Consul: cc})
 	if err != nil {
@@ -124,7 +124,7 @@ func startCollector(ctx context.Context, c *devcluster.Cluster) (*graph.Store, f
 
 // startServer serves netviz over store on a free loopback port until stop
 // is called, and returns its base URL.
-func startServer(ctx context.Context, store *graph.Store) (string, func() error, error) {
+func startServer(ctx context.Context, store *model.Store) (string, func() error, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 	nomadapi "github.com/hashicorp/nomad/api"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // want is an expectation about the element with a data-testid.
@@ -264,7 +264,7 @@ func TestServicesPages(t *testing.T) {
 		// sidecars of scenario 4.
 		var wantConnect []string
 		for _, n := range snap.ServiceNames() {
-			if slices.ContainsFunc(snap.ServicesNamed(n), func(s *graph.Service) bool { return s.Connect != nil }) {
+			if slices.ContainsFunc(snap.ServicesNamed(n), func(s *model.Service) bool { return s.Connect != nil }) {
 				wantConnect = append(wantConnect, n)
 			}
 		}
@@ -305,7 +305,7 @@ func TestServicesPages(t *testing.T) {
 		}
 		down := eval[[]flow](t, tab, fmt.Sprintf(`Array.from(document.querySelectorAll('[data-testid="downstreams"] [data-testid="flow-edge"]'),
 			(el) => ({text: (%s)(el), intention: el.dataset.intention}))`, jsText))
-		if !slices.ContainsFunc(down, func(f flow) bool { return strings.Contains(f.Text, "app") && f.Intention == graph.ActionAllow }) {
+		if !slices.ContainsFunc(down, func(f flow) bool { return strings.Contains(f.Text, "app") && f.Intention == model.ActionAllow }) {
 			t.Errorf("downstreams %+v, want app with intention allow", down)
 		}
 	})
@@ -315,14 +315,14 @@ func TestReachPage(t *testing.T) {
 	tab := newTab(t)
 	open(t, tab, "/reach?from=app&to=redis")
 	check(t, tab, []want{{id: "reach-verdict", text: "app can reach redis"}})
-	if v := eval[string](t, tab, `document.querySelector('[data-testid="reach-verdict"]').dataset.verdict`); v != string(graph.VerdictReachable) {
+	if v := eval[string](t, tab, `document.querySelector('[data-testid="reach-verdict"]').dataset.verdict`); v != string(model.VerdictReachable) {
 		t.Errorf("verdict %q, want reachable", v)
 	}
 	// The mesh path passes the allowing intention between the two sidecars.
 	hops := eval[[]string](t, tab, fmt.Sprintf(`Array.from(
 		document.querySelectorAll('[data-testid="reach-path"][data-kind=%s] [data-testid="hop"]'), (li) => li.dataset.kind)`,
-		js(graph.PathMesh)))
-	if want := []string{graph.HopSidecar, graph.HopIntention, graph.HopSidecar}; !containsRun(hops, want) {
+		js(model.PathMesh)))
+	if want := []string{model.HopSidecar, model.HopIntention, model.HopSidecar}; !containsRun(hops, want) {
 		t.Errorf("mesh path hops %v, want %v among them", hops, want)
 	}
 }

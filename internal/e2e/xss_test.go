@@ -14,7 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	nomadapi "github.com/hashicorp/nomad/api"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // xssJobFile is a job whose names, tags and meta carry markup that runs
@@ -116,9 +116,9 @@ func TestHostileNames(t *testing.T) {
 	tag := job.TaskGroups[0].Services[0].Tags[0]
 	t.Logf("Nomad accepted job ID %q, group %q, task %q", jobID, group, task)
 
-	var alloc *graph.Allocation
+	var alloc *model.Allocation
 	t.Cleanup(func() { removeHostile(t, jobID, alloc) })
-	waitModel(t, "the hostile job running with its service", func(s *graph.Snapshot) error {
+	waitModel(t, "the hostile job running with its service", func(s *model.Snapshot) error {
 		for _, a := range s.AllocationsOfJob("default", jobID) {
 			if a.ClientStatus == "running" {
 				alloc = a
@@ -170,7 +170,7 @@ func TestHostileNames(t *testing.T) {
 // at once, which unmounts the task's secret dirs. The cluster's own cleanup
 // would miss them: their path holds the task name, spaces included, and
 // /proc/self/mounts writes a space as \040.
-func removeHostile(t *testing.T, jobID string, alloc *graph.Allocation) {
+func removeHostile(t *testing.T, jobID string, alloc *model.Allocation) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), modelWait)
 	defer cancel()

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // groupAlloc returns the running allocation of job/group.
-func groupAlloc(t *testing.T, snap *graph.Snapshot, job, group string) *graph.Allocation {
+func groupAlloc(t *testing.T, snap *model.Snapshot, job, group string) *model.Allocation {
 	t.Helper()
 	for _, a := range snap.AllocationsOfJob("default", job) {
 		if a.TaskGroup == group && a.ClientStatus == "running" {
@@ -56,8 +56,8 @@ func TestBypassLintsHoldInReality(t *testing.T) {
 	if hostAddr == "" || !inCluster(hostAddr) {
 		t.Fatalf("exposed-db's mapped port %q", hostAddr)
 	}
-	res, err := snap.Reach(graph.FromHost, "exposed-db")
-	if err != nil || res.Verdict != graph.VerdictReachable {
+	res, err := snap.Reach(model.FromHost, "exposed-db")
+	if err != nil || res.Verdict != model.VerdictReachable {
 		t.Fatalf("netviz: host → exposed-db %s %v", res.Verdict, err)
 	}
 	if open := probeFromHost(ctx, []string{hostAddr}); !open[0] {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // TestCLI builds netviz and runs `reach` and `lint` against the cluster,
@@ -57,12 +57,12 @@ func TestCLI(t *testing.T) {
 		}
 	}
 	code, out := run("reach", "--json", "app", "redis")
-	var res graph.ReachResult
-	if err := json.Unmarshal(out, &res); err != nil || code != 0 || res.Verdict != graph.VerdictReachable || len(res.Paths) == 0 {
+	var res model.ReachResult
+	if err := json.Unmarshal(out, &res); err != nil || code != 0 || res.Verdict != model.VerdictReachable || len(res.Paths) == 0 {
 		t.Errorf("reach --json: exit %d, %v, %+v", code, err, res)
 	}
 	code, out = run("lint", "--json")
-	var warnings []graph.Warning
+	var warnings []model.Warning
 	if err := json.Unmarshal(out, &warnings); err != nil || code != 1 {
 		t.Fatalf("lint --json: exit %d, %v", code, err)
 	}
@@ -70,7 +70,7 @@ func TestCLI(t *testing.T) {
 	for _, w := range warnings {
 		codes = append(codes, w.Code)
 	}
-	if !slices.Contains(codes, graph.CodeUpstreamDangling) || !slices.Contains(codes, graph.CodeMeshBypass) {
+	if !slices.Contains(codes, model.CodeUpstreamDangling) || !slices.Contains(codes, model.CodeMeshBypass) {
 		t.Errorf("lint --json codes %v", codes)
 	}
 }

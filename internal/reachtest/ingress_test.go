@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // TestIngressRoutes: netviz says outside traffic reaches web through the
@@ -15,13 +15,13 @@ import (
 func TestIngressRoutes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := snapshot(t).Reach(graph.FromExternal, "web")
+	res, err := snapshot(t).Reach(model.FromExternal, "web")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ingress []graph.Path
+	var ingress []model.Path
 	for _, p := range res.Paths {
-		if p.Kind == graph.PathIngress && p.Verdict == graph.VerdictReachable {
+		if p.Kind == model.PathIngress && p.Verdict == model.VerdictReachable {
 			ingress = append(ingress, p)
 		}
 	}

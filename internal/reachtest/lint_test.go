@@ -11,7 +11,7 @@ import (
 	"time"
 
 	nomadapi "github.com/hashicorp/nomad/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // dockerOnlyJob is the broken job that needs Docker, which this machine
@@ -20,26 +20,26 @@ const dockerOnlyJob = "docker-ports.nomad.hcl"
 
 // brokenLints maps each deployed broken job to the lints it must trigger.
 var brokenLints = map[string][]string{
-	"broken-host-network": {graph.CodeHostNetworkOpen},
-	"broken-static-port":  {graph.CodeStaticPort},
-	"broken-connect-port": {graph.CodeConnectPortLabel},
-	"broken-upstream":     {graph.CodeUpstreamDangling},
-	"broken-intention":    {graph.CodeIntentionDeniesUpstream, graph.CodeBridgePeerBypass},
-	"broken-mesh-bypass":  {graph.CodeMeshBypass},
-	"broken-missing-ref":  {graph.CodeMissingServiceRef},
+	"broken-host-network": {model.CodeHostNetworkOpen},
+	"broken-static-port":  {model.CodeStaticPort},
+	"broken-connect-port": {model.CodeConnectPortLabel},
+	"broken-upstream":     {model.CodeUpstreamDangling},
+	"broken-intention":    {model.CodeIntentionDeniesUpstream, model.CodeBridgePeerBypass},
+	"broken-mesh-bypass":  {model.CodeMeshBypass},
+	"broken-missing-ref":  {model.CodeMissingServiceRef},
 	// prod-cache lives in Nomad namespace prod, out of the template's sight.
-	"broken-namespace-ref": {graph.CodeMissingServiceRef},
+	"broken-namespace-ref": {model.CodeMissingServiceRef},
 }
 
 // expectedClean are the findings the clean examples are meant to show:
 // scenario 1 demonstrates exactly a host-networking port and a static port.
 var expectedClean = map[string]string{
-	graph.CodeHostNetworkOpen: "redis-exposed/host",
-	graph.CodeStaticPort:      "redis-exposed/static",
+	model.CodeHostNetworkOpen: "redis-exposed/host",
+	model.CodeStaticPort:      "redis-exposed/static",
 }
 
 // jobsOf maps the allocations a warning names to their "job/group".
-func jobsOf(snap *graph.Snapshot, w graph.Warning) []string {
+func jobsOf(snap *model.Snapshot, w model.Warning) []string {
 	var out []string
 	for _, s := range w.Subjects {
 		if id, ok := strings.CutPrefix(s, "alloc/"); ok {
@@ -54,7 +54,7 @@ func jobsOf(snap *graph.Snapshot, w graph.Warning) []string {
 // TestLintsOnExamples checks that every broken job triggers its lints, and
 // that the clean examples trigger none but the two they demonstrate.
 func TestLintsOnExamples(t *testing.T) {
-	var snap *graph.Snapshot
+	var snap *model.Snapshot
 	// Checks turn passing some seconds after a deployment is healthy; poll
 	// until the model shows no unexpected finding on the clean examples.
 	pollUntil(t, "clean examples free of findings", func() error {
@@ -114,15 +114,15 @@ func TestDockerLintOnParsedJobs(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &wrapped); err != nil || wrapped.Job == nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		var changes []graph.Change
+		var changes []model.Change
 		for _, a := range allocsFromJob(wrapped.Job) {
-			changes = append(changes, graph.UpsertAllocation{Alloc: a})
+			changes = append(changes, model.UpsertAllocation{Alloc: a})
 		}
 		var codes []string
-		for _, w := range graph.NewStore().Apply(changes...).Warnings() {
+		for _, w := range model.NewStore().Apply(changes...).Warnings() {
 			codes = append(codes, w.Code)
 		}
-		if got, want := slices.Contains(codes, graph.CodeDockerPortUnpublished), i == 0; got != want {
+		if got, want := slices.Contains(codes, model.CodeDockerPortUnpublished), i == 0; got != want {
 			t.Errorf("%s: docker-port-unpublished fired=%v, want %v (codes %v)", filepath.Base(f), got, want, codes)
 		}
 	}
@@ -132,29 +132,29 @@ func TestDockerLintOnParsedJobs(t *testing.T) {
 // parsed job, as if placed on one node with host ports 20000 and up. It
 // keeps only what the lints read (network mode, ports, drivers,
 // config.ports, services).
-func allocsFromJob(job *nomadapi.Job) []*graph.Allocation {
-	var out []*graph.Allocation
+func allocsFromJob(job *nomadapi.Job) []*model.Allocation {
+	var out []*model.Allocation
 	next := 20000
 	for gi, g := range job.TaskGroups {
-		a := &graph.Allocation{
+		a := &model.Allocation{
 			ID: fmt.Sprintf("parsed-%d", gi), JobID: deref(job.ID), JobType: deref(job.Type), TaskGroup: deref(g.Name), Namespace: "default",
 			NodeID: "n1", ClientStatus: "running", DesiredStatus: "run",
-			Network: graph.Network{Mode: graph.ModeHost, IP: "10.0.0.1"},
+			Network: model.Network{Mode: model.ModeHost, IP: "10.0.0.1"},
 		}
 		for _, n := range g.Networks {
 			if n.Mode != "" {
 				a.Network.Mode = n.Mode
 			}
 			for _, p := range n.ReservedPorts {
-				a.Ports = append(a.Ports, graph.Port{Label: p.Label, HostIP: "10.0.0.1", Value: p.Value, To: p.To, Static: true})
+				a.Ports = append(a.Ports, model.Port{Label: p.Label, HostIP: "10.0.0.1", Value: p.Value, To: p.To, Static: true})
 			}
 			for _, p := range n.DynamicPorts {
-				a.Ports = append(a.Ports, graph.Port{Label: p.Label, HostIP: "10.0.0.1", Value: next, To: p.To})
+				a.Ports = append(a.Ports, model.Port{Label: p.Label, HostIP: "10.0.0.1", Value: next, To: p.To})
 				next++
 			}
 		}
 		for _, task := range g.Tasks {
-			mt := graph.Task{Name: task.Name, Driver: task.Driver, Kind: task.Kind}
+			mt := model.Task{Name: task.Name, Driver: task.Driver, Kind: task.Kind}
 			if mode, ok := task.Config["network_mode"].(string); ok {
 				mt.NetworkMode = mode
 			}
@@ -167,11 +167,11 @@ func allocsFromJob(job *nomadapi.Job) []*graph.Allocation {
 			}
 			a.Tasks = append(a.Tasks, mt)
 			for _, s := range task.Services {
-				a.Services = append(a.Services, graph.ServiceSpec{Name: s.Name, Provider: s.Provider, Task: task.Name, PortLabel: s.PortLabel})
+				a.Services = append(a.Services, model.ServiceSpec{Name: s.Name, Provider: s.Provider, Task: task.Name, PortLabel: s.PortLabel})
 			}
 		}
 		for _, s := range g.Services {
-			a.Services = append(a.Services, graph.ServiceSpec{Name: s.Name, Provider: s.Provider, PortLabel: s.PortLabel})
+			a.Services = append(a.Services, model.ServiceSpec{Name: s.Name, Provider: s.Provider, PortLabel: s.PortLabel})
 		}
 		out = append(out, a)
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/collector"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/devcluster"
 )
 
@@ -85,7 +85,7 @@ func deploy(ctx context.Context, c *devcluster.Cluster) error {
 }
 
 // snapshot reads the cluster once into a fresh model, as `netviz dump` does.
-func snapshot(t *testing.T) *graph.Snapshot {
+func snapshot(t *testing.T) *model.Snapshot {
 	t.Helper()
 	ncfg, ccfg := cluster.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: ncfg, Consul: ccfg})
@@ -98,7 +98,7 @@ func snapshot(t *testing.T) *graph.Snapshot {
 		t.Fatal(err)
 	}
 	s := col.Store().Snapshot()
-	if st := s.Status().Consul.State; st != graph.StateConnected {
+	if st := s.Status().Consul.State; st != model.StateConnected {
 		t.Fatalf("consul source %q, want connected", st)
 	}
 	return s

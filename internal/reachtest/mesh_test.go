@@ -11,15 +11,15 @@ import (
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // meshServices are the Connect services of the deployed jobs.
-func meshServices(snap *graph.Snapshot) []string {
+func meshServices(snap *model.Snapshot) []string {
 	var out []string
 	for _, a := range snap.Allocations() {
 		for _, s := range a.Services {
-			if s.Connect != nil && s.Connect.Kind == graph.ConnectSidecar && !slices.Contains(out, s.Name) {
+			if s.Connect != nil && s.Connect.Kind == model.ConnectSidecar && !slices.Contains(out, s.Name) {
 				out = append(out, s.Name)
 			}
 		}
@@ -45,7 +45,7 @@ func TestIntentionsMatchConsul(t *testing.T) {
 		t.Error("no pair is denied: the broken intention was not written")
 	}
 	res, err := snap.Reach("nosy-app", "secret-db")
-	if err != nil || res.Verdict != graph.VerdictBlocked {
+	if err != nil || res.Verdict != model.VerdictBlocked {
 		t.Errorf("nosy-app → secret-db: %s (%v), want blocked", res.Verdict, err)
 	}
 
@@ -90,7 +90,7 @@ func TestIntentionsMatchConsul(t *testing.T) {
 }
 
 // compareIntentions checks every ordered pair of names against Consul.
-func compareIntentions(t *testing.T, snap *graph.Snapshot, names []string) (pairs, denied int) {
+func compareIntentions(t *testing.T, snap *model.Snapshot, names []string) (pairs, denied int) {
 	t.Helper()
 	for _, src := range names {
 		for _, dst := range names {
@@ -104,7 +104,7 @@ func compareIntentions(t *testing.T, snap *graph.Snapshot, names []string) (pair
 				t.Fatal(err)
 			}
 			action, in := snap.IntentionFor(src, dst)
-			if (action == graph.ActionAllow) != allowed {
+			if (action == model.ActionAllow) != allowed {
 				t.Errorf("%s → %s: netviz %s (by %+v), Consul allowed=%v", src, dst, action, in, allowed)
 			}
 			pairs++
@@ -117,7 +117,7 @@ func compareIntentions(t *testing.T, snap *graph.Snapshot, names []string) (pair
 }
 
 // meshApp returns the running allocation of the mesh job's app group.
-func meshApp(t *testing.T, snap *graph.Snapshot) *graph.Allocation {
+func meshApp(t *testing.T, snap *model.Snapshot) *model.Allocation {
 	t.Helper()
 	for _, a := range snap.AllocationsOfJob("default", "mesh") {
 		if a.TaskGroup == "app" && a.ClientStatus == "running" {
@@ -138,7 +138,7 @@ func TestMeshDenyAndRestore(t *testing.T) {
 	app := meshApp(t, snapshot(t))
 	const url = "http://127.0.0.1:6379/"
 	get := func() error { return httpGetFromNamespace(ctx, app.ID, url) }
-	verdict := func() graph.Verdict {
+	verdict := func() model.Verdict {
 		res, err := snapshot(t).Reach("app", "redis")
 		if err != nil {
 			t.Fatal(err)
@@ -147,7 +147,7 @@ func TestMeshDenyAndRestore(t *testing.T) {
 	}
 
 	pollUntil(t, "GET through the mesh with allow", get)
-	if v := verdict(); v != graph.VerdictReachable {
+	if v := verdict(); v != model.VerdictReachable {
 		t.Fatalf("allowed: netviz says %s", v)
 	}
 
@@ -170,13 +170,13 @@ func TestMeshDenyAndRestore(t *testing.T) {
 		}
 		return nil
 	})
-	if v := verdict(); v != graph.VerdictBlocked {
+	if v := verdict(); v != model.VerdictBlocked {
 		t.Errorf("denied: netviz says %s, want blocked", v)
 	}
 
 	restore()
 	pollUntil(t, "GET through the mesh after allow is restored", get)
-	if v := verdict(); v != graph.VerdictReachable {
+	if v := verdict(); v != model.VerdictReachable {
 		t.Errorf("restored: netviz says %s, want reachable", v)
 	}
 }

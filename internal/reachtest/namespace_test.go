@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // TestNamespaceHidesService: a template in Nomad namespace default asks for
@@ -23,13 +23,13 @@ func TestNamespaceHidesService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var discovery []graph.Path
+	var discovery []model.Path
 	for _, p := range res.Paths {
-		if p.Kind == graph.PathDiscovery {
+		if p.Kind == model.PathDiscovery {
 			discovery = append(discovery, p)
 		}
 	}
-	if len(discovery) == 0 || discovery[0].Verdict != graph.VerdictUnreachable {
+	if len(discovery) == 0 || discovery[0].Verdict != model.VerdictUnreachable {
 		t.Fatalf("discovery paths %+v, want one unreachable", discovery)
 	}
 	app := groupAlloc(t, snap, "broken-namespace-ref", "app")

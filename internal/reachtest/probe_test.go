@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // directKinds are the path kinds decided by plain routing, which connect()
 // can check (a discovery path dials the address the registry gives); mesh
 // and ingress paths are checked with real requests elsewhere.
-var directKinds = []string{graph.PathSameNamespace, graph.PathHostPort, graph.PathNamespaceIP, graph.PathDiscovery}
+var directKinds = []string{model.PathSameNamespace, model.PathHostPort, model.PathNamespaceIP, model.PathDiscovery}
 
 // inCluster reports whether an address belongs to this test cluster: its
 // bridge (gateway and namespaces) or loopback. Nothing else is dialled.
@@ -40,17 +40,17 @@ func TestProbesMatchVerdicts(t *testing.T) {
 	defer cancel()
 
 	type probe struct {
-		dest    *graph.Allocation
-		path    graph.Path
+		dest    *model.Allocation
+		path    model.Path
 		address string
 	}
-	sources := []string{graph.FromHost}
+	sources := []string{model.FromHost}
 	for _, a := range snap.Allocations() {
-		if a.ClientStatus == "running" && a.Network.Mode == graph.ModeBridge {
+		if a.ClientStatus == "running" && a.Network.Mode == model.ModeBridge {
 			sources = append(sources, a.ID)
 		}
 	}
-	var dests []*graph.Allocation
+	var dests []*model.Allocation
 	for _, a := range snap.Allocations() {
 		if a.ClientStatus == "running" && cleanJobs[a.JobID] {
 			dests = append(dests, a)
@@ -60,7 +60,7 @@ func TestProbesMatchVerdicts(t *testing.T) {
 		t.Fatalf("%d sources, %d destinations: the examples are not all running", len(sources), len(dests))
 	}
 	checked, unknownOpen, unknownClosed, shadows := 0, 0, 0, 0
-	verdicts := map[graph.Verdict]int{}
+	verdicts := map[model.Verdict]int{}
 	for _, src := range sources {
 		var probes []probe
 		for _, d := range dests {
@@ -84,7 +84,7 @@ func TestProbesMatchVerdicts(t *testing.T) {
 			addrs[i] = p.address
 		}
 		var open []bool
-		if src == graph.FromHost {
+		if src == model.FromHost {
 			open = probeFromHost(ctx, addrs)
 		} else {
 			var err error
@@ -94,8 +94,8 @@ func TestProbesMatchVerdicts(t *testing.T) {
 		}
 		for i, p := range probes {
 			switch p.path.Verdict {
-			case graph.VerdictReachable, graph.VerdictUnreachable:
-				if want := p.path.Verdict == graph.VerdictReachable; open[i] != want {
+			case model.VerdictReachable, model.VerdictUnreachable:
+				if want := p.path.Verdict == model.VerdictReachable; open[i] != want {
 					if other, ok := shadowed(ctx, p.dest, p.path); ok && want {
 						shadows++
 						t.Logf("%s → %s %s: another dev cluster on this machine (earlier or concurrent) holds a NAT rule for the same static port, sending it to %s; not counted",
@@ -125,8 +125,8 @@ func TestProbesMatchVerdicts(t *testing.T) {
 
 // shadowed checks a host-port path that did not connect for a stale NAT
 // rule sending its port elsewhere.
-func shadowed(ctx context.Context, d *graph.Allocation, p graph.Path) (string, bool) {
-	if p.Kind != graph.PathHostPort || d.Network.Mode == graph.ModeHost {
+func shadowed(ctx context.Context, d *model.Allocation, p model.Path) (string, bool) {
+	if p.Kind != model.PathHostPort || d.Network.Mode == model.ModeHost {
 		return "", false
 	}
 	_, port, err := net.SplitHostPort(p.Address)

@@ -12,7 +12,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Config sizes a fake cluster.
@@ -30,10 +30,10 @@ type Config struct {
 
 // Cluster is a generated fake cluster.
 type Cluster struct {
-	Nodes       []*graph.Node
-	Allocations []*graph.Allocation
-	Services    []*graph.Service
-	Intentions  []graph.Intention
+	Nodes       []*model.Node
+	Allocations []*model.Allocation
+	Services    []*model.Service
+	Intentions  []model.Intention
 
 	rng  *rand.Rand
 	jobs []string
@@ -64,7 +64,7 @@ func Generate(cfg Config) *Cluster {
 	c := &Cluster{rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))}
 	nextPort := make([]int, cfg.Nodes)
 	for i := range cfg.Nodes {
-		c.Nodes = append(c.Nodes, &graph.Node{
+		c.Nodes = append(c.Nodes, &model.Node{
 			ID: c.uuid(), Name: fmt.Sprintf("client-%04d", i), Datacenter: "dc1",
 			Address: fmt.Sprintf("10.%d.%d.%d", i/65536%256, i/256%256, i%256), Status: "ready",
 			MinDynamicPort: minDynamicPort, MaxDynamicPort: maxDynamicPort,
@@ -89,7 +89,7 @@ func Generate(cfg Config) *Cluster {
 	// Consul's default (allow, ACLs off) with a few explicit denies, as a
 	// team that writes intentions for the exceptions would have.
 	for j := 0; j+1 < len(c.jobs); j += 50 {
-		c.Intentions = append(c.Intentions, graph.Intention{Source: c.jobs[j], Destination: c.jobs[j+1], Action: graph.ActionDeny})
+		c.Intentions = append(c.Intentions, model.Intention{Source: c.jobs[j], Destination: c.jobs[j+1], Action: model.ActionDeny})
 	}
 	return c
 }
@@ -102,22 +102,22 @@ func (c *Cluster) uuid() string {
 
 func (c *Cluster) addIngress(n int) {
 	node := c.Nodes[n]
-	a := &graph.Allocation{
+	a := &model.Allocation{
 		ID: c.uuid(), Name: "ingress.traefik[0]", Namespace: "default", JobID: "ingress", JobType: "system",
 		TaskGroup: "traefik", NodeID: node.ID, NodeName: node.Name, ClientStatus: "running", DesiredStatus: "run",
-		Network: graph.Network{Mode: graph.ModeHost, IP: node.Address},
-		Ports: []graph.Port{
+		Network: model.Network{Mode: model.ModeHost, IP: node.Address},
+		Ports: []model.Port{
 			{Label: "http", HostIP: node.Address, Value: 80, Static: true},
 			{Label: "https", HostIP: node.Address, Value: 443, Static: true},
 		},
-		Tasks:    []graph.Task{{Name: "traefik", Driver: "docker", ConfigPorts: []string{"http", "https"}, Refs: []graph.Ref{}}},
-		Services: []graph.ServiceSpec{{Name: "traefik", Provider: graph.ProviderNomad, PortLabel: "https"}},
+		Tasks:    []model.Task{{Name: "traefik", Driver: "docker", ConfigPorts: []string{"http", "https"}, Refs: []model.Ref{}}},
+		Services: []model.ServiceSpec{{Name: "traefik", Provider: model.ProviderNomad, PortLabel: "https"}},
 	}
 	c.Allocations = append(c.Allocations, a)
-	c.Services = append(c.Services, &graph.Service{
-		ID: "_nomad-task-" + a.ID + "-traefik", Name: "traefik", Provider: graph.ProviderNomad, Namespace: "default",
+	c.Services = append(c.Services, &model.Service{
+		ID: "_nomad-task-" + a.ID + "-traefik", Name: "traefik", Provider: model.ProviderNomad, Namespace: "default",
 		NodeID: node.ID, AllocID: a.ID, Task: "traefik", PortLabel: "https", Address: node.Address, Port: 443,
-		Health: graph.HealthPassing,
+		Health: model.HealthPassing,
 	})
 }
 
@@ -128,17 +128,17 @@ func (c *Cluster) addService(i, job, n int, nextPort *int) {
 	jobID := c.jobs[job]
 	bridge := i%4 != 0
 	connect := bridge && i%3 == 1
-	a := &graph.Allocation{
+	a := &model.Allocation{
 		ID: c.uuid(), Name: fmt.Sprintf("%s.web[%d]", jobID, i%10), Namespace: "default", JobID: jobID,
 		JobType: "service", JobVersion: 1, TaskGroup: "web", NodeID: node.ID, NodeName: node.Name,
 		ClientStatus: "running", DesiredStatus: "run", ModifyIndex: uint64(1000 + i),
-		Network: graph.Network{Mode: graph.ModeHost, IP: node.Address},
+		Network: model.Network{Mode: model.ModeHost, IP: node.Address},
 	}
 	if bridge {
-		a.Network = graph.Network{Mode: graph.ModeBridge, IP: fmt.Sprintf("172.26.%d.%d", 64+i/250%16, 2+i%250)}
+		a.Network = model.Network{Mode: model.ModeBridge, IP: fmt.Sprintf("172.26.%d.%d", 64+i/250%16, 2+i%250)}
 	}
 	for p := range 1 + c.rng.IntN(len(portLabels)) {
-		port := graph.Port{Label: portLabels[p], HostIP: node.Address, Value: *nextPort}
+		port := model.Port{Label: portLabels[p], HostIP: node.Address, Value: *nextPort}
 		*nextPort++
 		if *nextPort > maxDynamicPort {
 			*nextPort = minDynamicPort
@@ -152,54 +152,54 @@ func (c *Cluster) addService(i, job, n int, nextPort *int) {
 		a.Ports = append(a.Ports, port)
 	}
 	if connect {
-		a.Ports = append(a.Ports, graph.Port{Label: "connect-proxy-" + jobID, HostIP: node.Address, Value: *nextPort, To: *nextPort})
+		a.Ports = append(a.Ports, model.Port{Label: "connect-proxy-" + jobID, HostIP: node.Address, Value: *nextPort, To: *nextPort})
 		*nextPort++
 	}
 	other := c.jobs[c.rng.IntN(len(c.jobs))]
-	main := graph.Task{Name: "app", Driver: "docker", Refs: []graph.Ref{}}
+	main := model.Task{Name: "app", Driver: "docker", Refs: []model.Ref{}}
 	for _, p := range a.Ports {
 		if !strings.HasPrefix(p.Label, "connect-proxy-") {
 			main.ConfigPorts = append(main.ConfigPorts, p.Label)
 		}
 	}
 	if i%3 == 0 {
-		main.Refs = append(main.Refs, graph.Ref{Kind: graph.RefNomadService, Target: other,
+		main.Refs = append(main.Refs, model.Ref{Kind: model.RefNomadService, Target: other,
 			Source: "template:local/upstream.env", Text: fmt.Sprintf("nomadService %q", other)})
 	}
-	helper := graph.Task{Name: "exporter", Driver: "docker", Lifecycle: graph.LifecyclePoststart, Sidecar: true,
-		Refs: []graph.Ref{{Kind: graph.RefEnvAddr, Target: "http", Source: "TARGET", Text: "NOMAD_ADDR_http"}}}
-	a.Tasks = []graph.Task{main, helper}
+	helper := model.Task{Name: "exporter", Driver: "docker", Lifecycle: model.LifecyclePoststart, Sidecar: true,
+		Refs: []model.Ref{{Kind: model.RefEnvAddr, Target: "http", Source: "TARGET", Text: "NOMAD_ADDR_http"}}}
+	a.Tasks = []model.Task{main, helper}
 
-	provider := graph.ProviderNomad
-	spec := graph.ServiceSpec{Name: jobID, Provider: provider, Task: "app", PortLabel: "http",
+	provider := model.ProviderNomad
+	spec := model.ServiceSpec{Name: jobID, Provider: provider, Task: "app", PortLabel: "http",
 		Tags: []string{fmt.Sprintf("traefik.http.routers.%s.rule=Host(`%s.example.com`)", jobID, jobID)}}
 	if bridge {
-		provider = graph.ProviderConsul
+		provider = model.ProviderConsul
 		spec.Provider = provider
 	}
-	var up []graph.Upstream
+	var up []model.Upstream
 	if connect {
-		up = []graph.Upstream{{DestinationName: other, LocalBindPort: 9000 + i%1000}}
-		spec.Connect = &graph.ConnectSpec{Kind: graph.ConnectSidecar, SidecarPortLabel: "connect-proxy-" + jobID, Upstreams: up}
+		up = []model.Upstream{{DestinationName: other, LocalBindPort: 9000 + i%1000}}
+		spec.Connect = &model.ConnectSpec{Kind: model.ConnectSidecar, SidecarPortLabel: "connect-proxy-" + jobID, Upstreams: up}
 	}
-	a.Services = []graph.ServiceSpec{spec}
+	a.Services = []model.ServiceSpec{spec}
 	c.Allocations = append(c.Allocations, a)
 
 	svcPort := a.Ports[0].Value
 	if connect {
 		svcPort = a.Ports[len(a.Ports)-1].Value // Consul sends mesh traffic to the sidecar
 	}
-	c.Services = append(c.Services, &graph.Service{
+	c.Services = append(c.Services, &model.Service{
 		ID: "_nomad-task-" + a.ID + "-app-" + jobID + "-http", Name: jobID, Provider: provider, Namespace: "default",
 		NodeID: node.ID, AllocID: a.ID, Task: "app", PortLabel: "http", Address: node.Address, Port: svcPort,
-		Tags: spec.Tags, Health: graph.HealthPassing,
+		Tags: spec.Tags, Health: model.HealthPassing,
 	})
 	if connect {
-		c.Services = append(c.Services, &graph.Service{
+		c.Services = append(c.Services, &model.Service{
 			ID: "_nomad-task-" + a.ID + "-group-web-" + jobID + "-sidecar-proxy", Name: jobID + "-sidecar-proxy",
-			Provider: graph.ProviderConsul, Namespace: "default", NodeID: node.ID, AllocID: a.ID,
-			Address: node.Address, Port: a.Ports[len(a.Ports)-1].Value, Health: graph.HealthPassing,
-			Connect: &graph.ServiceConnect{Kind: graph.ConnectSidecar, DestinationService: jobID, LocalServicePort: 8080, Upstreams: up},
+			Provider: model.ProviderConsul, Namespace: "default", NodeID: node.ID, AllocID: a.ID,
+			Address: node.Address, Port: a.Ports[len(a.Ports)-1].Value, Health: model.HealthPassing,
+			Connect: &model.ServiceConnect{Kind: model.ConnectSidecar, DestinationService: jobID, LocalServicePort: 8080, Upstreams: up},
 		})
 	}
 }
@@ -207,29 +207,29 @@ func (c *Cluster) addService(i, job, n int, nextPort *int) {
 // Changes returns the whole cluster as one batch of changes, in the order a
 // collector would send them after its first read: status, nodes,
 // allocations, services, intentions.
-func (c *Cluster) Changes() []graph.Change {
-	out := make([]graph.Change, 0, 3+len(c.Nodes)+len(c.Allocations)+len(c.Services))
+func (c *Cluster) Changes() []model.Change {
+	out := make([]model.Change, 0, 3+len(c.Nodes)+len(c.Allocations)+len(c.Services))
 	out = append(out,
-		graph.SetNomadStatus{Status: graph.SourceStatus{State: graph.StateConnected, Address: "http://127.0.0.1:4646"}},
-		graph.SetConsulStatus{Status: graph.SourceStatus{State: graph.StateConnected, Address: "http://127.0.0.1:8500"}},
+		model.SetNomadStatus{Status: model.SourceStatus{State: model.StateConnected, Address: "http://127.0.0.1:4646"}},
+		model.SetConsulStatus{Status: model.SourceStatus{State: model.StateConnected, Address: "http://127.0.0.1:8500"}},
 	)
 	for _, n := range c.Nodes {
-		out = append(out, graph.UpsertNode{Node: n})
+		out = append(out, model.UpsertNode{Node: n})
 	}
 	for _, a := range c.Allocations {
-		out = append(out, graph.UpsertAllocation{Alloc: a})
+		out = append(out, model.UpsertAllocation{Alloc: a})
 	}
 	for _, s := range c.Services {
-		out = append(out, graph.UpsertService{Service: s})
+		out = append(out, model.UpsertService{Service: s})
 	}
-	return append(out, graph.ReplaceIntentions{Intentions: c.Intentions, DefaultAllow: true})
+	return append(out, model.ReplaceIntentions{Intentions: c.Intentions, DefaultAllow: true})
 }
 
 // Update returns the k-th allocation update event: a new version of one
 // allocation (chosen round-robin) with a new ModifyIndex and client status,
 // and, every 20th event, moved to another node (as a reschedule would). The
 // copy is shallow: the slices it shares with the original are never changed.
-func (c *Cluster) Update(k int) graph.UpsertAllocation {
+func (c *Cluster) Update(k int) model.UpsertAllocation {
 	prev := c.Allocations[k%len(c.Allocations)]
 	next := *prev
 	next.ModifyIndex = prev.ModifyIndex + uint64(len(c.Allocations))
@@ -243,5 +243,5 @@ func (c *Cluster) Update(k int) graph.UpsertAllocation {
 		next.NodeID, next.NodeName = node.ID, node.Name
 	}
 	c.Allocations[k%len(c.Allocations)] = &next
-	return graph.UpsertAllocation{Alloc: &next}
+	return model.UpsertAllocation{Alloc: &next}
 }

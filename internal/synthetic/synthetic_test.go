@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/synthetic"
 )
 
@@ -17,15 +17,15 @@ func TestGenerate(t *testing.T) {
 	if !reflect.DeepEqual(c, synthetic.Generate(cfg)) {
 		t.Error("same config gave a different cluster")
 	}
-	snap := graph.NewStore().Apply(c.Changes()...)
+	snap := model.NewStore().Apply(c.Changes()...)
 	if got := len(snap.Allocations()); got != 200 {
 		t.Errorf("store holds %d allocations", got)
 	}
-	kinds := map[graph.EdgeKind]int{}
+	kinds := map[model.EdgeKind]int{}
 	for _, e := range snap.Edges() {
 		kinds[e.Kind]++
 	}
-	for _, k := range []graph.EdgeKind{graph.EdgeSameNamespace, graph.EdgeUpstream, graph.EdgeDiscovery, graph.EdgeIngress} {
+	for _, k := range []model.EdgeKind{model.EdgeSameNamespace, model.EdgeUpstream, model.EdgeDiscovery, model.EdgeIngress} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s edges; got %v", k, kinds)
 		}
@@ -34,7 +34,7 @@ func TestGenerate(t *testing.T) {
 
 func TestUpdateMovesSometimes(t *testing.T) {
 	c := synthetic.Generate(synthetic.Config{Nodes: 3, Allocations: 30, Seed: 1})
-	store := graph.NewStore()
+	store := model.NewStore()
 	store.Apply(c.Changes()...)
 	moved := 0
 	for k := range 40 {

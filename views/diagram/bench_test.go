@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 
 	"github.com/netviz/netviz/views/diagram"
 )
@@ -30,7 +30,7 @@ func benchTopology(b *testing.B, cacheSize int) {
 	benchSnapshot(b, synthetic(10, 20, 10), cacheSize)
 }
 
-func benchSnapshot(b *testing.B, snap *graph.Snapshot, cacheSize int) {
+func benchSnapshot(b *testing.B, snap *model.Snapshot, cacheSize int) {
 	d := diagram.NewDrawer(cacheSize)
 	defer d.Close()
 	ctx := context.Background()

@@ -3,7 +3,7 @@ package diagram
 import (
 	"fmt"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // elemKind says which Layout slice a Graphviz object fills.
@@ -30,7 +30,7 @@ type allocDraw struct {
 	// id is the allocation ID, or group:<ns>/<job>/<group>, for test IDs.
 	id      string
 	ns      int
-	rep     *graph.Allocation
+	rep     *model.Allocation
 	tasks   map[string]string // task name → node
 	proxies map[string]string // destination service → proxy node
 	pins    map[string]string // port label → pin node
@@ -57,7 +57,7 @@ type tickSpec struct {
 // builder turns a snapshot into DOT and remembers which Graphviz object is
 // which Layout element, so place can copy the coordinates back.
 type builder struct {
-	snap *graph.Snapshot
+	snap *model.Snapshot
 	w    dotWriter
 	lay  *Layout
 	n    int
@@ -83,7 +83,7 @@ type builder struct {
 	spans []span
 	invis [][2]string
 
-	insts      map[string][]*graph.Service
+	insts      map[string][]*model.Service
 	targetMemo map[targetKey]targetSet
 }
 
@@ -98,7 +98,7 @@ type targetSet struct {
 	total int
 }
 
-func newBuilder(snap *graph.Snapshot) *builder {
+func newBuilder(snap *model.Snapshot) *builder {
 	return &builder{
 		snap:    snap,
 		lay:     &Layout{},
@@ -116,7 +116,7 @@ func newBuilder(snap *graph.Snapshot) *builder {
 
 		declared: map[string][]string{},
 
-		insts:      map[string][]*graph.Service{},
+		insts:      map[string][]*model.Service{},
 		targetMemo: map[targetKey]targetSet{},
 	}
 }

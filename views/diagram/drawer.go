@@ -13,7 +13,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/sync/singleflight"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // defaultCacheSize bounds the layout cache: a handful of filters per
@@ -57,7 +57,7 @@ func (dr *drawing) bytes(ctx context.Context) ([]byte, error) {
 // snapshots alive.
 type cacheKey struct {
 	version uint64
-	snap    weak.Pointer[graph.Snapshot]
+	snap    weak.Pointer[model.Snapshot]
 	view    string
 	filter  Filter
 	alloc   string
@@ -82,23 +82,23 @@ func NewDrawer(size int) *Drawer {
 var defaultDrawer = sync.OnceValue(func() *Drawer { return NewDrawer(defaultCacheSize) })
 
 // Topology draws the whole cluster (narrowed by f) as an inline SVG.
-func Topology(snap *graph.Snapshot, f Filter) templ.Component {
+func Topology(snap *model.Snapshot, f Filter) templ.Component {
 	return defaultDrawer().Topology(snap, f)
 }
 
 // Namespace draws one allocation's namespace alone, inside its host, with its
 // ports, tasks, sidecars and upstream listeners.
-func Namespace(snap *graph.Snapshot, allocID string) templ.Component {
+func Namespace(snap *model.Snapshot, allocID string) templ.Component {
 	return defaultDrawer().Namespace(snap, allocID)
 }
 
 // Topology draws the whole cluster (narrowed by f) as an inline SVG.
-func (d *Drawer) Topology(snap *graph.Snapshot, f Filter) templ.Component {
+func (d *Drawer) Topology(snap *model.Snapshot, f Filter) templ.Component {
 	return d.component(func(ctx context.Context) (*drawing, error) { return d.topology(ctx, snap, f) })
 }
 
 // Namespace draws one allocation's namespace alone as an inline SVG.
-func (d *Drawer) Namespace(snap *graph.Snapshot, allocID string) templ.Component {
+func (d *Drawer) Namespace(snap *model.Snapshot, allocID string) templ.Component {
 	return d.component(func(ctx context.Context) (*drawing, error) { return d.namespace(ctx, snap, allocID) })
 }
 
@@ -118,7 +118,7 @@ func (d *Drawer) component(get func(context.Context) (*drawing, error)) templ.Co
 }
 
 // TopologyLayout computes (or takes from the cache) the topology layout.
-func (d *Drawer) TopologyLayout(ctx context.Context, snap *graph.Snapshot, f Filter) (*Layout, error) {
+func (d *Drawer) TopologyLayout(ctx context.Context, snap *model.Snapshot, f Filter) (*Layout, error) {
 	dr, err := d.topology(ctx, snap, f)
 	if err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func (d *Drawer) TopologyLayout(ctx context.Context, snap *graph.Snapshot, f Fil
 }
 
 // NamespaceLayout computes (or takes from the cache) one allocation's layout.
-func (d *Drawer) NamespaceLayout(ctx context.Context, snap *graph.Snapshot, allocID string) (*Layout, error) {
+func (d *Drawer) NamespaceLayout(ctx context.Context, snap *model.Snapshot, allocID string) (*Layout, error) {
 	dr, err := d.namespace(ctx, snap, allocID)
 	if err != nil {
 		return nil, err
@@ -135,17 +135,17 @@ func (d *Drawer) NamespaceLayout(ctx context.Context, snap *graph.Snapshot, allo
 	return dr.lay, nil
 }
 
-func (d *Drawer) topology(ctx context.Context, snap *graph.Snapshot, f Filter) (*drawing, error) {
+func (d *Drawer) topology(ctx context.Context, snap *model.Snapshot, f Filter) (*drawing, error) {
 	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: "topology", filter: f}
-	return d.cached(ctx, snap, key, func(b *builder) map[int]*graph.Node { return b.topology(f) })
+	return d.cached(ctx, snap, key, func(b *builder) map[int]*model.Node { return b.topology(f) })
 }
 
-func (d *Drawer) namespace(ctx context.Context, snap *graph.Snapshot, allocID string) (*drawing, error) {
+func (d *Drawer) namespace(ctx context.Context, snap *model.Snapshot, allocID string) (*drawing, error) {
 	if snap.Allocation(allocID) == nil {
 		return nil, fmt.Errorf("diagram of allocation %q: %w", allocID, ErrUnknownAllocation)
 	}
 	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: "namespace", alloc: allocID}
-	return d.cached(ctx, snap, key, func(b *builder) map[int]*graph.Node { return b.single(allocID) })
+	return d.cached(ctx, snap, key, func(b *builder) map[int]*model.Node { return b.single(allocID) })
 }
 
 // ErrUnknownAllocation is returned for an allocation the snapshot lacks.
@@ -153,7 +153,7 @@ var ErrUnknownAllocation = errors.New("unknown allocation")
 
 // cached returns the cached layout for key or builds it; concurrent
 // callers with the same key share one build.
-func (d *Drawer) cached(ctx context.Context, snap *graph.Snapshot, key cacheKey, build func(*builder) map[int]*graph.Node) (*drawing, error) {
+func (d *Drawer) cached(ctx context.Context, snap *model.Snapshot, key cacheKey, build func(*builder) map[int]*model.Node) (*drawing, error) {
 	if d.cache != nil {
 		if dr, ok := d.cache.Get(key); ok {
 			return dr, nil
@@ -183,7 +183,7 @@ func (d *Drawer) cached(ctx context.Context, snap *graph.Snapshot, key cacheKey,
 }
 
 // build lays out one diagram.
-func (d *Drawer) build(ctx context.Context, snap *graph.Snapshot, build func(*builder) map[int]*graph.Node) (*Layout, error) {
+func (d *Drawer) build(ctx context.Context, snap *model.Snapshot, build func(*builder) map[int]*model.Node) (*Layout, error) {
 	eng, err := d.engine()
 	if err != nil {
 		return nil, err

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // maxEntryLines caps the instances listed in a registry entry.
@@ -25,20 +25,20 @@ const maxDirect = 3
 // hosts, so the arrow still says where the traffic goes.
 func (b *builder) modelEdges() {
 	edges := slices.Clone(b.snap.Edges())
-	slices.SortFunc(edges, func(x, y graph.Edge) int {
+	slices.SortFunc(edges, func(x, y model.Edge) int {
 		return cmp.Or(cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.From, y.From),
 			cmp.Compare(x.To, y.To), cmp.Compare(x.Label, y.Label))
 	})
 	for _, e := range edges {
 		switch e.Kind {
-		case graph.EdgeSameNamespace:
+		case model.EdgeSameNamespace:
 			b.addArrow(arrowSpec{kind: string(e.Kind), from: b.keys[e.From], to: b.keys[e.To],
 				label: e.Label, class: "arrow-same", title: "same namespace: " + e.Label})
-		case graph.EdgeUpstream:
+		case model.EdgeUpstream:
 			b.upstream(e)
-		case graph.EdgeDiscovery:
+		case model.EdgeDiscovery:
 			b.discovery(e)
-		case graph.EdgeIngress:
+		case model.EdgeIngress:
 			b.ingress(e)
 		}
 	}
@@ -47,7 +47,7 @@ func (b *builder) modelEdges() {
 // instances returns a service's registered instances. The snapshot copies
 // the list on every call and one service can have thousands of instances
 // and referrers, so the builder keeps each list once.
-func (b *builder) instances(name string) []*graph.Service {
+func (b *builder) instances(name string) []*model.Service {
 	if insts, ok := b.insts[name]; ok {
 		return insts
 	}
@@ -58,7 +58,7 @@ func (b *builder) instances(name string) []*graph.Service {
 
 // serviceName returns the name in a service key.
 func serviceName(key string) (string, bool) {
-	return strings.CutPrefix(key, graph.ServiceKey(""))
+	return strings.CutPrefix(key, model.ServiceKey(""))
 }
 
 // sources resolves an edge's From: a task or allocation node, or every
@@ -114,7 +114,7 @@ func (b *builder) targets(name string, mesh bool) (out []string, total int) {
 
 // upstream draws a Connect upstream: from the source's proxy to each
 // destination instance's proxy, coloured by the intention.
-func (b *builder) upstream(e graph.Edge) {
+func (b *builder) upstream(e model.Edge) {
 	name, ok := serviceName(e.To)
 	if !ok {
 		return
@@ -133,7 +133,7 @@ func (b *builder) upstream(e graph.Edge) {
 		to, total := b.targets(name, true)
 		switch {
 		case len(to) > maxDirect:
-			to = []string{b.registryEntry(graph.ProviderConsul, name)}
+			to = []string{b.registryEntry(model.ProviderConsul, name)}
 		case len(to) == 0:
 			to = []string{b.external(name, total)}
 		}
@@ -163,7 +163,7 @@ func (d *allocDraw) upstreamProxy(dest string) string {
 // arrow to the registry entry) and then talks to the instances (dashed
 // arrow labelled with the query). With no instance the lookup itself is
 // drawn broken.
-func (b *builder) discovery(e graph.Edge) {
+func (b *builder) discovery(e model.Edge) {
 	name, ok := serviceName(e.To)
 	if !ok {
 		return
@@ -204,7 +204,7 @@ func (b *builder) discovery(e graph.Edge) {
 
 // ingress draws an ingress routing rule from the ingress task to the
 // instances of the routed service.
-func (b *builder) ingress(e graph.Edge) {
+func (b *builder) ingress(e model.Edge) {
 	name, ok := serviceName(e.To)
 	if !ok {
 		return
@@ -267,9 +267,9 @@ func (b *builder) provider(name, query string) string {
 		}
 	}
 	if strings.Contains(query, "nomadService") {
-		return graph.ProviderNomad
+		return model.ProviderNomad
 	}
-	return graph.ProviderConsul
+	return model.ProviderConsul
 }
 
 // registryEntry returns the node listing a service inside its registry box.
@@ -281,11 +281,11 @@ func (b *builder) registryEntry(provider, name string) string {
 	lines := []string{name}
 	healthy := 0
 	insts := slices.Clone(b.instances(name))
-	slices.SortFunc(insts, func(x, y *graph.Service) int {
+	slices.SortFunc(insts, func(x, y *model.Service) int {
 		return cmp.Or(cmp.Compare(x.Address, y.Address), cmp.Compare(x.Port, y.Port))
 	})
 	for i, s := range insts {
-		if s.Health == graph.HealthPassing || s.Health == "" {
+		if s.Health == model.HealthPassing || s.Health == "" {
 			healthy++
 		}
 		if i < maxEntryLines {
@@ -350,7 +350,7 @@ func (b *builder) finish() string {
 	for _, provider := range slices.Sorted(maps.Keys(b.regs)) {
 		ri := len(b.lay.Registries)
 		title := "Consul service catalog"
-		if provider == graph.ProviderNomad {
+		if provider == model.ProviderNomad {
 			title = "Nomad service registry"
 		}
 		b.lay.Registries = append(b.lay.Registries, RegistryBox{Title: title, TestID: "registry-" + provider})

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views/diagram"
 )
 
@@ -89,7 +89,7 @@ type want struct {
 }
 
 func TestScenarioElements(t *testing.T) {
-	topo := func(s *graph.Snapshot) []byte { return render(t, drawer.Topology(s, diagram.Filter{})) }
+	topo := func(s *model.Snapshot) []byte { return render(t, drawer.Topology(s, diagram.Filter{})) }
 	tests := []struct {
 		name   string
 		svg    []byte
@@ -151,7 +151,7 @@ func TestScenarioElements(t *testing.T) {
 		},
 		{
 			name: "Connect upstream allowed",
-			svg:  topo(connect(graph.ActionAllow)),
+			svg:  topo(connect(model.ActionAllow)),
 			wants: []want{
 				{id: "host-node1"}, {id: "host-node2"},
 				{id: "proxy-app1-app", text: ":30000"},
@@ -164,7 +164,7 @@ func TestScenarioElements(t *testing.T) {
 		},
 		{
 			name: "Connect upstream denied",
-			svg:  topo(connect(graph.ActionDeny)),
+			svg:  topo(connect(model.ActionDeny)),
 			wants: []want{
 				{id: "edge-upstream-app1-proxy-app-redis1-proxy-redis", text: "mTLS · deny", class: "intent-deny"},
 			},
@@ -178,7 +178,7 @@ func TestScenarioElements(t *testing.T) {
 		},
 		{
 			name: "one allocation's namespace",
-			svg:  render(t, drawer.Namespace(connect(graph.ActionAllow), "app1")),
+			svg:  render(t, drawer.Namespace(connect(model.ActionAllow), "app1")),
 			wants: []want{
 				{id: "ns-app1"}, {id: "proxy-app1-app"},
 				{id: "edge-listener-app1-app-app1-proxy-app", text: "localhost:6379 → redis"},
@@ -213,8 +213,8 @@ func TestScenarioElements(t *testing.T) {
 		},
 		{
 			name: "allocation on a node the snapshot lacks",
-			svg: topo(snapshot(graph.UpsertAllocation{Alloc: func() *graph.Allocation {
-				a := alloc("lost1", "web", "app", "ghost", graph.ModeBridge, "")
+			svg: topo(snapshot(model.UpsertAllocation{Alloc: func() *model.Allocation {
+				a := alloc("lost1", "web", "app", "ghost", model.ModeBridge, "")
 				a.NodeName = "client-9"
 				return a
 			}()})),

@@ -3,7 +3,7 @@ package diagram
 import (
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Filter narrows the topology diagram. Empty fields match everything.
@@ -20,7 +20,7 @@ type Filter struct {
 }
 
 // matchAlloc reports whether the filter keeps the allocation.
-func (f Filter) matchAlloc(a *graph.Allocation, n *graph.Node) bool {
+func (f Filter) matchAlloc(a *model.Allocation, n *model.Node) bool {
 	if f.Namespace != "" && a.Namespace != f.Namespace {
 		return false
 	}
@@ -53,7 +53,7 @@ func (f Filter) matchAlloc(a *graph.Allocation, n *graph.Node) bool {
 
 // matchNode reports whether an empty node box is still worth drawing: only
 // when nothing narrows the picture, or the filter names that node.
-func (f Filter) matchNode(n *graph.Node) bool {
+func (f Filter) matchNode(n *model.Node) bool {
 	if f.Node != "" {
 		return n.ID == f.Node || n.Name == f.Node
 	}

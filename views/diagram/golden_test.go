@@ -11,7 +11,7 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views/diagram"
 )
 
@@ -28,7 +28,7 @@ type goldenCase struct {
 }
 
 func goldenCases() []goldenCase {
-	topo := func(s *graph.Snapshot) func() templ.Component {
+	topo := func(s *model.Snapshot) func() templ.Component {
 		return func() templ.Component { return drawer.Topology(s, diagram.Filter{}) }
 	}
 	return []goldenCase{
@@ -37,9 +37,9 @@ func goldenCases() []goldenCase {
 		{"same-group", topo(sameGroup())},
 		{"discovery", topo(twoGroups(true))},
 		{"discovery-broken", topo(twoGroups(false))},
-		{"connect-allow", topo(connect(graph.ActionAllow))},
-		{"connect-deny", topo(connect(graph.ActionDeny))},
-		{"connect-namespace", func() templ.Component { return drawer.Namespace(connect(graph.ActionAllow), "app1") }},
+		{"connect-allow", topo(connect(model.ActionAllow))},
+		{"connect-deny", topo(connect(model.ActionDeny))},
+		{"connect-namespace", func() templ.Component { return drawer.Namespace(connect(model.ActionAllow), "app1") }},
 		{"ingress", topo(ingress())},
 		{"aggregated-250", topo(synthetic(10, 25, 10))},
 		{"scale-200", topo(synthetic(10, 20, 10))},
@@ -96,7 +96,7 @@ func TestGolden(t *testing.T) {
 // TestDeterministic draws the same snapshot twice with fresh drawers (no
 // cache) and expects identical output.
 func TestDeterministic(t *testing.T) {
-	snap := connect(graph.ActionAllow)
+	snap := connect(model.ActionAllow)
 	a := render(t, diagram.NewDrawer(1).Topology(snap, diagram.Filter{}))
 	b := render(t, diagram.NewDrawer(1).Topology(snap, diagram.Filter{}))
 	if !bytes.Equal(a, b) {

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views/diagram"
 )
 
@@ -15,8 +15,8 @@ import (
 // ticks on their ruler, everything inside the picture.
 func TestGeometry(t *testing.T) {
 	ctx := context.Background()
-	for name, snap := range map[string]*graph.Snapshot{
-		"same-group": sameGroup(), "connect": connect(graph.ActionAllow),
+	for name, snap := range map[string]*model.Snapshot{
+		"same-group": sameGroup(), "connect": connect(model.ActionAllow),
 		"ingress": ingress(), "scale-200": synthetic(10, 20, 10),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -198,7 +198,7 @@ func TestUnknownAllocation(t *testing.T) {
 // snapshot share one layout, whether they arrive together or later.
 func TestConcurrent(t *testing.T) {
 	d := diagram.NewDrawer(8)
-	snaps := []*graph.Snapshot{sameGroup(), connect(graph.ActionDeny), ingress()}
+	snaps := []*model.Snapshot{sameGroup(), connect(model.ActionDeny), ingress()}
 	const viewers = 12
 	got := make([]*diagram.Layout, viewers)
 	var wg sync.WaitGroup

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // rulerMinWidth is a label line that keeps a host box, and so its port
@@ -17,7 +17,7 @@ import (
 var rulerMinWidth = strings.Repeat("M", 36)
 
 // host opens a node's cluster and draws its allocations inside it.
-func (b *builder) host(n *graph.Node, allocs []*graph.Allocation) {
+func (b *builder) host(n *model.Node, allocs []*model.Allocation) {
 	hi := len(b.lay.Hosts)
 	name := cmp.Or(n.Name, n.ID)
 	b.lay.Hosts = append(b.lay.Hosts, HostBox{
@@ -40,7 +40,7 @@ func (b *builder) host(n *graph.Node, allocs []*graph.Allocation) {
 	}
 	first := len(b.spans)
 	for _, a := range allocs {
-		b.namespace(a, []*graph.Allocation{a}, hi, 1)
+		b.namespace(a, []*model.Allocation{a}, hi, 1)
 	}
 	b.grid(b.spans[first:], nsAspect)
 	b.w.close()
@@ -48,7 +48,7 @@ func (b *builder) host(n *graph.Node, allocs []*graph.Allocation) {
 
 // namespace draws one allocation's namespace cluster, or a job/group box
 // standing for members when aggregated (host is then -1).
-func (b *builder) namespace(rep *graph.Allocation, members []*graph.Allocation, host, nodes int) {
+func (b *builder) namespace(rep *model.Allocation, members []*model.Allocation, host, nodes int) {
 	nsi := len(b.lay.Namespaces)
 	aggregated := host < 0
 	d := &allocDraw{
@@ -83,7 +83,7 @@ func (b *builder) namespace(rep *graph.Allocation, members []*graph.Allocation, 
 	b.w.line("label=%s; labelloc=t; labeljust=l; fontsize=11; margin=10;", quoteDOT(title, sub))
 
 	tasks := slices.Clone(rep.Tasks)
-	slices.SortFunc(tasks, func(x, y graph.Task) int { return cmp.Compare(x.Name, y.Name) })
+	slices.SortFunc(tasks, func(x, y model.Task) int { return cmp.Compare(x.Name, y.Name) })
 	for _, t := range tasks {
 		if svc, ok := strings.CutPrefix(t.Kind, "connect-proxy:"); ok {
 			b.proxy(d, t, svc)
@@ -96,7 +96,7 @@ func (b *builder) namespace(rep *graph.Allocation, members []*graph.Allocation, 
 		b.w.line("%s %s;", d.main, attrs("label", quoteDOT("(no tasks)"), "shape", "plaintext"))
 	}
 	ports := slices.Clone(rep.Ports)
-	slices.SortFunc(ports, func(x, y graph.Port) int { return cmp.Compare(x.Label, y.Label) })
+	slices.SortFunc(ports, func(x, y model.Port) int { return cmp.Compare(x.Label, y.Label) })
 	var pins []string
 	for _, p := range ports {
 		if n := b.pin(d, p, host, aggregated); n != "" {
@@ -116,13 +116,13 @@ func (b *builder) namespace(rep *graph.Allocation, members []*graph.Allocation, 
 	b.spans = append(b.spans, sp)
 
 	for _, m := range members {
-		b.keys[graph.AllocKey(m.ID)] = d.main
+		b.keys[model.AllocKey(m.ID)] = d.main
 		for name, n := range d.tasks {
-			b.keys[graph.TaskKey(m.ID, name)] = n
+			b.keys[model.TaskKey(m.ID, name)] = n
 		}
 		for _, t := range m.Tasks {
 			if svc, ok := strings.CutPrefix(t.Kind, "connect-proxy:"); ok && d.proxies[svc] != "" {
-				b.keys[graph.TaskKey(m.ID, t.Name)] = d.proxies[svc]
+				b.keys[model.TaskKey(m.ID, t.Name)] = d.proxies[svc]
 			}
 		}
 	}
@@ -133,7 +133,7 @@ func (b *builder) namespace(rep *graph.Allocation, members []*graph.Allocation, 
 }
 
 // task draws a task box.
-func (b *builder) task(d *allocDraw, t graph.Task) {
+func (b *builder) task(d *allocDraw, t model.Task) {
 	n := b.node()
 	ti := len(b.lay.Tasks)
 	driver := t.Driver
@@ -157,7 +157,7 @@ func (b *builder) task(d *allocDraw, t graph.Task) {
 }
 
 // proxy draws a Connect sidecar task as a proxy box.
-func (b *builder) proxy(d *allocDraw, t graph.Task, svc string) {
+func (b *builder) proxy(d *allocDraw, t model.Task, svc string) {
 	n := b.node()
 	pi := len(b.lay.Proxies)
 	port := ""
@@ -183,7 +183,7 @@ func (b *builder) proxy(d *allocDraw, t graph.Task, svc string) {
 // pin draws a port on the namespace's edge and its tick on the host ruler,
 // and returns the pin's node. A sidecar's public port is carried by the
 // proxy box itself (no node of its own).
-func (b *builder) pin(d *allocDraw, p graph.Port, host int, aggregated bool) (node string) {
+func (b *builder) pin(d *allocDraw, p model.Port, host int, aggregated bool) (node string) {
 	pi := len(b.lay.Pins)
 	text := pinText(p, aggregated)
 	pin := PinBox{
@@ -224,7 +224,7 @@ func (b *builder) pin(d *allocDraw, p graph.Port, host int, aggregated bool) (no
 // local listener.
 func (b *builder) connect(d *allocDraw) {
 	specs := slices.Clone(d.rep.Services)
-	slices.SortFunc(specs, func(x, y graph.ServiceSpec) int { return cmp.Compare(x.Name, y.Name) })
+	slices.SortFunc(specs, func(x, y model.ServiceSpec) int { return cmp.Compare(x.Name, y.Name) })
 	for _, s := range specs {
 		proxy := d.proxies[s.Name]
 		if s.Connect == nil || proxy == "" {
@@ -241,7 +241,7 @@ func (b *builder) connect(d *allocDraw) {
 			label: s.PortLabel, loose: len(s.Connect.Upstreams) > 0,
 			title: fmt.Sprintf("sidecar forwards %s to its task", s.Name)})
 		ups := slices.Clone(s.Connect.Upstreams)
-		slices.SortFunc(ups, func(x, y graph.Upstream) int { return cmp.Compare(x.DestinationName, y.DestinationName) })
+		slices.SortFunc(ups, func(x, y model.Upstream) int { return cmp.Compare(x.DestinationName, y.DestinationName) })
 		for _, u := range ups {
 			addr := cmp.Or(u.LocalBindAddress, "localhost")
 			label := fmt.Sprintf("%s:%d → %s", addr, u.LocalBindPort, u.DestinationName)
@@ -265,7 +265,7 @@ func (d *allocDraw) portTask(label string) string {
 func (d *allocDraw) upstreamTask(dest string) string {
 	for _, t := range d.rep.Tasks {
 		for _, r := range t.Refs {
-			if r.Kind == graph.RefEnvUpstream && r.Target == dest && d.tasks[t.Name] != "" {
+			if r.Kind == model.RefEnvUpstream && r.Target == dest && d.tasks[t.Name] != "" {
 				return d.tasks[t.Name]
 			}
 		}
@@ -275,16 +275,16 @@ func (d *allocDraw) upstreamTask(dest string) string {
 
 // isHostMode reports whether tasks share the host's own network (Nomad's
 // default mode is host).
-func isHostMode(mode string) bool { return mode == "" || mode == graph.ModeHost }
+func isHostMode(mode string) bool { return mode == "" || mode == model.ModeHost }
 
 // modeText is a namespace's second label line: its mode and, for one
 // allocation, its address.
-func modeText(a *graph.Allocation, withIP bool) string {
+func modeText(a *model.Allocation, withIP bool) string {
 	mode := a.Network.Mode
 	switch {
 	case isHostMode(mode):
 		mode = "host network"
-	case mode == graph.ModeNone:
+	case mode == model.ModeNone:
 		return "no network"
 	}
 	if a.Network.IP == "" || !withIP {
@@ -295,7 +295,7 @@ func modeText(a *graph.Allocation, withIP bool) string {
 
 // pinText is a port's label: host_ip:port → to, marked when static. An
 // aggregated group shows only what its members share.
-func pinText(p graph.Port, aggregated bool) string {
+func pinText(p model.Port, aggregated bool) string {
 	to := cmp.Or(p.To, p.Value)
 	var s string
 	switch {

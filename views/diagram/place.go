@@ -10,7 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Geometry of the drawing around Graphviz's coordinates, in points.
@@ -30,7 +30,7 @@ const (
 
 // place copies Graphviz's coordinates into the Layout, flipping y so it
 // points down and shifting everything below the legend.
-func (b *builder) place(out *gvOutput, nodes map[int]*graph.Node) error {
+func (b *builder) place(out *gvOutput, nodes map[int]*model.Node) error {
 	bb, err := floats(out.BB)
 	if err != nil || len(bb) != 4 {
 		return fmt.Errorf("graph bounding box %q: %w", out.BB, err)
@@ -182,7 +182,7 @@ func fits(ns *NamespaceBox, x float64) bool {
 
 // ruler places a host's port ruler in the band Graphviz reserved for the
 // host's label, and its ticks.
-func (b *builder) ruler(hi int, n *graph.Node, labelHeight float64) {
+func (b *builder) ruler(hi int, n *model.Node, labelHeight float64) {
 	h := &b.lay.Hosts[hi]
 	bottom := h.Y + h.H
 	r := &h.Ruler

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views/diagram"
 )
 
@@ -14,45 +14,45 @@ import (
 // (some static, some sidecars), Connect upstreams, discovery references
 // and same-namespace references, so Graphviz meets shapes the hand-made
 // fixtures do not (cycles, self-references, crowded hosts).
-func randomCluster(seed uint64) *graph.Snapshot {
+func randomCluster(seed uint64) *model.Snapshot {
 	r := rand.New(rand.NewPCG(seed, 0))
 	nodes := 1 + r.IntN(3)
-	var changes []graph.Change
+	var changes []model.Change
 	for n := range nodes {
 		changes = append(changes, node(fmt.Sprintf("n%d", n), fmt.Sprintf("c%d", n), fmt.Sprintf("10.0.0.%d", n)))
 	}
 	services := []string{"web", "api", "db", "cache"}
-	modes := []string{graph.ModeHost, graph.ModeBridge, graph.ModeBridge, "cni/x"}
+	modes := []string{model.ModeHost, model.ModeBridge, model.ModeBridge, "cni/x"}
 	for i := range 2 + r.IntN(12) {
 		svc := services[r.IntN(len(services))]
 		a := alloc(fmt.Sprintf("a%d", i), svc, "g", fmt.Sprintf("n%d", r.IntN(nodes)), modes[r.IntN(len(modes))], fmt.Sprintf("172.26.64.%d", i))
-		var refs []graph.Ref
+		var refs []model.Ref
 		for range r.IntN(3) {
 			target := services[r.IntN(len(services))]
 			switch r.IntN(3) {
 			case 0:
-				refs = append(refs, graph.Ref{Kind: graph.RefNomadService, Target: target, Text: fmt.Sprintf("nomadService %q", target)})
+				refs = append(refs, model.Ref{Kind: model.RefNomadService, Target: target, Text: fmt.Sprintf("nomadService %q", target)})
 			case 1:
-				refs = append(refs, graph.Ref{Kind: graph.RefEnvAddr, Target: "side", Source: "NOMAD_ADDR_side"})
+				refs = append(refs, model.Ref{Kind: model.RefEnvAddr, Target: "side", Source: "NOMAD_ADDR_side"})
 			default:
-				refs = append(refs, graph.Ref{Kind: graph.RefEnvUpstream, Target: target})
+				refs = append(refs, model.Ref{Kind: model.RefEnvUpstream, Target: target})
 			}
 		}
-		a.Tasks = []graph.Task{task("main", "docker", []string{"http"}, refs...), task("side", "exec", []string{"side"})}
-		a.Ports = []graph.Port{
+		a.Tasks = []model.Task{task("main", "docker", []string{"http"}, refs...), task("side", "exec", []string{"side"})}
+		a.Ports = []model.Port{
 			{Label: "http", HostIP: "10.0.0.1", Value: 20000 + r.IntN(12000), To: 8080},
 			{Label: "side", HostIP: "10.0.0.1", Value: 1000 + r.IntN(100), Static: r.IntN(2) == 0},
 		}
-		spec := graph.ServiceSpec{Name: svc, Provider: graph.ProviderNomad, PortLabel: "http"}
+		spec := model.ServiceSpec{Name: svc, Provider: model.ProviderNomad, PortLabel: "http"}
 		if r.IntN(2) == 0 {
 			a.Tasks = append(a.Tasks, sidecar(svc))
-			a.Ports = append(a.Ports, graph.Port{Label: "connect-proxy-" + svc, HostIP: "10.0.0.1", Value: 21000 + i})
-			spec.Provider = graph.ProviderConsul
-			spec.Connect = &graph.ConnectSpec{Kind: graph.ConnectSidecar,
-				Upstreams: []graph.Upstream{{DestinationName: services[r.IntN(len(services))], LocalBindPort: 5000}}}
+			a.Ports = append(a.Ports, model.Port{Label: "connect-proxy-" + svc, HostIP: "10.0.0.1", Value: 21000 + i})
+			spec.Provider = model.ProviderConsul
+			spec.Connect = &model.ConnectSpec{Kind: model.ConnectSidecar,
+				Upstreams: []model.Upstream{{DestinationName: services[r.IntN(len(services))], LocalBindPort: 5000}}}
 		}
-		a.Services = []graph.ServiceSpec{spec}
-		changes = append(changes, graph.UpsertAllocation{Alloc: a})
+		a.Services = []model.ServiceSpec{spec}
+		changes = append(changes, model.UpsertAllocation{Alloc: a})
 		if r.IntN(3) > 0 {
 			changes = append(changes, nomadService(a, svc, "http", a.Ports[0].Value))
 		}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/netviz/netviz/collector/graph"
+	"github.com/netviz/netviz/collector/model"
 )
 
 // aggregateThreshold is the number of allocations (after filtering) above
@@ -15,11 +15,11 @@ const aggregateThreshold = 200
 
 // topology writes the cluster's hosts and namespaces, or job/group boxes
 // when there are too many allocations, and returns host index → node.
-func (b *builder) topology(f Filter) map[int]*graph.Node {
+func (b *builder) topology(f Filter) map[int]*model.Node {
 	b.header()
 	nodes := slices.Clone(b.snap.Nodes())
-	slices.SortFunc(nodes, func(x, y *graph.Node) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID)) })
-	perNode := map[string][]*graph.Allocation{}
+	slices.SortFunc(nodes, func(x, y *model.Node) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID)) })
+	perNode := map[string][]*model.Allocation{}
 	total := 0
 	nodes = append(nodes, b.unknownNodes(nodes)...)
 	for _, n := range nodes {
@@ -31,7 +31,7 @@ func (b *builder) topology(f Filter) map[int]*graph.Node {
 		}
 		slices.SortFunc(perNode[n.ID], byJobGroup)
 	}
-	hosts := map[int]*graph.Node{}
+	hosts := map[int]*model.Node{}
 	if total > aggregateThreshold {
 		b.aggregate(nodes, perNode, total)
 	} else {
@@ -61,44 +61,44 @@ func (b *builder) topology(f Filter) map[int]*graph.Node {
 
 // unknownNodes stands in for nodes the snapshot lacks (not yet seen, or
 // gone) that still have allocations, so those allocations are drawn too.
-func (b *builder) unknownNodes(known []*graph.Node) []*graph.Node {
+func (b *builder) unknownNodes(known []*model.Node) []*model.Node {
 	seen := map[string]bool{}
 	for _, n := range known {
 		seen[n.ID] = true
 	}
-	var out []*graph.Node
+	var out []*model.Node
 	for _, a := range b.snap.Allocations() {
 		if !seen[a.NodeID] {
 			seen[a.NodeID] = true
 			out = append(out, stubNode(a))
 		}
 	}
-	slices.SortFunc(out, func(x, y *graph.Node) int { return cmp.Compare(x.ID, y.ID) })
+	slices.SortFunc(out, func(x, y *model.Node) int { return cmp.Compare(x.ID, y.ID) })
 	return out
 }
 
 // stubNode is a node known only from an allocation placed on it.
-func stubNode(a *graph.Allocation) *graph.Node {
-	return &graph.Node{ID: a.NodeID, Name: cmp.Or(a.NodeName, a.NodeID), Status: "unknown"}
+func stubNode(a *model.Allocation) *model.Node {
+	return &model.Node{ID: a.NodeID, Name: cmp.Or(a.NodeName, a.NodeID), Status: "unknown"}
 }
 
 // single writes one allocation inside its host.
-func (b *builder) single(allocID string) map[int]*graph.Node {
+func (b *builder) single(allocID string) map[int]*model.Node {
 	b.header()
 	a := b.snap.Allocation(allocID)
 	n := b.snap.Node(a.NodeID)
 	if n == nil {
 		n = stubNode(a)
 	}
-	b.host(n, []*graph.Allocation{a})
+	b.host(n, []*model.Allocation{a})
 	b.modelEdges()
-	return map[int]*graph.Node{0: n}
+	return map[int]*model.Node{0: n}
 }
 
 // aggregate writes one box per job/group standing for its allocations.
-func (b *builder) aggregate(nodes []*graph.Node, perNode map[string][]*graph.Allocation, total int) {
+func (b *builder) aggregate(nodes []*model.Node, perNode map[string][]*model.Allocation, total int) {
 	type group struct {
-		members []*graph.Allocation
+		members []*model.Allocation
 		nodes   map[string]bool
 	}
 	groups := map[string]*group{}
@@ -119,7 +119,7 @@ func (b *builder) aggregate(nodes []*graph.Node, perNode map[string][]*graph.All
 	slices.Sort(keys)
 	for _, k := range keys {
 		g := groups[k]
-		slices.SortFunc(g.members, func(x, y *graph.Allocation) int { return cmp.Compare(x.ID, y.ID) })
+		slices.SortFunc(g.members, func(x, y *model.Allocation) int { return cmp.Compare(x.ID, y.ID) })
 		b.namespace(g.members[0], g.members, -1, len(g.nodes))
 	}
 	b.lay.Aggregated = true
@@ -132,7 +132,7 @@ func (b *builder) aggregate(nodes []*graph.Node, perNode map[string][]*graph.All
 }
 
 // live reports whether an allocation still holds its namespace.
-func live(a *graph.Allocation) bool {
+func live(a *model.Allocation) bool {
 	switch a.ClientStatus {
 	case "complete", "failed", "lost":
 		return false
@@ -141,7 +141,7 @@ func live(a *graph.Allocation) bool {
 }
 
 // byJobGroup orders allocations for drawing.
-func byJobGroup(x, y *graph.Allocation) int {
+func byJobGroup(x, y *model.Allocation) int {
 	return cmp.Or(cmp.Compare(x.Namespace, y.Namespace), cmp.Compare(x.JobID, y.JobID),
 		cmp.Compare(x.TaskGroup, y.TaskGroup), cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
 }

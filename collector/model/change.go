@@ -1,0 +1,99 @@
+package model
+
+// Change is one observed fact about the cluster. Store.Apply takes a batch of
+// them and publishes one new version.
+//
+// Ownership: the objects a Change points to (nodes, allocations, services)
+// belong to the store once passed to Apply. Callers must not change them
+// afterwards; snapshots hand the same pointers to every reader.
+type Change interface {
+	apply(t *txn)
+}
+
+// UpsertNode adds or replaces a node by ID.
+type UpsertNode struct{ Node *Node }
+
+// DeleteNode removes a node. Its allocations stay until they are deleted.
+type DeleteNode struct{ ID string }
+
+// UpsertAllocation adds an allocation or replaces it, whole, by ID.
+type UpsertAllocation struct{ Alloc *Allocation }
+
+// DeleteAllocation removes an allocation.
+type DeleteAllocation struct{ ID string }
+
+// UpsertService adds or replaces a registered service instance, keyed by
+// (Provider, ID).
+type UpsertService struct{ Service *Service }
+
+// DeleteService removes a registered service instance.
+type DeleteService struct{ Provider, ID string }
+
+// ReplaceServices sets every instance of one provider at once, for a resync or
+// a refresh of Consul's catalog. Instances not listed are removed.
+type ReplaceServices struct {
+	Provider string
+	Services []*Service
+}
+
+// ReplaceIntentions sets all intentions and the action taken when none
+// matches (Consul's default: allow with ACLs off, deny with default-deny ACLs).
+type ReplaceIntentions struct {
+	Intentions   []Intention
+	DefaultAllow bool
+}
+
+// SetNomadStatus records the state of the Nomad source.
+type SetNomadStatus struct{ Status SourceStatus }
+
+// SetConsulStatus records the state of the Consul source.
+type SetConsulStatus struct{ Status SourceStatus }
+
+// ResetNomad atomically replaces everything that came from Nomad (nodes,
+// allocations and Nomad-provider services), after a resync. The delta it
+// produces is Full.
+type ResetNomad struct {
+	Nodes       []*Node
+	Allocations []*Allocation
+	Services    []*Service
+}
+
+func (c UpsertNode) apply(t *txn) {
+	if c.Node != nil {
+		t.upsertNode(c.Node)
+	}
+}
+
+func (c DeleteNode) apply(t *txn) { t.deleteNode(c.ID) }
+
+func (c UpsertAllocation) apply(t *txn) {
+	if c.Alloc != nil {
+		t.upsertAlloc(c.Alloc)
+	}
+}
+
+func (c DeleteAllocation) apply(t *txn) { t.deleteAlloc(c.ID) }
+
+func (c UpsertService) apply(t *txn) {
+	if c.Service != nil {
+		t.upsertService(c.Service)
+	}
+}
+
+func (c DeleteService) apply(t *txn) { t.deleteService(serviceRowKey(c.Provider, c.ID)) }
+
+func (c ReplaceServices) apply(t *txn) { t.replaceServices(c.Provider, c.Services) }
+
+func (c ReplaceIntentions) apply(t *txn) { t.replaceIntentions(c.Intentions, c.DefaultAllow) }
+
+func (c SetNomadStatus) apply(t *txn) {
+	t.st.status.Nomad = c.Status
+	t.touch(KeyStatus)
+}
+
+func (c SetConsulStatus) apply(t *txn) {
+	t.st.status.Consul = c.Status
+	t.touch(KeyStatus)
+}
+
+func (c ResetNomad) apply(t *txn) { t.resetNomad(c.Nodes, c.Allocations, c.Services) }

@@ -1,0 +1,78 @@
+package model
+
+import "fmt"
+
+// CodeMissingServiceRef marks a template or env reference to a service (or
+// upstream) that does not exist or has no healthy instance.
+const CodeMissingServiceRef = "missing-service-ref"
+
+func init() { RegisterLint(missingRefLint) }
+
+func missingRefLint(s *Snapshot) []Warning {
+	var out []Warning
+	for _, a := range s.Allocations() {
+		if !live(a) {
+			continue
+		}
+		upstreams := map[string]bool{}
+		for _, spec := range meshSpecs(a, "") {
+			for _, u := range spec.Connect.Upstreams {
+				upstreams[envLabel(u.DestinationName)] = true
+			}
+		}
+		for _, t := range a.Tasks {
+			for _, ref := range t.Refs {
+				if w, ok := s.missingRef(a, t, ref, upstreams); ok {
+					out = append(out, w)
+				}
+			}
+		}
+	}
+	return dedupe(out)
+}
+
+// missingRef judges one reference of task t of a.
+func (s *Snapshot) missingRef(a *Allocation, t Task, ref Ref, upstreams map[string]bool) (Warning, bool) {
+	subjects := []string{AllocKey(a.ID), TaskKey(a.ID, t.Name)}
+	text := ref.Text
+	if text == "" {
+		text = ref.Source
+	}
+	if ref.Kind == RefEnvUpstream {
+		if upstreams[envLabel(ref.Target)] {
+			return Warning{}, false
+		}
+		return Warning{
+			Code: CodeMissingServiceRef, Severity: SeverityError, Subjects: subjects,
+			Message: fmt.Sprintf("task %s of %s reads %s (in %s), but the group declares no Connect upstream %q: Nomad leaves it empty", t.Name, groupName(a), text, ref.Source, ref.Target),
+			Fix:     "declare the upstream in the group's Connect sidecar_service proxy block, or fix the variable name",
+		}, true
+	}
+	provider := refProvider(ref.Kind)
+	if provider == "" || ref.Target == "" || ref.Target == Wildcard {
+		return Warning{}, false
+	}
+	count, passing := 0, 0
+	for _, svc := range s.ServicesNamed(ref.Target) {
+		if svc.Provider != provider || !visible(svc, a.Namespace) {
+			continue
+		}
+		count++
+		if svc.Health == HealthPassing || svc.Health == "" && provider == ProviderNomad {
+			passing++
+		}
+	}
+	if passing > 0 {
+		return Warning{}, false
+	}
+	subjects = append(subjects, ServiceKey(ref.Target))
+	why := fmt.Sprintf("the %s registry holds no instance of it visible from namespace %s", provider, a.Namespace)
+	if count > 0 {
+		why = fmt.Sprintf("none of its %d instance(s) passes its checks", count)
+	}
+	return Warning{
+		Code: CodeMissingServiceRef, Severity: SeverityError, Subjects: subjects,
+		Message: fmt.Sprintf("task %s of %s asks for %s (%s), but %s: the template renders no address", t.Name, groupName(a), ref.Target, text, why),
+		Fix:     fmt.Sprintf("deploy or fix the service %q (name, provider, namespace), or correct the query", ref.Target),
+	}, true
+}

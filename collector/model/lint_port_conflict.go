@@ -1,0 +1,79 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// CodePortConflict marks two allocations holding the same host IP and port on
+// one node: only one of them can bind it.
+const CodePortConflict = "port-conflict"
+
+func init() { RegisterLint(portConflicts) }
+
+// wildcardIP reports whether a host IP binds every address, and so collides
+// with any other address on the same port.
+func wildcardIP(ip string) bool { return ip == "" || ip == "0.0.0.0" || ip == "::" }
+
+func ipsOverlap(a, b string) bool { return a == b || wildcardIP(a) || wildcardIP(b) }
+
+// portConflicts finds host ports held by more than one allocation on a node.
+func portConflicts(s *Snapshot) []Warning {
+	var out []Warning
+	s.allocsByNode.t.each(func(nodeID string, _ []string) {
+		uses := s.PortsOnNode(nodeID) // sorted by port
+		for i := 0; i < len(uses); {
+			j := i
+			for j < len(uses) && uses[j].Port == uses[i].Port {
+				j++
+			}
+			if w, ok := conflictAt(nodeID, uses[i:j]); ok {
+				out = append(out, w)
+			}
+			i = j
+		}
+	})
+	return out
+}
+
+// conflictAt checks the uses of one port on one node.
+func conflictAt(nodeID string, uses []PortUse) (Warning, bool) {
+	involved := map[int]bool{}
+	for a := range uses {
+		for b := a + 1; b < len(uses); b++ {
+			if uses[a].AllocID != uses[b].AllocID && ipsOverlap(uses[a].HostIP, uses[b].HostIP) {
+				involved[a], involved[b] = true, true
+			}
+		}
+	}
+	if len(involved) == 0 {
+		return Warning{}, false
+	}
+	subjects := []string{NodeKey(nodeID)}
+	var holders []string
+	for i, u := range uses {
+		if !involved[i] {
+			continue
+		}
+		subjects = append(subjects, AllocKey(u.AllocID))
+		holders = append(holders, fmt.Sprintf("%s/%s %s (%s)", u.JobID, u.TaskGroup, shortID(u.AllocID), u.Label))
+	}
+	slices.Sort(subjects[1:])
+	subjects = slices.Compact(subjects)
+	return Warning{
+		Code:     CodePortConflict,
+		Severity: SeverityError,
+		Subjects: subjects,
+		Message:  fmt.Sprintf("host port %d on node %s is held by more than one allocation: %s", uses[0].Port, nodeID, strings.Join(holders, ", ")),
+		Fix:      "give one of them another static port, or let Nomad pick a dynamic port",
+	}, true
+}
+
+// shortID is Nomad's 8-character short form of an ID.
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}

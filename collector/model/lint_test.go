@@ -1,0 +1,113 @@
+package model_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/netviz/netviz/collector/model"
+)
+
+func TestPortsOnNode(t *testing.T) {
+	s := model.NewStore().Apply(
+		newAlloc("b", "web").port("http", "10.0.0.1", 8080, 0, true).port("inner", "", 0, 9090, false).upsert(),
+		newAlloc("a", "api").port("grpc", "10.0.0.1", 23000, 9000, false).port("http", "10.0.0.1", 8080, 80, true).upsert(),
+		newAlloc("c", "old").status("complete").port("http", "10.0.0.1", 8081, 0, true).upsert(),
+		newAlloc("d", "other").node("n2").port("http", "10.0.0.1", 8080, 0, true).upsert(),
+	)
+	got := s.PortsOnNode("n1")
+	want := []model.PortUse{
+		{NodeID: "n1", AllocID: "a", JobID: "api", TaskGroup: "g", Label: "http", HostIP: "10.0.0.1", Port: 8080, To: 80, Static: true},
+		{NodeID: "n1", AllocID: "b", JobID: "web", TaskGroup: "g", Label: "http", HostIP: "10.0.0.1", Port: 8080, Static: true},
+		{NodeID: "n1", AllocID: "a", JobID: "api", TaskGroup: "g", Label: "grpc", HostIP: "10.0.0.1", Port: 23000, To: 9000},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	if got := s.PortsOnNode("nope"); got == nil || len(got) != 0 {
+		t.Errorf("unknown node: %v", got)
+	}
+}
+
+func TestPortConflictWarnings(t *testing.T) {
+	tests := []struct {
+		name         string
+		changes      []model.Change
+		wantSubjects [][]string
+	}{
+		{"same IP and port", []model.Change{
+			newAlloc("a", "x").port("http", "10.0.0.1", 8080, 0, true).upsert(),
+			newAlloc("b", "y").port("web", "10.0.0.1", 8080, 0, true).upsert(),
+		}, [][]string{{"node/n1", "alloc/a", "alloc/b"}}},
+		{"wildcard address collides with any", []model.Change{
+			newAlloc("a", "x").port("http", "0.0.0.0", 8080, 0, true).upsert(),
+			newAlloc("b", "y").port("web", "10.0.0.2", 8080, 0, true).upsert(),
+		}, [][]string{{"node/n1", "alloc/a", "alloc/b"}}},
+		{"different addresses do not collide", []model.Change{
+			newAlloc("a", "x").port("http", "10.0.0.1", 8080, 0, true).upsert(),
+			newAlloc("b", "y").port("web", "10.0.0.2", 8080, 0, true).upsert(),
+		}, nil},
+		{"different nodes do not collide", []model.Change{
+			newAlloc("a", "x").port("http", "10.0.0.1", 8080, 0, true).upsert(),
+			newAlloc("b", "y").node("n2").port("web", "10.0.0.1", 8080, 0, true).upsert(),
+		}, nil},
+		{"terminal allocations hold no ports", []model.Change{
+			newAlloc("a", "x").port("http", "10.0.0.1", 8080, 0, true).upsert(),
+			newAlloc("b", "y").status("failed").port("web", "10.0.0.1", 8080, 0, true).upsert(),
+		}, nil},
+		{"two nodes with conflicts, errors sorted by subjects", []model.Change{
+			newAlloc("c", "x").node("n2").port("http", "10.0.0.1", 80, 0, true).upsert(),
+			newAlloc("d", "y").node("n2").port("web", "10.0.0.1", 80, 0, true).upsert(),
+			newAlloc("a", "x").port("http", "10.0.0.1", 8080, 0, true).upsert(),
+			newAlloc("b", "y").port("web", "10.0.0.1", 8080, 0, true).upsert(),
+		}, [][]string{{"node/n1", "alloc/a", "alloc/b"}, {"node/n2", "alloc/c", "alloc/d"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got [][]string
+			for _, w := range model.NewStore().Apply(tt.changes...).Warnings() {
+				if w.Code != model.CodePortConflict {
+					continue
+				}
+				if w.Severity != model.SeverityError || w.Message == "" || w.Fix == "" {
+					t.Errorf("warning %+v lacks severity, message or fix", w)
+				}
+				got = append(got, w.Subjects)
+			}
+			if !slices.EqualFunc(got, tt.wantSubjects, slices.Equal) {
+				t.Errorf("subjects %v, want %v", got, tt.wantSubjects)
+			}
+		})
+	}
+}
+
+func TestRegisterLint(t *testing.T) {
+	// The lint speaks only about nodes named "flagged", so it leaves the
+	// other tests' snapshots alone.
+	model.RegisterLint(func(s *model.Snapshot) []model.Warning {
+		var out []model.Warning
+		for _, n := range s.Nodes() {
+			if n.Name == "flagged" {
+				out = append(out, model.Warning{Code: "test-flagged", Severity: model.SeverityInfo, Message: "flagged node " + n.ID})
+			}
+		}
+		return out
+	})
+	s := model.NewStore().Apply(
+		model.UpsertNode{Node: &model.Node{ID: "n9", Name: "flagged"}},
+		newAlloc("a", "x").port("http", "10.0.0.1", 8080, 0, true).upsert(),
+		newAlloc("b", "y").port("web", "10.0.0.1", 8080, 0, true).upsert(),
+	)
+	var codes []string
+	for _, w := range s.Warnings() {
+		if w.Code != model.CodePortConflict && w.Code != "test-flagged" {
+			continue // other lints (host networking) speak about this fixture too
+		}
+		codes = append(codes, w.Code)
+		if w.Subjects == nil {
+			t.Errorf("warning %q has nil subjects", w.Code)
+		}
+	}
+	if want := []string{model.CodePortConflict, "test-flagged"}; !slices.Equal(codes, want) {
+		t.Errorf("codes %v, want %v (errors first)", codes, want)
+	}
+}

@@ -1,0 +1,89 @@
+package model
+
+import "fmt"
+
+// Codes of the lints about Connect upstreams.
+const (
+	// CodeUpstreamDangling marks an upstream to a service that does not
+	// exist, or that is not in the mesh (no sidecar, not native).
+	CodeUpstreamDangling = "upstream-dangling"
+	// CodeIntentionDeniesUpstream marks an upstream that an intention denies.
+	CodeIntentionDeniesUpstream = "intention-denies-upstream"
+)
+
+func init() { RegisterLint(upstreamLint) }
+
+// meshNames returns the service names that are in the mesh (declared with a
+// sidecar or native, or registered with a sidecar proxy), and every name
+// declared or registered at all.
+func (s *Snapshot) meshNames() (mesh, known map[string]bool) {
+	mesh, known = map[string]bool{}, map[string]bool{}
+	for _, a := range s.Allocations() {
+		for _, spec := range a.Services {
+			known[spec.Name] = true
+			if inMesh(spec) {
+				mesh[spec.Name] = true
+			}
+		}
+	}
+	for _, svc := range s.Services() {
+		known[svc.Name] = true
+		if c := svc.Connect; c != nil {
+			switch c.Kind {
+			case ConnectSidecar:
+				mesh[c.DestinationService] = true
+			case ConnectNative:
+				mesh[svc.Name] = true
+			}
+		}
+	}
+	return mesh, known
+}
+
+func upstreamLint(s *Snapshot) []Warning {
+	mesh, known := s.meshNames()
+	var out []Warning
+	for _, a := range s.Allocations() {
+		if !live(a) {
+			continue
+		}
+		for _, spec := range meshSpecs(a, "") {
+			for _, u := range spec.Connect.Upstreams {
+				subjects := []string{AllocKey(a.ID), ServiceKey(spec.Name), ServiceKey(u.DestinationName)}
+				switch {
+				case !known[u.DestinationName]:
+					out = append(out, Warning{
+						Code: CodeUpstreamDangling, Severity: SeverityError, Subjects: subjects,
+						Message: fmt.Sprintf("%s has an upstream %s, but no job declares and no registry holds a service %q", spec.Name, upstreamLabel(u), u.DestinationName),
+						Fix:     "correct destination_name, or deploy the service it names",
+					})
+				case !mesh[u.DestinationName]:
+					out = append(out, Warning{
+						Code: CodeUpstreamDangling, Severity: SeverityError, Subjects: subjects,
+						Message: fmt.Sprintf("%s has an upstream %s, but %s has no Connect sidecar and is not native: its proxy has nowhere to send the traffic", spec.Name, upstreamLabel(u), u.DestinationName),
+						Fix:     fmt.Sprintf("add connect { sidecar_service {} } to the %s service", u.DestinationName),
+					})
+				default:
+					if action, in := s.IntentionFor(spec.Name, u.DestinationName); action == ActionDeny && s.intentionsKnown() {
+						out = append(out, intentionDenyWarning(a, spec.Name, u.DestinationName, in))
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+func intentionDenyWarning(a *Allocation, source, destination string, in *Intention) Warning {
+	why := "no intention matches and the default is deny"
+	if in != nil {
+		why = fmt.Sprintf("the intention %s → %s denies it", in.Source, in.Destination)
+	}
+	return Warning{
+		Code:     CodeIntentionDeniesUpstream,
+		Severity: SeverityError,
+		Subjects: []string{AllocKey(a.ID), ServiceKey(source), ServiceKey(destination)},
+		Message:  fmt.Sprintf("%s declares an upstream to %s, but %s: every connection through it is refused", source, destination, why),
+		Fix:      fmt.Sprintf("allow it: a service-intentions entry for %s with source %s and action allow, or drop the upstream", destination, source),
+	}
+}

@@ -1,0 +1,164 @@
+package model
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+)
+
+// inMesh reports whether a service spec takes part in Connect as an app
+// (behind a sidecar, or native).
+func inMesh(spec ServiceSpec) bool {
+	return spec.Connect != nil && (spec.Connect.Kind == ConnectSidecar || spec.Connect.Kind == ConnectNative)
+}
+
+// meshSpecs returns an allocation's Connect app services, narrowed to name if set.
+func meshSpecs(a *Allocation, name string) []ServiceSpec {
+	var out []ServiceSpec
+	for _, spec := range a.Services {
+		if inMesh(spec) && (name == "" || spec.Name == name) {
+			out = append(out, spec)
+		}
+	}
+	return out
+}
+
+// specPort is the port a service's app listens on inside its namespace: the
+// number as written, or the `to` (else value) of the labelled port; 0 if unknown.
+func specPort(a *Allocation, spec ServiceSpec) int {
+	for _, p := range a.Ports {
+		if p.Label == spec.PortLabel {
+			return p.nsPort()
+		}
+	}
+	n, _ := strconv.Atoi(spec.PortLabel)
+	return n
+}
+
+// portOf returns the allocation's port with the label.
+func portOf(a *Allocation, label string) (Port, bool) {
+	for _, p := range a.Ports {
+		if p.Label == label {
+			return p, true
+		}
+	}
+	return Port{}, false
+}
+
+// mesh adds the Connect paths from a's mesh services to d's.
+func (r *reachFinder) mesh(a, d *Allocation, src, dst endpoint) {
+	dsts := meshSpecs(d, dst.service)
+	if len(dsts) == 0 {
+		r.upstreamsWithoutSidecar(a, d, src, dst)
+		return
+	}
+	srcs := meshSpecs(a, src.service)
+	for _, ds := range dsts {
+		for _, ss := range srcs {
+			r.meshPath(a, d, ss, ds)
+		}
+	}
+}
+
+// upstreamsWithoutSidecar reports upstreams of a to a service of d that is
+// not in the mesh: the source's proxy has nowhere to send them.
+func (r *reachFinder) upstreamsWithoutSidecar(a, d *Allocation, src, dst endpoint) {
+	for _, ss := range meshSpecs(a, src.service) {
+		for _, u := range ss.Connect.Upstreams {
+			for _, spec := range d.Services {
+				if spec.Name != u.DestinationName || (dst.service != "" && spec.Name != dst.service) {
+					continue
+				}
+				hops := []Hop{
+					{Kind: HopTask, Key: TaskKey(a.ID, mainTask(a)), Label: groupName(a) + " " + mainTask(a)},
+					{Kind: HopListener, Key: AllocKey(a.ID), Label: upstreamLabel(u)},
+					{Kind: HopService, Key: ServiceKey(spec.Name), Label: spec.Name + " (no sidecar)", Blocked: true},
+				}
+				r.paths = append(r.paths, Path{
+					Kind: PathMesh, Verdict: VerdictUnreachable, FromAlloc: a.ID, ToAlloc: d.ID, Address: upstreamAddr(u), Hops: hops,
+					Reason: fmt.Sprintf("%s's upstream to %s leads nowhere: %s has no Connect sidecar and is not Connect-native", ss.Name, spec.Name, spec.Name),
+				})
+			}
+		}
+	}
+}
+
+// upstreamAddr is the local listener of an upstream.
+func upstreamAddr(u Upstream) string {
+	host := u.LocalBindAddress
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(u.LocalBindPort))
+}
+
+// meshPath is source service ss of a reaching destination service ds of d
+// through the mesh: an upstream, both sidecars, and the intention between them.
+func (r *reachFinder) meshPath(a, d *Allocation, ss, ds ServiceSpec) {
+	var up *Upstream
+	for i, u := range ss.Connect.Upstreams {
+		if u.DestinationName == ds.Name {
+			up = &ss.Connect.Upstreams[i]
+			break
+		}
+	}
+	action, matched := r.s.IntentionFor(ss.Name, ds.Name)
+	rule := "no intention matches; the default is " + action
+	if matched != nil {
+		rule = fmt.Sprintf("intention %s → %s: %s", matched.Source, matched.Destination, matched.Action)
+	}
+	known := r.s.intentionsKnown()
+	if !known {
+		rule = "intentions not known (Consul not read)"
+	}
+	intention := Hop{Kind: HopIntention, Label: rule, Blocked: known && action == ActionDeny}
+	p := Path{Kind: PathMesh, FromAlloc: a.ID, ToAlloc: d.ID}
+	srcTask := ss.Task
+	if srcTask == "" {
+		srcTask = mainTask(a)
+	}
+	p.Hops = []Hop{{Kind: HopTask, Key: TaskKey(a.ID, srcTask), Label: groupName(a) + " " + srcTask}}
+	if up == nil {
+		p.Verdict = VerdictUnreachable
+		p.Hops = append(p.Hops, Hop{Kind: HopListener, Key: AllocKey(a.ID), Label: "no upstream to " + ds.Name, Blocked: true}, intention)
+		p.Reason = fmt.Sprintf("%s declares no upstream to %s, so it has no mesh path to it (the intentions would %s it)", ss.Name, ds.Name, action)
+		r.paths = append(r.paths, p)
+		return
+	}
+	p.Address = upstreamAddr(*up)
+	p.Hops = append(p.Hops, Hop{Kind: HopListener, Key: AllocKey(a.ID), Label: upstreamLabel(*up)})
+	if ss.Connect.Kind == ConnectSidecar {
+		p.Hops = append(p.Hops, Hop{Kind: HopSidecar, Key: AllocKey(a.ID), Label: ss.Name + " sidecar proxy"})
+	}
+	p.Hops = append(p.Hops, intention)
+	if ds.Connect.Kind == ConnectSidecar {
+		label := ds.Name + " sidecar proxy"
+		if pp, ok := portOf(d, ds.Connect.SidecarPortLabel); ok && pp.Value > 0 {
+			label += " " + net.JoinHostPort(r.hostIP(d, pp), strconv.Itoa(pp.Value))
+		}
+		p.Hops = append(p.Hops, Hop{Kind: HopSidecar, Key: AllocKey(d.ID), Label: label})
+	}
+	dstTask := ds.Task
+	if dstTask == "" {
+		dstTask = mainTask(d)
+	}
+	p.Hops = append(p.Hops,
+		Hop{Kind: HopTask, Key: TaskKey(d.ID, dstTask), Label: groupName(d) + " " + dstTask + " :" + strconv.Itoa(specPort(d, ds))},
+		Hop{Kind: HopService, Key: ServiceKey(ds.Name), Label: ds.Name})
+	switch {
+	case !known:
+		p.Verdict = VerdictUnknown
+		p.Reason = fmt.Sprintf("%s's upstream %s leads to %s through the mesh, but Consul's intentions are not known", ss.Name, upstreamLabel(*up), ds.Name)
+	case action == ActionDeny:
+		p.Verdict = VerdictBlocked
+		p.Reason = fmt.Sprintf("%s's upstream %s leads to %s through the mesh, but %s", ss.Name, upstreamLabel(*up), ds.Name, rule)
+		r.warn(intentionDenyWarning(a, ss.Name, ds.Name, matched))
+	case r.s.status.Consul.State == StateConnected && !r.s.hasPassing(ds.Name, ProviderConsul):
+		p.Verdict = VerdictUnreachable
+		p.Reason = fmt.Sprintf("%s has no passing instance in Consul's catalog for the upstream %s to reach", ds.Name, upstreamLabel(*up))
+	default:
+		p.Verdict = VerdictReachable
+		p.Reason = fmt.Sprintf("through the mesh: %s, then mTLS between the sidecars; %s", upstreamLabel(*up), rule)
+	}
+	r.paths = append(r.paths, p)
+}

@@ -1,0 +1,204 @@
+package model
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Snapshot is one immutable version of the model. Any number of goroutines
+// may read it. Accessors return shared objects and fresh slices: callers may
+// reorder the slices but must not change the objects.
+//
+// Derived data (sorted lists, edges, warnings) is computed on first use and
+// kept for the snapshot's lifetime, so a snapshot nobody reads costs nothing
+// beyond its tables, which it shares with its neighbours.
+type Snapshot struct {
+	version uint64
+	model
+
+	nodesOnce    sync.Once
+	nodesSorted  []*Node
+	allocsOnce   sync.Once
+	allocsSorted []*Allocation
+	allocIDs     []string // sorted, for prefix search
+	// onNode memoises AllocationsOnNode per node: lints ask for the same
+	// node's allocations once per allocation on it.
+	onNode    sync.Map // node ID → []*Allocation, sorted
+	svcOnce   sync.Once
+	svcSorted []*Service
+	svcNames  []string
+
+	edgesOnce sync.Once
+	edges     edgeSet
+
+	warnOnce sync.Once
+	warnings []Warning
+}
+
+// publish freezes the current state as a snapshot and starts a new writer
+// generation, so the next write copies what it touches instead of changing
+// what the snapshot holds. It is O(1).
+func (st *state) publish(version uint64) *Snapshot {
+	snap := &Snapshot{version: version, model: st.model}
+	st.gen++
+	return snap
+}
+
+// Version is the snapshot's version: 0 for an empty store, then one more per Apply.
+func (s *Snapshot) Version() uint64 { return s.version }
+
+// Status is the state of the sources when the snapshot was taken.
+func (s *Snapshot) Status() Status { return s.status }
+
+// DefaultAllow is the action Consul takes when no intention matches.
+func (s *Snapshot) DefaultAllow() bool { return s.defaultAllow }
+
+// Node returns the node with the given ID, or nil.
+func (s *Snapshot) Node(id string) *Node {
+	n, _ := s.nodes.get(id)
+	return n
+}
+
+// Nodes returns all nodes sorted by Name, then ID.
+func (s *Snapshot) Nodes() []*Node {
+	s.nodesOnce.Do(func() {
+		s.nodesSorted = s.nodes.values()
+		slices.SortFunc(s.nodesSorted, func(a, b *Node) int {
+			return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
+		})
+	})
+	return slices.Clone(s.nodesSorted)
+}
+
+// Allocation returns the allocation with the given ID, or nil.
+func (s *Snapshot) Allocation(id string) *Allocation {
+	a, _ := s.allocs.get(id)
+	return a
+}
+
+// compareAllocs orders allocations by Namespace, JobID, TaskGroup, Name, ID.
+func compareAllocs(a, b *Allocation) int {
+	return cmp.Or(
+		cmp.Compare(a.Namespace, b.Namespace),
+		cmp.Compare(a.JobID, b.JobID),
+		cmp.Compare(a.TaskGroup, b.TaskGroup),
+		cmp.Compare(a.Name, b.Name),
+		cmp.Compare(a.ID, b.ID),
+	)
+}
+
+func (s *Snapshot) sortAllocs() {
+	s.allocsOnce.Do(func() {
+		s.allocsSorted = s.allocs.values()
+		slices.SortFunc(s.allocsSorted, compareAllocs)
+		s.allocIDs = make([]string, len(s.allocsSorted))
+		for i, a := range s.allocsSorted {
+			s.allocIDs[i] = a.ID
+		}
+		slices.Sort(s.allocIDs)
+	})
+}
+
+// Allocations returns all allocations sorted by Namespace, JobID, TaskGroup,
+// Name, then ID.
+func (s *Snapshot) Allocations() []*Allocation {
+	s.sortAllocs()
+	return slices.Clone(s.allocsSorted)
+}
+
+// AllocationsByPrefix returns the allocations whose ID starts with prefix
+// (Nomad's short IDs), sorted like Allocations.
+func (s *Snapshot) AllocationsByPrefix(prefix string) []*Allocation {
+	s.sortAllocs()
+	i, _ := slices.BinarySearch(s.allocIDs, prefix)
+	var out []*Allocation
+	for ; i < len(s.allocIDs) && strings.HasPrefix(s.allocIDs[i], prefix); i++ {
+		out = append(out, s.Allocation(s.allocIDs[i]))
+	}
+	slices.SortFunc(out, compareAllocs)
+	return nonNil(out)
+}
+
+// AllocationsOnNode returns the allocations placed on a node, sorted like Allocations.
+func (s *Snapshot) AllocationsOnNode(nodeID string) []*Allocation {
+	if v, ok := s.onNode.Load(nodeID); ok {
+		return slices.Clone(v.([]*Allocation))
+	}
+	out := s.allocsOf(s.allocsByNode.members(nodeID))
+	s.onNode.Store(nodeID, out)
+	return slices.Clone(out)
+}
+
+// AllocationsOfJob returns a job's allocations, sorted like Allocations.
+func (s *Snapshot) AllocationsOfJob(namespace, jobID string) []*Allocation {
+	return s.allocsOf(s.allocsByJob.members(jobRowKey(namespace, jobID)))
+}
+
+func (s *Snapshot) allocsOf(ids []string) []*Allocation {
+	out := make([]*Allocation, 0, len(ids))
+	for _, id := range ids {
+		if a := s.Allocation(id); a != nil {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, compareAllocs)
+	return out
+}
+
+func (s *Snapshot) sortServices() {
+	s.svcOnce.Do(func() {
+		s.svcSorted = s.services.values()
+		slices.SortFunc(s.svcSorted, compareServices)
+		s.svcNames = make([]string, 0, s.servicesByName.t.len())
+		s.servicesByName.t.each(func(name string, _ []string) {
+			s.svcNames = append(s.svcNames, name)
+		})
+		slices.Sort(s.svcNames)
+	})
+}
+
+// compareServices orders services by Name, Provider, then ID.
+func compareServices(a, b *Service) int {
+	return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.ID, b.ID))
+}
+
+// Services returns all registered service instances sorted by Name, Provider, then ID.
+func (s *Snapshot) Services() []*Service {
+	s.sortServices()
+	return slices.Clone(s.svcSorted)
+}
+
+// ServiceNames returns the distinct names of registered services, sorted.
+func (s *Snapshot) ServiceNames() []string {
+	s.sortServices()
+	return slices.Clone(s.svcNames)
+}
+
+// ServicesNamed returns the instances of a service from every provider,
+// sorted by Provider, then ID.
+func (s *Snapshot) ServicesNamed(name string) []*Service {
+	keys := s.servicesByName.members(name)
+	out := make([]*Service, 0, len(keys))
+	for _, k := range keys {
+		if v, ok := s.services.get(k); ok {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, compareServices)
+	return out
+}
+
+// Intentions returns the intentions sorted by precedence (highest first),
+// then source and destination.
+func (s *Snapshot) Intentions() []Intention { return slices.Clone(s.intentions) }
+
+// nonNil turns a nil slice into an empty one, so JSON shows [] and callers
+// can tell "none" from "not computed" without a nil check.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,106 @@
+package model_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/netviz/netviz/collector/model"
+)
+
+func TestParseTemplateRefs(t *testing.T) {
+	nomad := func(target, text string) model.Ref {
+		return model.Ref{Kind: model.RefNomadService, Target: target, Source: "template:local/app.env", Text: text}
+	}
+	consul := func(target, text string) model.Ref {
+		return model.Ref{Kind: model.RefConsulService, Target: target, Source: "template:local/app.env", Text: text}
+	}
+	tests := []struct {
+		name string
+		data string
+		want []model.Ref
+	}{
+		{"plain text", "hello {{ .Foo }}", []model.Ref{}},
+		{"range nomadService",
+			"{{ range nomadService \"redis\" }}REDIS={{ .Address }}:{{ .Port }}\n{{ end }}",
+			[]model.Ref{nomad("redis", `nomadService "redis"`)}},
+		{"tag and region stripped", `{{ range nomadService "primary.redis@eu" }}{{ end }}`,
+			[]model.Ref{nomad("redis", `nomadService "primary.redis@eu"`)}},
+		{"subset form names the last argument", `{{ range nomadService 2 $key "redis" }}{{ end }}`,
+			[]model.Ref{nomad("redis", `nomadService 2 $key "redis"`)}},
+		{"range nomadServices", `{{ range nomadServices }}{{ .Name }}{{ end }}`,
+			[]model.Ref{nomad("*", `nomadServices`)}},
+		{"consul service with tag, dc and filter", `{{ range service "tag.redis@dc1" "passing,warning" }}{{ .Address }}{{ end }}`,
+			[]model.Ref{consul("redis", `service "tag.redis@dc1" "passing,warning"`)}},
+		{"range services", `{{ range services }}{{ .Name }}{{ end }}`, []model.Ref{consul("*", "services")}},
+		{"connect", `{{ range connect "db" }}{{ end }}`, []model.Ref{consul("db", `connect "db"`)}},
+		{"with and pipeline", `{{ with service "api" | toJSON }}{{ . }}{{ end }}`, []model.Ref{consul("api", `service "api"`)}},
+		{"assignment in range", `{{ range $i, $s := nomadService "web" }}{{ $s.Port }}{{ end }}`,
+			[]model.Ref{nomad("web", `nomadService "web"`)}},
+		{"parenthesised argument", `{{ if gt (len (service "db")) 0 }}up{{ else }}{{ range nomadService "fallback" }}{{ end }}{{ end }}`,
+			[]model.Ref{consul("db", `service "db"`), nomad("fallback", `nomadService "fallback"`)}},
+		{"trim markers and raw strings", "{{- range nomadService `cache` -}}{{ end -}}", []model.Ref{nomad("cache", "nomadService `cache`")}},
+		{"variable name skipped", `{{ $n := "x" }}{{ range service $n }}{{ end }}`, []model.Ref{}},
+		{"field named service is not a query", `{{ .service }}{{ with .Service }}{{ end }}`, []model.Ref{}},
+		{"env ref inside template", `UP={{ env "NOMAD_UPSTREAM_ADDR_redis" }}`,
+			[]model.Ref{{Kind: model.RefEnvUpstream, Target: "redis", Source: "template:local/app.env", Text: "NOMAD_UPSTREAM_ADDR_redis"}}},
+		{"duplicates collapse", `{{ range nomadService "a" }}{{ end }}{{ range nomadService "a" }}{{ end }}`,
+			[]model.Ref{nomad("a", `nomadService "a"`)}},
+		{"nginx upstream block",
+			"upstream backend {\n{{- range nomadService \"web\" }}\n  server {{ .Address }}:{{ .Port }};\n{{- else }}\n  server 127.0.0.1:65535; # none\n{{- end }}\n}\n",
+			[]model.Ref{nomad("web", `nomadService "web"`)}},
+		{"byTag over service", `{{ range $tag, $svcs := service "web" | byTag }}{{ $tag }}{{ end }}`,
+			[]model.Ref{consul("web", `service "web"`)}},
+		{"mixed with keys and secrets", `{{ key "cfg/x" }}{{ with secret "db/creds" }}{{ .Data.user }}{{ end }}{{ range service "db" }}{{ end }}`,
+			[]model.Ref{consul("db", `service "db"`)}},
+		{"nested range inside range services", `{{ range services }}{{ range service .Name }}{{ end }}{{ end }}`,
+			[]model.Ref{consul("*", "services")}},
+		{"near and dc", `{{ range service "web@dc2~_agent" }}{{ end }}`, []model.Ref{consul("web", `service "web@dc2~_agent"`)}},
+		{"unparsable text falls back to scanning actions", `{{ range nomadService "redis" }} never closed {{ service "db" }}`,
+			[]model.Ref{consul("db", `service "db"`), nomad("redis", `nomadService "redis"`)}},
+		{"fallback ignores words outside actions", `service "db" {{ range nomadService "x" }}`,
+			[]model.Ref{nomad("x", `nomadService "x"`)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := model.ParseTemplateRefs("local/app.env", tt.data); !slices.Equal(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzParseTemplateRefs checks that any text parses without panicking and
+// that the result keeps its promises: sorted, deduplicated, sourced, and every
+// Text found in the input (Go's template printer may respace a query, so
+// compare without spaces).
+func FuzzParseTemplateRefs(f *testing.F) {
+	for _, seed := range []string{
+		`{{ range nomadService "redis" }}{{ .Address }}{{ end }}`,
+		`{{ range service "tag.redis@dc1" }}{{ end }}`,
+		`{{ with nomadServices }}{{ end }}`,
+		`{{ env "NOMAD_UPSTREAM_ADDR_x" }} {{ service "a`,
+		"{{- range nomadService 1 `k` `svc` -}}",
+		`{{ template "x" (service "y") }}`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		refs := model.ParseTemplateRefs("d", data)
+		if refs == nil {
+			t.Fatal("nil result")
+		}
+		squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+		for i, r := range refs {
+			if r.Source != "template:d" || r.Target == "" {
+				t.Fatalf("bad ref %+v", r)
+			}
+			if i > 0 && refs[i-1] == r {
+				t.Fatalf("duplicate %+v", r)
+			}
+			if !strings.Contains(squash(data), squash(r.Text)) {
+				t.Fatalf("text %q not in input", r.Text)
+			}
+		}
+	})
+}
