@@ -12,14 +12,8 @@ import (
 )
 
 // liveAlloc reports whether an allocation belongs in the model: it is, or is
-// about to be, running. Terminal allocations (complete, failed, lost) leave it.
-func liveAlloc(a *nomadAlloc) bool {
-	switch a.ClientStatus {
-	case "pending", "running", "unknown":
-		return true
-	}
-	return false
-}
+// about to be, running. Terminal allocations leave it (model's one rule).
+func liveAlloc(a *nomadAlloc) bool { return !model.TerminalClientStatus(a.ClientStatus) }
 
 // convertAlloc builds the model's allocation from Nomad's allocation and the
 // group of the job version it runs (nil when the job spec is not known).

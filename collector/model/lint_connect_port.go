@@ -17,7 +17,7 @@ func init() { RegisterLint(connectPortLint) }
 func connectPortLint(s *Snapshot) []Warning {
 	var out []Warning
 	for _, a := range s.Allocations() {
-		if !live(a) {
+		if !a.Live() {
 			continue
 		}
 		for _, spec := range a.Services {
@@ -27,7 +27,7 @@ func connectPortLint(s *Snapshot) []Warning {
 			if _, err := strconv.Atoi(spec.PortLabel); err == nil {
 				continue
 			}
-			p, ok := portOf(a, spec.PortLabel)
+			p, ok := a.PortByLabel(spec.PortLabel)
 			if ok && p.To > 0 {
 				continue
 			}

@@ -19,7 +19,7 @@ func init() { RegisterLint(dockerPortLint) }
 func dockerPortLint(s *Snapshot) []Warning {
 	var out []Warning
 	for _, a := range s.Allocations() {
-		if !live(a) || a.Network.Mode != ModeHost {
+		if !a.Live() || a.Network.Mode != ModeHost {
 			continue
 		}
 		listed := map[string]bool{}
@@ -37,7 +37,7 @@ func dockerPortLint(s *Snapshot) []Warning {
 			continue // another driver may bind the port on the host itself
 		}
 		for _, p := range a.Ports {
-			if listed[p.Label] || isProxyPort(p.Label) {
+			if listed[p.Label] || IsProxyPort(p.Label) {
 				continue
 			}
 			subjects := []string{AllocKey(a.ID)}
@@ -49,7 +49,7 @@ func dockerPortLint(s *Snapshot) []Warning {
 			out = append(out, Warning{
 				Code: CodeDockerPortUnpublished, Severity: SeverityError, Subjects: subjects,
 				Message: fmt.Sprintf("%s reserves port %q (host port %d), but no docker task lists it in config.ports, so Docker never publishes it",
-					groupName(a), p.Label, p.Value),
+					a.Group(), p.Label, p.Value),
 				Fix: fmt.Sprintf("add ports = [%q] to the config of the docker task that serves it", p.Label),
 			})
 		}

@@ -16,7 +16,7 @@ func init() { RegisterLint(hostNetworkOpen) }
 func hostNetworkOpen(s *Snapshot) []Warning {
 	var out []Warning
 	for _, a := range s.Allocations() {
-		if !live(a) || a.Network.Mode != ModeHost || isIngressAlloc(a) {
+		if !a.Live() || a.Network.Mode != ModeHost || isIngressAlloc(a) {
 			continue
 		}
 		for _, p := range a.Ports {
@@ -35,7 +35,7 @@ func hostNetworkWarning(a *Allocation, t target) Warning {
 		Severity: SeverityWarning,
 		Subjects: []string{AllocKey(a.ID)},
 		Message: fmt.Sprintf("%s uses host networking: port %s (%d) binds the node's address %s with no access control; anything that routes to the node reaches it",
-			groupName(a), t.label, t.port.Value, t.port.HostIP),
+			a.Group(), t.label, t.port.Value, t.port.HostIP),
 		Fix: "use network mode \"bridge\" and reach it through service discovery or a Connect upstream, or bind a host_network that only trusted clients route to",
 	}
 }

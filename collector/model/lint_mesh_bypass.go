@@ -21,7 +21,7 @@ func init() {
 // service: something has an upstream to it, an intention names it, or the
 // default denies.
 func (s *Snapshot) guarded(service string) bool {
-	if !s.defaultAllow && s.intentionsKnown() {
+	if !s.defaultAllow && s.IntentionsKnown() {
 		return true
 	}
 	for _, in := range s.intentions {
@@ -40,11 +40,11 @@ func (s *Snapshot) guarded(service string) bool {
 // meshSpecOn returns d's mesh service listening on the target's namespace
 // port (not the sidecar's own listener).
 func meshSpecOn(d *Allocation, t target) (ServiceSpec, bool) {
-	if isProxyPort(t.label) || d.Network.Mode == ModeHost {
+	if IsProxyPort(t.label) || d.Network.Mode == ModeHost {
 		return ServiceSpec{}, false
 	}
-	for _, spec := range meshSpecs(d, "") {
-		if specPort(d, spec) == t.nsPort {
+	for _, spec := range d.MeshSpecs("") {
+		if d.SpecPort(spec) == t.nsPort {
 			return spec, true
 		}
 	}
@@ -71,7 +71,7 @@ func (s *Snapshot) meshBypass(d *Allocation, t target) (Warning, bool) {
 func meshBypassLint(s *Snapshot) []Warning {
 	var out []Warning
 	for _, d := range s.Allocations() {
-		if !live(d) {
+		if !d.Live() {
 			continue
 		}
 		for _, t := range targets(d, "") {
@@ -87,7 +87,7 @@ func meshBypassLint(s *Snapshot) []Warning {
 // a source outside the mesh (only wildcard intentions match it).
 func identities(a *Allocation) []string {
 	var out []string
-	for _, spec := range meshSpecs(a, "") {
+	for _, spec := range a.MeshSpecs("") {
 		out = append(out, spec.Name)
 	}
 	if len(out) == 0 {
@@ -104,7 +104,7 @@ func (s *Snapshot) peerBypass(src source, d *Allocation, t target) (Warning, boo
 		return Warning{}, false
 	}
 	spec, ok := meshSpecOn(d, t)
-	if !ok || !s.intentionsKnown() {
+	if !ok || !s.IntentionsKnown() {
 		return Warning{}, false
 	}
 	return s.peerBypassOf(a, identities(a), d, t, spec)
@@ -123,7 +123,7 @@ func (s *Snapshot) peerBypassOf(a *Allocation, ids []string, d *Allocation, t ta
 		Severity: SeverityWarning,
 		Subjects: []string{AllocKey(a.ID), AllocKey(d.ID), ServiceKey(spec.Name)},
 		Message: fmt.Sprintf("intentions keep %s out of %s, yet both sit on node %s's bridge: %s reaches %s's namespace address on port %d directly, around the sidecar",
-			groupName(a), spec.Name, shortID(d.NodeID), groupName(a), spec.Name, t.nsPort),
+			a.Group(), spec.Name, ShortID(d.NodeID), a.Group(), spec.Name, t.nsPort),
 		Fix: fmt.Sprintf("make %s listen on 127.0.0.1 only (its sidecar reaches it there), or separate them with a CNI network and firewall rules", spec.Name),
 	}, true
 }
@@ -141,13 +141,13 @@ type peer struct {
 }
 
 func bridgePeerLint(s *Snapshot) []Warning {
-	if !s.intentionsKnown() {
+	if !s.IntentionsKnown() {
 		return nil
 	}
 	var out []Warning
 	peers := map[string][]peer{} // node → its live bridge allocations
 	for _, d := range s.Allocations() {
-		if !live(d) || d.Network.Mode != ModeBridge || len(meshSpecs(d, "")) == 0 {
+		if !d.Live() || d.Network.Mode != ModeBridge || len(d.MeshSpecs("")) == 0 {
 			continue
 		}
 		var ports []guardedPort
@@ -162,7 +162,7 @@ func bridgePeerLint(s *Snapshot) []Warning {
 		onNode, ok := peers[d.NodeID]
 		if !ok {
 			for _, a := range s.AllocationsOnNode(d.NodeID) {
-				if live(a) && a.Network.Mode == ModeBridge {
+				if a.Live() && a.Network.Mode == ModeBridge {
 					onNode = append(onNode, peer{a, identities(a)})
 				}
 			}

@@ -11,11 +11,11 @@ func init() { RegisterLint(missingRefLint) }
 func missingRefLint(s *Snapshot) []Warning {
 	var out []Warning
 	for _, a := range s.Allocations() {
-		if !live(a) {
+		if !a.Live() {
 			continue
 		}
 		upstreams := map[string]bool{}
-		for _, spec := range meshSpecs(a, "") {
+		for _, spec := range a.MeshSpecs("") {
 			for _, u := range spec.Connect.Upstreams {
 				upstreams[envLabel(u.DestinationName)] = true
 			}
@@ -44,17 +44,17 @@ func (s *Snapshot) missingRef(a *Allocation, t Task, ref Ref, upstreams map[stri
 		}
 		return Warning{
 			Code: CodeMissingServiceRef, Severity: SeverityError, Subjects: subjects,
-			Message: fmt.Sprintf("task %s of %s reads %s (in %s), but the group declares no Connect upstream %q: Nomad leaves it empty", t.Name, groupName(a), text, ref.Source, ref.Target),
+			Message: fmt.Sprintf("task %s of %s reads %s (in %s), but the group declares no Connect upstream %q: Nomad leaves it empty", t.Name, a.Group(), text, ref.Source, ref.Target),
 			Fix:     "declare the upstream in the group's Connect sidecar_service proxy block, or fix the variable name",
 		}, true
 	}
-	provider := refProvider(ref.Kind)
+	provider := ref.Kind.Provider()
 	if provider == "" || ref.Target == "" || ref.Target == Wildcard {
 		return Warning{}, false
 	}
 	count, passing := 0, 0
 	for _, svc := range s.ServicesNamed(ref.Target) {
-		if svc.Provider != provider || !visible(svc, a.Namespace) {
+		if svc.Provider != provider || !svc.VisibleFrom(a.Namespace) {
 			continue
 		}
 		count++
@@ -72,7 +72,7 @@ func (s *Snapshot) missingRef(a *Allocation, t Task, ref Ref, upstreams map[stri
 	}
 	return Warning{
 		Code: CodeMissingServiceRef, Severity: SeverityError, Subjects: subjects,
-		Message: fmt.Sprintf("task %s of %s asks for %s (%s), but %s: the template renders no address", t.Name, groupName(a), ref.Target, text, why),
+		Message: fmt.Sprintf("task %s of %s asks for %s (%s), but %s: the template renders no address", t.Name, a.Group(), ref.Target, text, why),
 		Fix:     fmt.Sprintf("deploy or fix the service %q (name, provider, namespace), or correct the query", ref.Target),
 	}, true
 }

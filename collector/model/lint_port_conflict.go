@@ -12,11 +12,7 @@ const CodePortConflict = "port-conflict"
 
 func init() { RegisterLint(portConflicts) }
 
-// wildcardIP reports whether a host IP binds every address, and so collides
-// with any other address on the same port.
-func wildcardIP(ip string) bool { return ip == "" || ip == "0.0.0.0" || ip == "::" }
-
-func ipsOverlap(a, b string) bool { return a == b || wildcardIP(a) || wildcardIP(b) }
+func ipsOverlap(a, b string) bool { return a == b || WildcardIP(a) || WildcardIP(b) }
 
 // portConflicts finds host ports held by more than one allocation on a node.
 func portConflicts(s *Snapshot) []Warning {
@@ -57,7 +53,7 @@ func conflictAt(nodeID string, uses []PortUse) (Warning, bool) {
 			continue
 		}
 		subjects = append(subjects, AllocKey(u.AllocID))
-		holders = append(holders, fmt.Sprintf("%s/%s %s (%s)", u.JobID, u.TaskGroup, shortID(u.AllocID), u.Label))
+		holders = append(holders, fmt.Sprintf("%s/%s %s (%s)", u.JobID, u.TaskGroup, ShortID(u.AllocID), u.Label))
 	}
 	slices.Sort(subjects[1:])
 	subjects = slices.Compact(subjects)
@@ -68,12 +64,4 @@ func conflictAt(nodeID string, uses []PortUse) (Warning, bool) {
 		Message:  fmt.Sprintf("host port %d on node %s is held by more than one allocation: %s", uses[0].Port, nodeID, strings.Join(holders, ", ")),
 		Fix:      "give one of them another static port, or let Nomad pick a dynamic port",
 	}, true
-}
-
-// shortID is Nomad's 8-character short form of an ID.
-func shortID(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
 }

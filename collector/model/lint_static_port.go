@@ -14,11 +14,11 @@ func init() { RegisterLint(staticPortLint) }
 func staticPortLint(s *Snapshot) []Warning {
 	var out []Warning
 	for _, a := range s.Allocations() {
-		if !live(a) || a.JobType == "system" {
+		if !a.Live() || a.JobType == "system" {
 			continue
 		}
 		for _, spec := range a.Services {
-			p, ok := portOf(a, spec.PortLabel)
+			p, ok := a.PortByLabel(spec.PortLabel)
 			if !ok || !p.Static || p.Value == 0 {
 				continue
 			}
@@ -26,7 +26,7 @@ func staticPortLint(s *Snapshot) []Warning {
 				Code: CodeStaticPort, Severity: SeverityInfo,
 				Subjects: []string{AllocKey(a.ID), ServiceKey(spec.Name)},
 				Message: fmt.Sprintf("%s registers service %s on static host port %d: static ports collide when two allocations land on one node, and clients that find %s through the %s registry do not need a fixed port",
-					groupName(a), spec.Name, p.Value, spec.Name, spec.Provider),
+					a.Group(), spec.Name, p.Value, spec.Name, spec.Provider),
 				Fix: fmt.Sprintf("drop static = %d from port %q and let clients look the address up (a nomadService/service template or a Connect upstream)", p.Value, p.Label),
 			})
 		}

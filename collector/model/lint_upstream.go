@@ -21,7 +21,7 @@ func (s *Snapshot) meshNames() (mesh, known map[string]bool) {
 	for _, a := range s.Allocations() {
 		for _, spec := range a.Services {
 			known[spec.Name] = true
-			if inMesh(spec) {
+			if spec.InMesh() {
 				mesh[spec.Name] = true
 			}
 		}
@@ -44,10 +44,10 @@ func upstreamLint(s *Snapshot) []Warning {
 	mesh, known := s.meshNames()
 	var out []Warning
 	for _, a := range s.Allocations() {
-		if !live(a) {
+		if !a.Live() {
 			continue
 		}
-		for _, spec := range meshSpecs(a, "") {
+		for _, spec := range a.MeshSpecs("") {
 			for _, u := range spec.Connect.Upstreams {
 				subjects := []string{AllocKey(a.ID), ServiceKey(spec.Name), ServiceKey(u.DestinationName)}
 				switch {
@@ -64,7 +64,7 @@ func upstreamLint(s *Snapshot) []Warning {
 						Fix:     fmt.Sprintf("add connect { sidecar_service {} } to the %s service", u.DestinationName),
 					})
 				default:
-					if action, in := s.IntentionFor(spec.Name, u.DestinationName); action == ActionDeny && s.intentionsKnown() {
+					if action, in := s.IntentionFor(spec.Name, u.DestinationName); action == ActionDeny && s.IntentionsKnown() {
 						out = append(out, intentionDenyWarning(a, spec.Name, u.DestinationName, in))
 					}
 				}

@@ -20,23 +20,13 @@ type PortUse struct {
 	HostNetwork string `json:"host_network,omitempty"`
 }
 
-// holdsPorts reports whether an allocation still holds its host ports:
-// terminal allocations have released them.
-func holdsPorts(a *Allocation) bool {
-	switch a.ClientStatus {
-	case "complete", "failed", "lost":
-		return false
-	}
-	return true
-}
-
 // PortsOnNode returns every host port held on a node by its non-terminal
 // allocations, sorted by port, then host IP, allocation and label.
 func (s *Snapshot) PortsOnNode(nodeID string) []PortUse {
 	out := []PortUse{}
 	for _, id := range s.allocsByNode.members(nodeID) {
 		a, ok := s.allocs.get(id)
-		if !ok || !holdsPorts(a) {
+		if !ok || !!a.Terminal() {
 			continue
 		}
 		for _, p := range a.Ports {

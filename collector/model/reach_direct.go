@@ -54,17 +54,17 @@ func (src source) hops() []Hop {
 	case src.pseudo == FromExternal:
 		return []Hop{{Kind: HopExternal, Label: "client outside the cluster"}}
 	case src.pseudo == FromHost:
-		return []Hop{{Kind: HopHost, Key: NodeKey(src.nodeID), Label: "process on node " + shortID(src.nodeID)}}
+		return []Hop{{Kind: HopHost, Key: NodeKey(src.nodeID), Label: "process on node " + ShortID(src.nodeID)}}
 	}
 	a := src.alloc
 	return []Hop{
-		{Kind: HopTask, Key: TaskKey(a.ID, mainTask(a)), Label: groupName(a) + " " + mainTask(a)},
+		{Kind: HopTask, Key: TaskKey(a.ID, mainTask(a)), Label: a.Group() + " " + mainTask(a)},
 		{Kind: HopNamespace, Key: AllocKey(a.ID), Label: namespaceLabel(a)},
 	}
 }
 
 func namespaceLabel(a *Allocation) string {
-	l := a.Network.Mode + " namespace of " + shortID(a.ID)
+	l := a.Network.Mode + " namespace of " + ShortID(a.ID)
 	if a.Network.IP != "" {
 		l += " (" + a.Network.IP + ")"
 	}
@@ -116,7 +116,7 @@ func (r *reachFinder) sameNamespace(a *Allocation, t target) {
 // hostIP is the address a host port binds: its own, or the node's when it
 // binds every address.
 func (r *reachFinder) hostIP(d *Allocation, p Port) string {
-	if !wildcardIP(p.HostIP) {
+	if !WildcardIP(p.HostIP) {
 		return p.HostIP
 	}
 	if n := r.s.Node(d.NodeID); n != nil && n.Address != "" {
@@ -131,12 +131,12 @@ func (r *reachFinder) targetHops(d *Allocation, t target, addr string) []Hop {
 	if t.label != "" {
 		label = t.label + " " + addr
 	}
-	if isProxyPort(t.label) {
+	if IsProxyPort(t.label) {
 		label += " (sidecar public listener: mTLS only)"
 	}
 	hops := []Hop{{Kind: HopPort, Key: AllocKey(d.ID), Label: label}}
 	if owner := portOwner(d, t); owner != "" {
-		task := Hop{Kind: HopTask, Key: TaskKey(d.ID, owner), Label: groupName(d) + " " + owner + " :" + strconv.Itoa(t.nsPort)}
+		task := Hop{Kind: HopTask, Key: TaskKey(d.ID, owner), Label: d.Group() + " " + owner + " :" + strconv.Itoa(t.nsPort)}
 		hops = append(hops, task)
 	}
 	if t.service != "" {
@@ -167,14 +167,14 @@ func (r *reachFinder) hostPort(src source, d *Allocation, t target) {
 			r.warn(hostNetworkWarning(d, t))
 		}
 	} else {
-		how = fmt.Sprintf("%s on the node is mapped to port %d in %s's namespace", addr, t.nsPort, groupName(d))
+		how = fmt.Sprintf("%s on the node is mapped to port %d in %s's namespace", addr, t.nsPort, d.Group())
 		if w, ok := r.s.meshBypass(d, t); ok {
 			r.warn(w)
 			how += ", around its sidecar and Connect intentions"
 		}
 	}
 	hops := src.hops()
-	hop := Hop{Kind: HopHost, Key: NodeKey(d.NodeID), Label: "node " + shortID(d.NodeID) + " " + addr}
+	hop := Hop{Kind: HopHost, Key: NodeKey(d.NodeID), Label: "node " + ShortID(d.NodeID) + " " + addr}
 	if t.port.Static {
 		hop.Label += " (static)"
 	}
@@ -267,6 +267,6 @@ func (r *reachFinder) namespaceIP(src source, d *Allocation, t target) {
 	hops = append(hops, r.targetHops(d, t, addr)...)
 	r.paths = append(r.paths, Path{
 		Kind: PathNamespaceIP, Verdict: v, FromAlloc: allocID(src.alloc), ToAlloc: d.ID, Address: addr,
-		Hops: hops, Reason: fmt.Sprintf("%s's namespace address %s: %s", groupName(d), addr, why),
+		Hops: hops, Reason: fmt.Sprintf("%s's namespace address %s: %s", d.Group(), addr, why),
 	})
 }

@@ -6,12 +6,6 @@ import (
 	"strconv"
 )
 
-// visible reports whether a task in namespace ns can find the instance
-// through the registry: Nomad's registry is namespaced, Consul's (CE) is not.
-func visible(svc *Service, ns string) bool {
-	return svc.Provider != ProviderNomad || svc.Namespace == "" || svc.Namespace == ns
-}
-
 // discovery adds the paths where a template of a asks a registry for a
 // service of d; the verdict follows the exposure of the address it learns,
 // which the direct paths already judged.
@@ -24,7 +18,7 @@ func (r *reachFinder) discovery(a, d *Allocation, dst endpoint, direct []Path) {
 	}
 	for _, task := range a.Tasks {
 		for _, ref := range task.Refs {
-			provider := refProvider(ref.Kind)
+			provider := ref.Kind.Provider()
 			if provider == "" || !names[ref.Target] {
 				continue
 			}
@@ -33,24 +27,13 @@ func (r *reachFinder) discovery(a, d *Allocation, dst endpoint, direct []Path) {
 	}
 }
 
-// refProvider is the registry a template reference asks, or "".
-func refProvider(k RefKind) string {
-	switch k {
-	case RefNomadService:
-		return ProviderNomad
-	case RefConsulService:
-		return ProviderConsul
-	}
-	return ""
-}
-
 func (r *reachFinder) discoveryPaths(a, d *Allocation, task string, ref Ref, provider string, direct []Path) {
 	query := ref.Text
 	if query == "" {
 		query = ref.Source
 	}
 	head := []Hop{
-		{Kind: HopTask, Key: TaskKey(a.ID, task), Label: groupName(a) + " " + task},
+		{Kind: HopTask, Key: TaskKey(a.ID, task), Label: a.Group() + " " + task},
 		{Kind: HopRegistry, Key: ServiceKey(ref.Target), Label: provider + " registry: " + query},
 	}
 	found := false
@@ -62,14 +45,14 @@ func (r *reachFinder) discoveryPaths(a, d *Allocation, task string, ref Ref, pro
 		addr := net.JoinHostPort(svc.Address, strconv.Itoa(svc.Port))
 		p := Path{Kind: PathDiscovery, FromAlloc: a.ID, ToAlloc: d.ID, Address: addr, Hops: head}
 		switch {
-		case !visible(svc, a.Namespace):
+		case !svc.VisibleFrom(a.Namespace):
 			p.Verdict = VerdictUnreachable
 			p.Reason = fmt.Sprintf("%s is registered in Nomad namespace %s, which a task in %s cannot query", ref.Target, svc.Namespace, a.Namespace)
 		case svc.Health == HealthCritical:
 			p.Verdict = VerdictUnreachable
 			p.Reason = fmt.Sprintf("the instance of %s at %s is failing its checks, so the template leaves it out", ref.Target, addr)
 		default:
-			p.Verdict, p.Reason = VerdictUnknown, fmt.Sprintf("the registry gives %s, which no known port of %s matches", addr, groupName(d))
+			p.Verdict, p.Reason = VerdictUnknown, fmt.Sprintf("the registry gives %s, which no known port of %s matches", addr, d.Group())
 			for _, dp := range direct {
 				if dp.Address == addr && dp.FromAlloc == a.ID && dp.ToAlloc == d.ID {
 					p.Verdict = dp.Verdict

@@ -46,7 +46,7 @@ func (r *reachFinder) ingressPath(ra *Allocation, router, target, rule string, d
 		}
 		hops := []Hop{
 			{Kind: HopExternal, Label: "client outside the cluster"},
-			{Kind: HopHost, Key: NodeKey(ra.NodeID), Label: "node " + shortID(ra.NodeID) + " " + addr + " (static)"},
+			{Kind: HopHost, Key: NodeKey(ra.NodeID), Label: "node " + ShortID(ra.NodeID) + " " + addr + " (static)"},
 			{Kind: HopIngress, Key: TaskKey(ra.ID, mainTask(ra)), Label: router + " " + mainTask(ra)},
 			{Kind: HopIngress, Key: ServiceKey(target), Label: "rule " + rule, Blocked: v == VerdictUnreachable},
 			{Kind: HopService, Key: ServiceKey(target), Label: target},

@@ -46,7 +46,7 @@ func (m Matrix) Cell(from, to string) (MatrixCell, bool) {
 func (s *Snapshot) ReachMatrix() Matrix {
 	ends := map[string]endpoint{}
 	for _, a := range s.Allocations() {
-		if !live(a) {
+		if !a.Live() {
 			continue
 		}
 		for _, spec := range a.Services {

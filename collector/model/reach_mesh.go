@@ -6,53 +6,14 @@ import (
 	"strconv"
 )
 
-// inMesh reports whether a service spec takes part in Connect as an app
-// (behind a sidecar, or native).
-func inMesh(spec ServiceSpec) bool {
-	return spec.Connect != nil && (spec.Connect.Kind == ConnectSidecar || spec.Connect.Kind == ConnectNative)
-}
-
-// meshSpecs returns an allocation's Connect app services, narrowed to name if set.
-func meshSpecs(a *Allocation, name string) []ServiceSpec {
-	var out []ServiceSpec
-	for _, spec := range a.Services {
-		if inMesh(spec) && (name == "" || spec.Name == name) {
-			out = append(out, spec)
-		}
-	}
-	return out
-}
-
-// specPort is the port a service's app listens on inside its namespace: the
-// number as written, or the `to` (else value) of the labelled port; 0 if unknown.
-func specPort(a *Allocation, spec ServiceSpec) int {
-	for _, p := range a.Ports {
-		if p.Label == spec.PortLabel {
-			return p.nsPort()
-		}
-	}
-	n, _ := strconv.Atoi(spec.PortLabel)
-	return n
-}
-
-// portOf returns the allocation's port with the label.
-func portOf(a *Allocation, label string) (Port, bool) {
-	for _, p := range a.Ports {
-		if p.Label == label {
-			return p, true
-		}
-	}
-	return Port{}, false
-}
-
 // mesh adds the Connect paths from a's mesh services to d's.
 func (r *reachFinder) mesh(a, d *Allocation, src, dst endpoint) {
-	dsts := meshSpecs(d, dst.service)
+	dsts := d.MeshSpecs(dst.service)
 	if len(dsts) == 0 {
 		r.upstreamsWithoutSidecar(a, d, src, dst)
 		return
 	}
-	srcs := meshSpecs(a, src.service)
+	srcs := a.MeshSpecs(src.service)
 	for _, ds := range dsts {
 		for _, ss := range srcs {
 			r.meshPath(a, d, ss, ds)
@@ -63,14 +24,14 @@ func (r *reachFinder) mesh(a, d *Allocation, src, dst endpoint) {
 // upstreamsWithoutSidecar reports upstreams of a to a service of d that is
 // not in the mesh: the source's proxy has nowhere to send them.
 func (r *reachFinder) upstreamsWithoutSidecar(a, d *Allocation, src, dst endpoint) {
-	for _, ss := range meshSpecs(a, src.service) {
+	for _, ss := range a.MeshSpecs(src.service) {
 		for _, u := range ss.Connect.Upstreams {
 			for _, spec := range d.Services {
 				if spec.Name != u.DestinationName || (dst.service != "" && spec.Name != dst.service) {
 					continue
 				}
 				hops := []Hop{
-					{Kind: HopTask, Key: TaskKey(a.ID, mainTask(a)), Label: groupName(a) + " " + mainTask(a)},
+					{Kind: HopTask, Key: TaskKey(a.ID, mainTask(a)), Label: a.Group() + " " + mainTask(a)},
 					{Kind: HopListener, Key: AllocKey(a.ID), Label: upstreamLabel(u)},
 					{Kind: HopService, Key: ServiceKey(spec.Name), Label: spec.Name + " (no sidecar)", Blocked: true},
 				}
@@ -107,7 +68,7 @@ func (r *reachFinder) meshPath(a, d *Allocation, ss, ds ServiceSpec) {
 	if matched != nil {
 		rule = fmt.Sprintf("intention %s → %s: %s", matched.Source, matched.Destination, matched.Action)
 	}
-	known := r.s.intentionsKnown()
+	known := r.s.IntentionsKnown()
 	if !known {
 		rule = "intentions not known (Consul not read)"
 	}
@@ -117,7 +78,7 @@ func (r *reachFinder) meshPath(a, d *Allocation, ss, ds ServiceSpec) {
 	if srcTask == "" {
 		srcTask = mainTask(a)
 	}
-	p.Hops = []Hop{{Kind: HopTask, Key: TaskKey(a.ID, srcTask), Label: groupName(a) + " " + srcTask}}
+	p.Hops = []Hop{{Kind: HopTask, Key: TaskKey(a.ID, srcTask), Label: a.Group() + " " + srcTask}}
 	if up == nil {
 		p.Verdict = VerdictUnreachable
 		p.Hops = append(p.Hops, Hop{Kind: HopListener, Key: AllocKey(a.ID), Label: "no upstream to " + ds.Name, Blocked: true}, intention)
@@ -133,7 +94,7 @@ func (r *reachFinder) meshPath(a, d *Allocation, ss, ds ServiceSpec) {
 	p.Hops = append(p.Hops, intention)
 	if ds.Connect.Kind == ConnectSidecar {
 		label := ds.Name + " sidecar proxy"
-		if pp, ok := portOf(d, ds.Connect.SidecarPortLabel); ok && pp.Value > 0 {
+		if pp, ok := d.PortByLabel(ds.Connect.SidecarPortLabel); ok && pp.Value > 0 {
 			label += " " + net.JoinHostPort(r.hostIP(d, pp), strconv.Itoa(pp.Value))
 		}
 		p.Hops = append(p.Hops, Hop{Kind: HopSidecar, Key: AllocKey(d.ID), Label: label})
@@ -143,7 +104,7 @@ func (r *reachFinder) meshPath(a, d *Allocation, ss, ds ServiceSpec) {
 		dstTask = mainTask(d)
 	}
 	p.Hops = append(p.Hops,
-		Hop{Kind: HopTask, Key: TaskKey(d.ID, dstTask), Label: groupName(d) + " " + dstTask + " :" + strconv.Itoa(specPort(d, ds))},
+		Hop{Kind: HopTask, Key: TaskKey(d.ID, dstTask), Label: d.Group() + " " + dstTask + " :" + strconv.Itoa(d.SpecPort(ds))},
 		Hop{Kind: HopService, Key: ServiceKey(ds.Name), Label: ds.Name})
 	switch {
 	case !known:

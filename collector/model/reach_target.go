@@ -29,12 +29,6 @@ type endpoint struct {
 	allocs  []*Allocation
 }
 
-// groupName is the "job/group" name of an allocation.
-func groupName(a *Allocation) string { return a.JobID + "/" + a.TaskGroup }
-
-// live reports whether an allocation takes part in traffic.
-func live(a *Allocation) bool { return holdsPorts(a) && a.DesiredStatus != "stop" }
-
 // resolve turns a Reach argument into an endpoint. The order is: pseudo
 // source, exact service name, job/group, namespace/job/group, allocation ID
 // prefix; each must designate one group of allocations.
@@ -46,7 +40,7 @@ func (s *Snapshot) resolve(in string, source bool) (endpoint, error) {
 		return endpoint{pseudo: in}, nil
 	}
 	if allocs := s.allocsDeclaring(in); len(allocs) > 0 {
-		if err := oneNamespace(in, allocs, func(a *Allocation) string { return a.Namespace + "/" + groupName(a) }); err != nil {
+		if err := oneNamespace(in, allocs, func(a *Allocation) string { return a.Namespace + "/" + a.Group() }); err != nil {
 			return endpoint{}, err
 		}
 		return endpoint{service: in, allocs: allocs}, nil
@@ -54,21 +48,21 @@ func (s *Snapshot) resolve(in string, source bool) (endpoint, error) {
 	if parts := strings.Split(in, "/"); len(parts) == 2 || len(parts) == 3 {
 		var allocs []*Allocation
 		for _, a := range s.Allocations() {
-			if !live(a) {
+			if !a.Live() {
 				continue
 			}
-			if len(parts) == 2 && groupName(a) == in || len(parts) == 3 && a.Namespace+"/"+groupName(a) == in {
+			if len(parts) == 2 && a.Group() == in || len(parts) == 3 && a.Namespace+"/"+a.Group() == in {
 				allocs = append(allocs, a)
 			}
 		}
 		if len(allocs) > 0 {
-			err := oneNamespace(in, allocs, func(a *Allocation) string { return a.Namespace + "/" + groupName(a) })
+			err := oneNamespace(in, allocs, func(a *Allocation) string { return a.Namespace + "/" + a.Group() })
 			return endpoint{allocs: allocs}, err
 		}
 	}
 	var allocs []*Allocation
 	for _, a := range s.AllocationsByPrefix(in) {
-		if live(a) {
+		if a.Live() {
 			allocs = append(allocs, a)
 		}
 	}
@@ -86,7 +80,7 @@ func (s *Snapshot) resolve(in string, source bool) (endpoint, error) {
 func oneNamespace(in string, allocs []*Allocation, name func(*Allocation) string) error {
 	groups := map[string]bool{}
 	for _, a := range allocs {
-		groups[a.Namespace+"/"+groupName(a)] = true
+		groups[a.Namespace+"/"+a.Group()] = true
 	}
 	if len(groups) < 2 {
 		return nil
@@ -105,7 +99,7 @@ func (s *Snapshot) allocsDeclaring(name string) []*Allocation {
 	seen := map[string]bool{}
 	var out []*Allocation
 	add := func(a *Allocation) {
-		if a != nil && live(a) && !seen[a.ID] {
+		if a != nil && a.Live() && !seen[a.ID] {
 			seen[a.ID] = true
 			out = append(out, a)
 		}

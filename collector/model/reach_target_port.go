@@ -20,18 +20,6 @@ type target struct {
 	task string
 }
 
-// isProxyPort reports whether a port label is a Connect sidecar's public
-// listener, which speaks mTLS only.
-func isProxyPort(label string) bool { return strings.HasPrefix(label, "connect-proxy-") }
-
-// nsPort is the port a mapped port reaches inside the namespace.
-func (p Port) nsPort() int {
-	if p.To > 0 {
-		return p.To
-	}
-	return p.Value
-}
-
 // targets lists the ports of d that the endpoint designates: the named
 // service's port, or every port of the allocation.
 func targets(d *Allocation, service string) []target {
@@ -45,7 +33,7 @@ func targets(d *Allocation, service string) []target {
 			return
 		}
 		byLabel[p.Label] = len(out)
-		out = append(out, target{label: p.Label, port: p, nsPort: p.nsPort(), service: svc, task: task})
+		out = append(out, target{label: p.Label, port: p, nsPort: p.InsidePort(), service: svc, task: task})
 	}
 	addSpec := func(spec ServiceSpec) {
 		if spec.PortLabel == "" {
@@ -64,7 +52,7 @@ func targets(d *Allocation, service string) []target {
 		// A number: the task listens on it inside the namespace. A mapped
 		// port with the same `to` publishes it too.
 		for _, p := range d.Ports {
-			if p.nsPort() == n && d.Network.Mode != ModeHost {
+			if p.InsidePort() == n && d.Network.Mode != ModeHost {
 				addPort(p, spec.Name, spec.Task)
 			}
 		}
@@ -109,7 +97,7 @@ func portOwner(d *Allocation, t target) string {
 			}
 		}
 	}
-	if isProxyPort(t.label) {
+	if IsProxyPort(t.label) {
 		for _, task := range d.Tasks {
 			if task.Kind == "connect-proxy:"+strings.TrimPrefix(t.label, "connect-proxy-") {
 				return task.Name

@@ -24,7 +24,7 @@ func (b *builder) topology(f Filter) map[int]*model.Node {
 	nodes = append(nodes, b.unknownNodes(nodes)...)
 	for _, n := range nodes {
 		for _, a := range b.snap.AllocationsOnNode(n.ID) {
-			if live(a) && f.matchAlloc(a, n) {
+			if !a.Terminal() && f.matchAlloc(a, n) {
 				perNode[n.ID] = append(perNode[n.ID], a)
 				total++
 			}
@@ -129,15 +129,6 @@ func (b *builder) aggregate(nodes []*model.Node, perNode map[string][]*model.All
 	}
 	b.lay.Notice = fmt.Sprintf("%d allocations (more than %d) drawn as %s; filter by job or node to see each allocation.",
 		total, aggregateThreshold, boxes)
-}
-
-// live reports whether an allocation still holds its namespace.
-func live(a *model.Allocation) bool {
-	switch a.ClientStatus {
-	case "complete", "failed", "lost":
-		return false
-	}
-	return true
 }
 
 // byJobGroup orders allocations for drawing.
