@@ -22,7 +22,7 @@ func deriveEdges(s *Snapshot) []Edge {
 		k := [2]string{name, provider}
 		v, ok := passing[k]
 		if !ok {
-			v = s.hasPassing(name, provider)
+			v = s.HasPassing(name, provider)
 			passing[k] = v
 		}
 		return v
@@ -87,10 +87,10 @@ func deriveEdges(s *Snapshot) []Edge {
 	return out
 }
 
-// envLabel mangles a port label or service name the way Nomad does when it
+// EnvLabel mangles a port label or service name the way Nomad does when it
 // puts it into an environment variable name: anything but letters, digits and
 // '_' becomes '_'.
-func envLabel(label string) string {
+func EnvLabel(label string) string {
 	b := []byte(label)
 	for i, c := range b {
 		if !(c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
@@ -106,16 +106,16 @@ func envLabel(label string) string {
 func sameNamespaceEdges(a *Allocation, add func(Edge)) {
 	known := map[string]bool{}
 	for _, p := range a.Ports {
-		known[envLabel(p.Label)] = true
+		known[EnvLabel(p.Label)] = true
 	}
 	for _, t := range a.Tasks {
 		for _, l := range t.ConfigPorts {
-			known[envLabel(l)] = true
+			known[EnvLabel(l)] = true
 		}
 	}
 	for _, spec := range a.Services {
 		if spec.PortLabel != "" {
-			known[envLabel(spec.PortLabel)] = true
+			known[EnvLabel(spec.PortLabel)] = true
 		}
 	}
 	for _, t := range a.Tasks {
@@ -123,7 +123,7 @@ func sameNamespaceEdges(a *Allocation, add func(Edge)) {
 			if r.Kind != RefEnvAddr {
 				continue
 			}
-			l := envLabel(r.Target)
+			l := EnvLabel(r.Target)
 			if !known[l] {
 				continue
 			}
@@ -145,10 +145,10 @@ func sameNamespaceEdges(a *Allocation, add func(Edge)) {
 	}
 }
 
-// hasPassing reports whether a service has an instance from provider that is
+// HasPassing reports whether a service has an instance from provider that is
 // passing its checks. Nomad-native services without checks have no health to
 // report and count as passing.
-func (s *Snapshot) hasPassing(name, provider string) bool {
+func (s *Snapshot) HasPassing(name, provider string) bool {
 	for _, k := range s.servicesByName.members(name) {
 		svc, ok := s.services.get(k)
 		if !ok || svc.Provider != provider {
@@ -161,8 +161,8 @@ func (s *Snapshot) hasPassing(name, provider string) bool {
 	return false
 }
 
-// upstreamLabel reads like the article's arrows: "localhost:6379 → redis".
-func upstreamLabel(u Upstream) string {
+// Label reads like the article's arrows: "localhost:6379 → redis".
+func (u Upstream) Label() string {
 	host := u.LocalBindAddress
 	if host == "" || host == "127.0.0.1" {
 		host = "localhost"

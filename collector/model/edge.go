@@ -27,7 +27,7 @@ func (s *Snapshot) edgeSet() *edgeSet {
 		all := deriveEdges(s)
 		slices.SortFunc(all, compareEdges)
 		all = slices.CompactFunc(all, func(a, b Edge) bool { return compareEdges(a, b) == 0 })
-		s.edges = edgeSet{all: nonNil(all), from: groupFrom(all), to: groupTo(all)}
+		s.edges = edgeSet{all: NonNil(all), from: groupFrom(all), to: groupTo(all)}
 	})
 	return &s.edges
 }
@@ -76,12 +76,12 @@ func (s *Snapshot) Edges() []Edge { return slices.Clone(s.edgeSet().all) }
 
 // EdgesFrom returns the edges whose From is key, sorted like Edges.
 func (s *Snapshot) EdgesFrom(key string) []Edge {
-	return nonNil(slices.Clone(s.edgeSet().from[key]))
+	return NonNil(slices.Clone(s.edgeSet().from[key]))
 }
 
 // EdgesTo returns the edges whose To is key, sorted like Edges.
 func (s *Snapshot) EdgesTo(key string) []Edge {
-	return nonNil(slices.Clone(s.edgeSet().to[key]))
+	return NonNil(slices.Clone(s.edgeSet().to[key]))
 }
 
 // Referrers returns the discovery, upstream and ingress edges that lead to the

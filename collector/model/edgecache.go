@@ -57,7 +57,7 @@ func (c *edgeCache) alloc(a *Allocation) *allocEdges {
 	if d := c.allocs[a.ID]; d != nil && d.of == a {
 		return d
 	}
-	d := &allocEdges{of: a, ingress: isIngressAlloc(a)}
+	d := &allocEdges{of: a, ingress: a.IsIngress()}
 	sameNamespaceEdges(a, func(e Edge) { d.same = append(d.same, e) })
 	for _, t := range a.Tasks {
 		for _, r := range t.Refs {
@@ -148,7 +148,7 @@ func discoveryOf(allocID, task string, r Ref) (pendingDiscovery, bool) {
 // source sends to u's destination through its local listener.
 func upstreamOf(allocID, source string, u Upstream) pendingUpstream {
 	return pendingUpstream{
-		edge:   Edge{Kind: EdgeUpstream, From: AllocKey(allocID), To: ServiceKey(u.DestinationName), Label: upstreamLabel(u)},
+		edge:   Edge{Kind: EdgeUpstream, From: AllocKey(allocID), To: ServiceKey(u.DestinationName), Label: u.Label()},
 		source: source, dest: u.DestinationName,
 	}
 }

@@ -29,9 +29,9 @@ func routingRule(tag string) string {
 	return ""
 }
 
-// isIngressAlloc reports whether an allocation looks like an ingress router:
+// IsIngress reports whether an allocation looks like an ingress router:
 // a system job holding at least one static host port.
-func isIngressAlloc(a *Allocation) bool {
+func (a *Allocation) IsIngress() bool {
 	if a.JobType != "system" {
 		return false
 	}

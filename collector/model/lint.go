@@ -3,32 +3,27 @@ package model
 import (
 	"cmp"
 	"slices"
-	"sync"
 )
 
-// Lint inspects a snapshot and reports findings. Lints must only read the
-// snapshot, and must be deterministic: the same snapshot gives the same warnings.
-type Lint func(*Snapshot) []Warning
-
-// lints is the registry of lints run by Snapshot.Warnings. It is package
-// state on purpose: lints are code, registered from init functions of the
-// files that define them, so a new lint needs no change to the core.
-var lints struct {
-	mu   sync.RWMutex
-	list []Lint
+// Lint is one rule over a whole snapshot. Check must only read the
+// snapshot and be deterministic: the same snapshot gives the same warnings.
+type Lint struct {
+	// Name says what the rule looks for, for logs and tests.
+	Name  string
+	Check func(*Snapshot) []Warning
 }
 
-// RegisterLint adds a lint to every snapshot's Warnings. Call it from init.
-func RegisterLint(l Lint) {
-	lints.mu.Lock()
-	defer lints.mu.Unlock()
-	lints.list = append(lints.list, l)
-}
-
-func registeredLints() []Lint {
-	lints.mu.RLock()
-	defer lints.mu.RUnlock()
-	return slices.Clone(lints.list)
+// All is every lint netviz runs, in no particular order (Run sorts).
+var All = []Lint{
+	{Name: "connect-port", Check: connectPortLint},
+	{Name: "docker-ports", Check: dockerPortLint},
+	{Name: "host-network", Check: hostNetworkOpen},
+	{Name: "mesh-bypass", Check: meshBypassLint},
+	{Name: "bridge-peer", Check: bridgePeerLint},
+	{Name: "missing-ref", Check: missingRefLint},
+	{Name: "port-conflict", Check: portConflicts},
+	{Name: "static-port", Check: staticPortLint},
+	{Name: "upstream", Check: upstreamLint},
 }
 
 // severityRank orders severities, most serious first.
@@ -43,27 +38,33 @@ func severityRank(s Severity) int {
 	}
 }
 
-// Warnings returns the findings of every registered lint, sorted by severity
-// (errors first), code, then subjects. They are computed on the first call
-// and kept for the snapshot.
+// warningsKey keys the snapshot's memo of Warnings.
+type warningsKey struct{}
+
+// Warnings returns the findings of every lint in All, sorted as Run sorts
+// them. They are computed on the first call and kept for the snapshot.
 func (s *Snapshot) Warnings() []Warning {
-	s.warnOnce.Do(func() {
-		out := []Warning{}
-		for _, l := range registeredLints() {
-			for _, w := range l(s) {
-				w.Subjects = nonNil(w.Subjects)
-				out = append(out, w)
-			}
+	w := s.Memo(warningsKey{}, func() any { return Run(s, All) }).([]Warning)
+	return slices.Clone(w)
+}
+
+// Run returns the findings of the given lints, sorted by severity (errors
+// first), code, subjects, then message.
+func Run(s *Snapshot, lints []Lint) []Warning {
+	out := []Warning{}
+	for _, l := range lints {
+		for _, w := range l.Check(s) {
+			w.Subjects = NonNil(w.Subjects)
+			out = append(out, w)
 		}
-		slices.SortStableFunc(out, func(a, b Warning) int {
-			return cmp.Or(
-				cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)),
-				cmp.Compare(a.Code, b.Code),
-				slices.Compare(a.Subjects, b.Subjects),
-				cmp.Compare(a.Message, b.Message),
-			)
-		})
-		s.warnings = out
+	}
+	slices.SortStableFunc(out, func(a, b Warning) int {
+		return cmp.Or(
+			cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)),
+			cmp.Compare(a.Code, b.Code),
+			slices.Compare(a.Subjects, b.Subjects),
+			cmp.Compare(a.Message, b.Message),
+		)
 	})
-	return slices.Clone(s.warnings)
+	return out
 }

@@ -5,12 +5,6 @@ import (
 	"strconv"
 )
 
-// CodeConnectPortLabel marks a Connect service whose port is a label that
-// does not tell the sidecar where the app listens inside the namespace.
-const CodeConnectPortLabel = "connect-port-label"
-
-func init() { RegisterLint(connectPortLint) }
-
 // connectPortLint flags Connect sidecar services whose port is a label
 // that is not in the network block, or that has no `to`: the sidecar then
 // forwards to a port number the app does not listen on.

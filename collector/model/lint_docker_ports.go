@@ -5,13 +5,6 @@ import (
 	"strings"
 )
 
-// CodeDockerPortUnpublished marks a group port that no docker task lists in
-// config.ports while the group uses host networking: Docker then never
-// publishes it, and the port Nomad reserved leads nowhere.
-const CodeDockerPortUnpublished = "docker-port-unpublished"
-
-func init() { RegisterLint(dockerPortLint) }
-
 // dockerPortLint applies where docker publishes ports itself: a group
 // network in host mode (Docker's own bridge), with docker tasks that are
 // not in network_mode host. In bridge mode Nomad's CNI maps the ports and

@@ -2,12 +2,6 @@ package model
 
 import "fmt"
 
-// CodeMissingServiceRef marks a template or env reference to a service (or
-// upstream) that does not exist or has no healthy instance.
-const CodeMissingServiceRef = "missing-service-ref"
-
-func init() { RegisterLint(missingRefLint) }
-
 func missingRefLint(s *Snapshot) []Warning {
 	var out []Warning
 	for _, a := range s.Allocations() {
@@ -17,7 +11,7 @@ func missingRefLint(s *Snapshot) []Warning {
 		upstreams := map[string]bool{}
 		for _, spec := range a.MeshSpecs("") {
 			for _, u := range spec.Connect.Upstreams {
-				upstreams[envLabel(u.DestinationName)] = true
+				upstreams[EnvLabel(u.DestinationName)] = true
 			}
 		}
 		for _, t := range a.Tasks {
@@ -39,7 +33,7 @@ func (s *Snapshot) missingRef(a *Allocation, t Task, ref Ref, upstreams map[stri
 		text = ref.Source
 	}
 	if ref.Kind == RefEnvUpstream {
-		if upstreams[envLabel(ref.Target)] {
+		if upstreams[EnvLabel(ref.Target)] {
 			return Warning{}, false
 		}
 		return Warning{

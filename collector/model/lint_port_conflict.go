@@ -6,18 +6,12 @@ import (
 	"strings"
 )
 
-// CodePortConflict marks two allocations holding the same host IP and port on
-// one node: only one of them can bind it.
-const CodePortConflict = "port-conflict"
-
-func init() { RegisterLint(portConflicts) }
-
 func ipsOverlap(a, b string) bool { return a == b || WildcardIP(a) || WildcardIP(b) }
 
 // portConflicts finds host ports held by more than one allocation on a node.
 func portConflicts(s *Snapshot) []Warning {
 	var out []Warning
-	s.allocsByNode.t.each(func(nodeID string, _ []string) {
+	for _, nodeID := range s.NodesWithAllocations() {
 		uses := s.PortsOnNode(nodeID) // sorted by port
 		for i := 0; i < len(uses); {
 			j := i
@@ -29,7 +23,7 @@ func portConflicts(s *Snapshot) []Warning {
 			}
 			i = j
 		}
-	})
+	}
 	return out
 }
 

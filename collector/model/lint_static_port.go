@@ -2,12 +2,6 @@ package model
 
 import "fmt"
 
-// CodeStaticPort marks a static host port on a service that clients could
-// find through service discovery instead.
-const CodeStaticPort = "static-port"
-
-func init() { RegisterLint(staticPortLint) }
-
 // staticPortLint flags static ports that a registered service advertises.
 // System jobs are left out: an ingress on every node needs fixed ports for
 // the load balancer in front of it.

@@ -80,10 +80,8 @@ func TestPortConflictWarnings(t *testing.T) {
 	}
 }
 
-func TestRegisterLint(t *testing.T) {
-	// The lint speaks only about nodes named "flagged", so it leaves the
-	// other tests' snapshots alone.
-	model.RegisterLint(func(s *model.Snapshot) []model.Warning {
+func TestRunCustomLint(t *testing.T) {
+	flagged := model.Lint{Name: "flagged", Check: func(s *model.Snapshot) []model.Warning {
 		var out []model.Warning
 		for _, n := range s.Nodes() {
 			if n.Name == "flagged" {
@@ -91,14 +89,14 @@ func TestRegisterLint(t *testing.T) {
 			}
 		}
 		return out
-	})
+	}}
 	s := model.NewStore().Apply(
 		model.UpsertNode{Node: &model.Node{ID: "n9", Name: "flagged"}},
 		newAlloc("a", "x").port("http", "10.0.0.1", 8080, 0, true).upsert(),
 		newAlloc("b", "y").port("web", "10.0.0.1", 8080, 0, true).upsert(),
 	)
 	var codes []string
-	for _, w := range s.Warnings() {
+	for _, w := range model.Run(s, append(slices.Clone(model.All), flagged)) {
 		if w.Code != model.CodePortConflict && w.Code != "test-flagged" {
 			continue // other lints (host networking) speak about this fixture too
 		}

@@ -2,17 +2,6 @@ package model
 
 import "fmt"
 
-// Codes of the lints about Connect upstreams.
-const (
-	// CodeUpstreamDangling marks an upstream to a service that does not
-	// exist, or that is not in the mesh (no sidecar, not native).
-	CodeUpstreamDangling = "upstream-dangling"
-	// CodeIntentionDeniesUpstream marks an upstream that an intention denies.
-	CodeIntentionDeniesUpstream = "intention-denies-upstream"
-)
-
-func init() { RegisterLint(upstreamLint) }
-
 // meshNames returns the service names that are in the mesh (declared with a
 // sidecar or native, or registered with a sidecar proxy), and every name
 // declared or registered at all.
@@ -54,13 +43,13 @@ func upstreamLint(s *Snapshot) []Warning {
 				case !known[u.DestinationName]:
 					out = append(out, Warning{
 						Code: CodeUpstreamDangling, Severity: SeverityError, Subjects: subjects,
-						Message: fmt.Sprintf("%s has an upstream %s, but no job declares and no registry holds a service %q", spec.Name, upstreamLabel(u), u.DestinationName),
+						Message: fmt.Sprintf("%s has an upstream %s, but no job declares and no registry holds a service %q", spec.Name, u.Label(), u.DestinationName),
 						Fix:     "correct destination_name, or deploy the service it names",
 					})
 				case !mesh[u.DestinationName]:
 					out = append(out, Warning{
 						Code: CodeUpstreamDangling, Severity: SeverityError, Subjects: subjects,
-						Message: fmt.Sprintf("%s has an upstream %s, but %s has no Connect sidecar and is not native: its proxy has nowhere to send the traffic", spec.Name, upstreamLabel(u), u.DestinationName),
+						Message: fmt.Sprintf("%s has an upstream %s, but %s has no Connect sidecar and is not native: its proxy has nowhere to send the traffic", spec.Name, u.Label(), u.DestinationName),
 						Fix:     fmt.Sprintf("add connect { sidecar_service {} } to the %s service", u.DestinationName),
 					})
 				default:
@@ -72,18 +61,4 @@ func upstreamLint(s *Snapshot) []Warning {
 		}
 	}
 	return out
-}
-
-func intentionDenyWarning(a *Allocation, source, destination string, in *Intention) Warning {
-	why := "no intention matches and the default is deny"
-	if in != nil {
-		why = fmt.Sprintf("the intention %s → %s denies it", in.Source, in.Destination)
-	}
-	return Warning{
-		Code:     CodeIntentionDeniesUpstream,
-		Severity: SeverityError,
-		Subjects: []string{AllocKey(a.ID), ServiceKey(source), ServiceKey(destination)},
-		Message:  fmt.Sprintf("%s declares an upstream to %s, but %s: every connection through it is refused", source, destination, why),
-		Fix:      fmt.Sprintf("allow it: a service-intentions entry for %s with source %s and action allow, or drop the upstream", destination, source),
-	}
 }

@@ -8,23 +8,23 @@ package model
 // java), which bind whatever the task listens on. Labels compare as Nomad's
 // environment names do (NOMAD_ADDR_redis_db for "redis-db").
 func (a *Allocation) PortTask(label string) string {
-	l := envLabel(label)
+	l := EnvLabel(label)
 	for _, t := range a.Tasks {
 		for _, cp := range t.ConfigPorts {
-			if envLabel(cp) == l {
+			if EnvLabel(cp) == l {
 				return t.Name
 			}
 		}
 	}
 	for _, s := range a.Services {
-		if s.Task != "" && s.PortLabel != "" && envLabel(s.PortLabel) == l {
+		if s.Task != "" && s.PortLabel != "" && EnvLabel(s.PortLabel) == l {
 			return s.Task
 		}
 	}
 	main := ""
 	mains := 0
 	for _, t := range a.Tasks {
-		if envLabel(t.Name) == l {
+		if EnvLabel(t.Name) == l {
 			return t.Name
 		}
 		if t.Kind == "" && (t.Lifecycle == "" || t.Sidecar) {

@@ -154,11 +154,11 @@ func (s *Snapshot) reach(from, to string, src, dst endpoint, quick bool) ReachRe
 	if src.pseudo == FromExternal {
 		r.ingress(dst)
 	}
-	paths := nonNil(r.paths)
+	paths := NonNil(r.paths)
 	slices.SortStableFunc(paths, func(a, b Path) int {
 		return cmp.Compare(verdictRank(a.Verdict), verdictRank(b.Verdict))
 	})
-	res := ReachResult{From: from, To: to, Verdict: VerdictUnreachable, Paths: paths, Warnings: nonNil(r.warnings)}
+	res := ReachResult{From: from, To: to, Verdict: VerdictUnreachable, Paths: paths, Warnings: NonNil(r.warnings)}
 	if len(paths) > 0 {
 		res.Verdict = paths[0].Verdict
 	}

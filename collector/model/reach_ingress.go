@@ -27,7 +27,7 @@ func (r *reachFinder) ingress(dst endpoint) {
 		}
 		router := e.From[len("service/"):]
 		for _, ra := range r.s.allocsDeclaring(router) {
-			if isIngressAlloc(ra) {
+			if ra.IsIngress() {
 				r.ingressPath(ra, router, target, e.Label, dst)
 			}
 		}
@@ -41,7 +41,7 @@ func (r *reachFinder) ingressPath(ra *Allocation, router, target, rule string, d
 		}
 		addr := net.JoinHostPort(r.hostIP(ra, p), strconv.Itoa(p.Value))
 		v, why := r.routeToNode(source{pseudo: FromExternal}, ra, p, r.hostIP(ra, p))
-		if v == VerdictReachable && !r.s.hasPassing(target, ProviderNomad) && !r.s.hasPassing(target, ProviderConsul) {
+		if v == VerdictReachable && !r.s.HasPassing(target, ProviderNomad) && !r.s.HasPassing(target, ProviderConsul) {
 			v, why = VerdictUnreachable, "the router finds no passing instance of "+target
 		}
 		hops := []Hop{

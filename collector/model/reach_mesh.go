@@ -32,7 +32,7 @@ func (r *reachFinder) upstreamsWithoutSidecar(a, d *Allocation, src, dst endpoin
 				}
 				hops := []Hop{
 					{Kind: HopTask, Key: TaskKey(a.ID, mainTask(a)), Label: a.Group() + " " + mainTask(a)},
-					{Kind: HopListener, Key: AllocKey(a.ID), Label: upstreamLabel(u)},
+					{Kind: HopListener, Key: AllocKey(a.ID), Label: u.Label()},
 					{Kind: HopService, Key: ServiceKey(spec.Name), Label: spec.Name + " (no sidecar)", Blocked: true},
 				}
 				r.paths = append(r.paths, Path{
@@ -87,7 +87,7 @@ func (r *reachFinder) meshPath(a, d *Allocation, ss, ds ServiceSpec) {
 		return
 	}
 	p.Address = upstreamAddr(*up)
-	p.Hops = append(p.Hops, Hop{Kind: HopListener, Key: AllocKey(a.ID), Label: upstreamLabel(*up)})
+	p.Hops = append(p.Hops, Hop{Kind: HopListener, Key: AllocKey(a.ID), Label: up.Label()})
 	if ss.Connect.Kind == ConnectSidecar {
 		p.Hops = append(p.Hops, Hop{Kind: HopSidecar, Key: AllocKey(a.ID), Label: ss.Name + " sidecar proxy"})
 	}
@@ -109,17 +109,17 @@ func (r *reachFinder) meshPath(a, d *Allocation, ss, ds ServiceSpec) {
 	switch {
 	case !known:
 		p.Verdict = VerdictUnknown
-		p.Reason = fmt.Sprintf("%s's upstream %s leads to %s through the mesh, but Consul's intentions are not known", ss.Name, upstreamLabel(*up), ds.Name)
+		p.Reason = fmt.Sprintf("%s's upstream %s leads to %s through the mesh, but Consul's intentions are not known", ss.Name, up.Label(), ds.Name)
 	case action == ActionDeny:
 		p.Verdict = VerdictBlocked
-		p.Reason = fmt.Sprintf("%s's upstream %s leads to %s through the mesh, but %s", ss.Name, upstreamLabel(*up), ds.Name, rule)
+		p.Reason = fmt.Sprintf("%s's upstream %s leads to %s through the mesh, but %s", ss.Name, up.Label(), ds.Name, rule)
 		r.warn(intentionDenyWarning(a, ss.Name, ds.Name, matched))
-	case r.s.status.Consul.State == StateConnected && !r.s.hasPassing(ds.Name, ProviderConsul):
+	case r.s.Status().Consul.State == StateConnected && !r.s.HasPassing(ds.Name, ProviderConsul):
 		p.Verdict = VerdictUnreachable
-		p.Reason = fmt.Sprintf("%s has no passing instance in Consul's catalog for the upstream %s to reach", ds.Name, upstreamLabel(*up))
+		p.Reason = fmt.Sprintf("%s has no passing instance in Consul's catalog for the upstream %s to reach", ds.Name, up.Label())
 	default:
 		p.Verdict = VerdictReachable
-		p.Reason = fmt.Sprintf("through the mesh: %s, then mTLS between the sidecars; %s", upstreamLabel(*up), rule)
+		p.Reason = fmt.Sprintf("through the mesh: %s, then mTLS between the sidecars; %s", up.Label(), rule)
 	}
 	r.paths = append(r.paths, p)
 }

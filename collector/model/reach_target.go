@@ -116,6 +116,6 @@ func (s *Snapshot) allocsDeclaring(name string) []*Allocation {
 			add(s.Allocation(svc.AllocID))
 		}
 	}
-	slices.SortFunc(out, compareAllocs)
+	slices.SortFunc(out, CompareAllocs)
 	return out
 }

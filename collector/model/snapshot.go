@@ -33,8 +33,9 @@ type Snapshot struct {
 	edgesOnce sync.Once
 	edges     edgeSet
 
-	warnOnce sync.Once
-	warnings []Warning
+	// memo holds what other packages derive from the snapshot (warnings,
+	// reach matrices), computed once per snapshot: see Memo.
+	memo sync.Map // key → *memoEntry
 }
 
 // publish freezes the current state as a snapshot and starts a new writer
@@ -78,8 +79,8 @@ func (s *Snapshot) Allocation(id string) *Allocation {
 	return a
 }
 
-// compareAllocs orders allocations by Namespace, JobID, TaskGroup, Name, ID.
-func compareAllocs(a, b *Allocation) int {
+// CompareAllocs orders allocations by Namespace, JobID, TaskGroup, Name, ID.
+func CompareAllocs(a, b *Allocation) int {
 	return cmp.Or(
 		cmp.Compare(a.Namespace, b.Namespace),
 		cmp.Compare(a.JobID, b.JobID),
@@ -92,7 +93,7 @@ func compareAllocs(a, b *Allocation) int {
 func (s *Snapshot) sortAllocs() {
 	s.allocsOnce.Do(func() {
 		s.allocsSorted = s.allocs.values()
-		slices.SortFunc(s.allocsSorted, compareAllocs)
+		slices.SortFunc(s.allocsSorted, CompareAllocs)
 		s.allocIDs = make([]string, len(s.allocsSorted))
 		for i, a := range s.allocsSorted {
 			s.allocIDs[i] = a.ID
@@ -117,8 +118,8 @@ func (s *Snapshot) AllocationsByPrefix(prefix string) []*Allocation {
 	for ; i < len(s.allocIDs) && strings.HasPrefix(s.allocIDs[i], prefix); i++ {
 		out = append(out, s.Allocation(s.allocIDs[i]))
 	}
-	slices.SortFunc(out, compareAllocs)
-	return nonNil(out)
+	slices.SortFunc(out, CompareAllocs)
+	return NonNil(out)
 }
 
 // AllocationsOnNode returns the allocations placed on a node, sorted like Allocations.
@@ -143,7 +144,7 @@ func (s *Snapshot) allocsOf(ids []string) []*Allocation {
 			out = append(out, a)
 		}
 	}
-	slices.SortFunc(out, compareAllocs)
+	slices.SortFunc(out, CompareAllocs)
 	return out
 }
 
@@ -190,15 +191,41 @@ func (s *Snapshot) ServicesNamed(name string) []*Service {
 	return out
 }
 
+// NodesWithAllocations lists the IDs of the nodes that allocations in the
+// model are placed on, including nodes the model does not hold (yet).
+func (s *Snapshot) NodesWithAllocations() []string {
+	var out []string
+	s.allocsByNode.t.each(func(nodeID string, _ []string) { out = append(out, nodeID) })
+	return out
+}
+
 // Intentions returns the intentions sorted by precedence (highest first),
 // then source and destination.
 func (s *Snapshot) Intentions() []Intention { return slices.Clone(s.intentions) }
 
-// nonNil turns a nil slice into an empty one, so JSON shows [] and callers
+// NonNil turns a nil slice into an empty one, so JSON shows [] and callers
 // can tell "none" from "not computed" without a nil check.
-func nonNil[T any](s []T) []T {
+func NonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}
 	return s
+}
+
+// memoEntry is one derived value of a snapshot, computed at most once.
+type memoEntry struct {
+	once sync.Once
+	val  any
+}
+
+// Memo returns the value kept for key, computing it with compute on the
+// first call. It lets analyses outside the model (lints, reachability)
+// derive data once per snapshot, as the model does for its own edges: the
+// snapshot is immutable, so the value stays true for its lifetime. Keys
+// should be unexported types of the caller's package, so no two collide.
+func (s *Snapshot) Memo(key any, compute func() any) any {
+	e, _ := s.memo.LoadOrStore(key, &memoEntry{})
+	me := e.(*memoEntry)
+	me.once.Do(func() { me.val = compute() })
+	return me.val
 }
