@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/lint"
 )
 
 // PortRow is one line of an allocation's port map: where the host port leads
@@ -83,7 +84,7 @@ func NewAllocationView(snap *model.Snapshot, a *model.Allocation) AllocationView
 		}
 	}
 	v.Edges = allocEdges(snap, a)
-	v.Warnings = warningRows(snap, warningsAbout(snap.Warnings(), model.AllocKey(a.ID)))
+	v.Warnings = warningRows(snap, warningsAbout(lint.Warnings(snap), model.AllocKey(a.ID)))
 	return v
 }
 

@@ -5,8 +5,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
-	"github.com/netviz/netviz/views/fixture"
 )
 
 func TestAllocationPortMap(t *testing.T) {

@@ -15,8 +15,8 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
-	"github.com/netviz/netviz/views/fixture"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.html from the current output")

@@ -12,13 +12,13 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"strings"
 
-	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // ReachMatrix is the table of who can reach whom among the services: rows
 // are sources, columns targets; each cell links to the reach page with the
 // paths, and its title gives the reason.
-func ReachMatrix(m model.Matrix) templ.Component {
+func ReachMatrix(m reach.Matrix) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

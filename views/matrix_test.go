@@ -7,12 +7,13 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/netviz/netviz/collector/model/reach"
 	"github.com/netviz/netviz/views"
 )
 
 func TestReachMatrix(t *testing.T) {
 	snap := cluster(t)
-	m := snap.ReachMatrix()
+	m := reach.MatrixOf(snap)
 	var buf bytes.Buffer
 	if err := views.ReachMatrix(m).Render(context.Background(), &buf); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/lint"
 )
 
 // NodePort is a port in use on a node with its owning allocation resolved.
@@ -63,7 +64,7 @@ func NewNodeView(snap *model.Snapshot, n *model.Node) NodeView {
 		}
 		v.Ports = append(v.Ports, np)
 	}
-	markConflicts(v.Ports, snap.Warnings())
+	markConflicts(v.Ports, lint.Warnings(snap))
 	v.Range.Used = len(used)
 	if v.Range.Size > 0 {
 		v.Range.Percent = v.Range.Used * 100 / v.Range.Size
@@ -74,7 +75,7 @@ func NewNodeView(snap *model.Snapshot, n *model.Node) NodeView {
 	}
 	slices.Sort(v.Reserved)
 	v.Reserved = slices.Compact(v.Reserved)
-	v.Warnings = warningRows(snap, warningsAbout(snap.Warnings(), model.NodeKey(n.ID)))
+	v.Warnings = warningRows(snap, warningsAbout(lint.Warnings(snap), model.NodeKey(n.ID)))
 	return v
 }
 

@@ -3,8 +3,8 @@ package views_test
 import (
 	"testing"
 
+	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
-	"github.com/netviz/netviz/views/fixture"
 )
 
 func TestNodePage(t *testing.T) {

@@ -1,11 +1,13 @@
 package views_test
 
 import (
-	"github.com/PuerkitoBio/goquery"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/netviz/netviz/collector/model/lint"
 	"github.com/netviz/netviz/views"
 )
 
@@ -73,7 +75,7 @@ func TestOverviewSourcesAndLinks(t *testing.T) {
 	if got := d.Find(testid("service-link")).First().AttrOr("href", ""); got != "/services/api" {
 		t.Errorf("first service link = %q", got)
 	}
-	if got, want := text(d.Find(testid("count-warnings"))), strconv.Itoa(len(snap.Warnings())); got != want || want == "0" {
+	if got, want := text(d.Find(testid("count-warnings"))), strconv.Itoa(len(lint.Warnings(snap))); got != want || want == "0" {
 		t.Errorf("count-warnings = %q, want %q (and not 0)", got, want)
 	}
 	if d.Find(testid("warning")+`[data-code="port-conflict"]`).Length() != 1 {

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
-	"github.com/netviz/netviz/views/fixture"
 )
 
 // TestGoldenPages renders every page of the fixture cluster and compares it

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // Query parameters of the reach page.
@@ -15,13 +16,13 @@ const (
 
 // HopRow is a hop of a path with its object resolved to a link.
 type HopRow struct {
-	model.Hop
+	reach.Hop
 	Link Link `json:"link"`
 }
 
 // PathRow is one path of a reach answer with its hops resolved.
 type PathRow struct {
-	model.Path
+	reach.Path
 	Steps []HopRow `json:"steps"`
 }
 
@@ -32,30 +33,30 @@ type ReachView struct {
 	From    string `json:"from"`
 	To      string `json:"to"`
 	// Asked is false until both ends are given.
-	Asked  bool               `json:"asked"`
-	Result *model.ReachResult `json:"result,omitempty"`
-	Paths  []PathRow          `json:"paths,omitempty"`
+	Asked  bool          `json:"asked"`
+	Result *reach.Result `json:"result,omitempty"`
+	Paths  []PathRow     `json:"paths,omitempty"`
 	// Error says why the question has no answer (an unknown or ambiguous
 	// name); Candidates lists names that would be unambiguous.
 	Error      string       `json:"error,omitempty"`
 	Candidates []string     `json:"candidates,omitempty"`
 	Warnings   []WarningRow `json:"warnings,omitempty"`
 	// Matrix is, until a question is asked, who can reach whom among the services.
-	Matrix *model.Matrix `json:"matrix,omitempty"`
+	Matrix *reach.Matrix `json:"matrix,omitempty"`
 }
 
 // NewReachView answers "can from reach to?" against the snapshot.
 func NewReachView(snap *model.Snapshot, from, to string) ReachView {
 	v := ReachView{Version: snap.Version(), From: from, To: to, Asked: from != "" && to != ""}
 	if !v.Asked {
-		m := snap.ReachMatrix()
+		m := reach.MatrixOf(snap)
 		v.Matrix = &m
 		return v
 	}
-	res, err := snap.Reach(from, to)
+	res, err := reach.Between(snap, from, to)
 	if err != nil {
 		v.Error = err.Error()
-		var amb *model.AmbiguousError
+		var amb *reach.AmbiguousError
 		if errors.As(err, &amb) {
 			v.Candidates = amb.Candidates
 		}
@@ -80,7 +81,7 @@ func NewReachView(snap *model.Snapshot, from, to string) ReachView {
 // ReachSuggestions are the names the reach form offers: "host", "external",
 // service names and job/group pairs.
 func ReachSuggestions(snap *model.Snapshot) []string {
-	out := []string{model.FromHost, model.FromExternal}
+	out := []string{reach.FromHost, reach.FromExternal}
 	out = append(out, snap.ServiceNames()...)
 	seen := map[string]bool{}
 	for _, a := range snap.Allocations() {

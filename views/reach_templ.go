@@ -9,7 +9,7 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "github.com/netviz/netviz/collector/model"
+import "github.com/netviz/netviz/collector/model/reach"
 
 // ReachPage assembles the "can A reach B, and why" page. The question form
 // is a control, not a fragment, so live updates re-answer without touching
@@ -478,9 +478,9 @@ func reachAnswer(v ReachView) templ.Component {
 }
 
 // verdictClass maps a verdict to a CSS class suffix.
-func verdictClass(v model.Verdict) string {
+func verdictClass(v reach.Verdict) string {
 	switch v {
-	case model.VerdictReachable, model.VerdictBlocked, model.VerdictUnknown, model.VerdictUnreachable:
+	case reach.VerdictReachable, reach.VerdictBlocked, reach.VerdictUnknown, reach.VerdictUnreachable:
 		return string(v)
 	}
 	return "unknown"

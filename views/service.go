@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/lint"
 )
 
 // ServiceSummary is one line of the services list.
@@ -127,7 +128,7 @@ func NewServiceView(snap *model.Snapshot, name string) (v ServiceView, found boo
 	}
 	slices.SortFunc(up, compareEdges)
 	v.Upstreams = edgeRows(snap, up)
-	v.Warnings = warningRows(snap, warningsAbout(snap.Warnings(), key))
+	v.Warnings = warningRows(snap, warningsAbout(lint.Warnings(snap), key))
 	found = len(v.Instances) > 0 || len(backers) > 0 || len(down) > 0 || len(v.Referrers) > 0
 	return v, found
 }

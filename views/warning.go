@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/lint"
 )
 
 // WarningRow is a warning with its subjects resolved to links.
@@ -16,7 +17,7 @@ type WarningRow struct {
 // contain the filter's text; it is the /api/v1/warnings body.
 func Warnings(snap *model.Snapshot, f Filter) []WarningRow {
 	var ws []model.Warning
-	for _, w := range snap.Warnings() {
+	for _, w := range lint.Warnings(snap) {
 		if f.Text == "" || containsFold(f.Text, append([]string{w.Code, w.Message}, w.Subjects...)...) {
 			ws = append(ws, w)
 		}

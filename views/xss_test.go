@@ -6,8 +6,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
-	"github.com/netviz/netviz/views/fixture"
 )
 
 // TestHostileNamesAreEscaped renders every page showing the hostile fixture

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/netviz/netviz/views/fixture"
+	"github.com/netviz/netviz/collector/model/lint"
+	"github.com/netviz/netviz/internal/fixture"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // get fetches a path and returns status, headers and body.
@@ -113,7 +115,7 @@ func TestGraphAndWarnings(t *testing.T) {
 	st, base := handlerServer(t)
 
 	status, _, body := get(t, base, "/api/v1/graph")
-	want, err := st.Snapshot().MarshalJSON()
+	want, err := viewmodel.GraphJSON(st.Snapshot())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +132,8 @@ func TestGraphAndWarnings(t *testing.T) {
 	for _, w := range ws {
 		codes[w["code"]]++
 	}
-	if codes["port-conflict"] != 1 || len(ws) != len(st.Snapshot().Warnings()) {
-		t.Errorf("warning codes %v, want the model's %d warnings with one port-conflict", codes, len(st.Snapshot().Warnings()))
+	if codes["port-conflict"] != 1 || len(ws) != len(lint.Warnings(st.Snapshot())) {
+		t.Errorf("warning codes %v, want the model's %d warnings with one port-conflict", codes, len(lint.Warnings(st.Snapshot())))
 	}
 	_, _, body = get(t, base, "/api/v1/warnings?q=no-such-thing")
 	if string(body) != "[]\n" {

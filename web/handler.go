@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // servePage renders a page from the current snapshot.
@@ -39,7 +40,7 @@ func (s *Server) serveJSON(c echo.Context) error {
 // serveGraph answers /api/v1/graph with the whole snapshot, as `netviz dump`
 // writes it.
 func (s *Server) serveGraph(c echo.Context) error {
-	body, err := s.src.Snapshot().MarshalJSON()
+	body, err := viewmodel.GraphJSON(s.src.Snapshot())
 	if err != nil {
 		return fmt.Errorf("encode snapshot: %w", err)
 	}

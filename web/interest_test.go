@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/collector/model"
-	"github.com/netviz/netviz/views/fixture"
+	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/web"
 )
 

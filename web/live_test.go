@@ -9,7 +9,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/netviz/netviz/collector/model"
-	"github.com/netviz/netviz/views/fixture"
+	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/web"
 )
 

@@ -15,7 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/netviz/netviz/collector/model"
-	"github.com/netviz/netviz/views/fixture"
+	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/web"
 )
 

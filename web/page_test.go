@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netviz/netviz/views/fixture"
+	"github.com/netviz/netviz/internal/fixture"
 )
 
 func TestPages(t *testing.T) {

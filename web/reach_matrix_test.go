@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 func TestReachMatrixAPI(t *testing.T) {
@@ -14,7 +14,7 @@ func TestReachMatrixAPI(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("status %d", status)
 	}
-	var m model.Matrix
+	var m reach.Matrix
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/lint"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // Exit codes of the analysis commands, for scripts and CI.
@@ -74,7 +76,7 @@ func runReach(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return 0, err
 	}
-	res, err := snap.Reach(fs.Arg(0), fs.Arg(1))
+	res, err := reach.Between(snap, fs.Arg(0), fs.Arg(1))
 	if err != nil {
 		return 0, err
 	}
@@ -86,7 +88,7 @@ func runReach(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return 0, err
 	}
-	if res.Verdict == model.VerdictReachable {
+	if res.Verdict == reach.VerdictReachable {
 		return exitOK, nil
 	}
 	return exitFinding, nil
@@ -102,7 +104,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // printReach writes the verdict, the reason, and each path as a chain of hops.
-func printReach(w io.Writer, r model.ReachResult) error {
+func printReach(w io.Writer, r reach.Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s → %s: %s\n%s\n", r.From, r.To, strings.ToUpper(string(r.Verdict)), r.Reason)
 	for i, p := range r.Paths {
@@ -152,7 +154,7 @@ func runLint(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	if err != nil {
 		return 0, err
 	}
-	warnings := snap.Warnings()
+	warnings := lint.Warnings(snap)
 	code := exitOK
 	for _, w := range warnings {
 		if atLeast(w.Severity, min) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // TestAnalysisUsage checks the exit codes of mistakes that are caught
@@ -61,7 +62,7 @@ func TestPrintReach(t *testing.T) {
 			Tasks:   []model.Task{{Name: "web", Driver: "raw_exec"}},
 		}},
 	)
-	r, err := s.Reach("host", "j/g")
+	r, err := reach.Between(s, "host", "j/g")
 	if err != nil {
 		t.Fatal(err)
 	}

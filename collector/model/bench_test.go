@@ -7,20 +7,14 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/collector/model"
-	"github.com/netviz/netviz/internal/synthetic"
+	"github.com/netviz/netviz/collector/model/lint"
+	"github.com/netviz/netviz/internal/fixture"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
-// The benchmarks use internal/synthetic, a benchmark fake, for a cluster of
-// benchNodes nodes and benchAllocs allocations. Results and the exact command
-// are in docs/perf.md.
-const (
-	benchNodes  = 100
-	benchAllocs = 10_000
-)
-
-func benchCluster() *synthetic.Cluster {
-	return synthetic.Generate(synthetic.Config{Nodes: benchNodes, Allocations: benchAllocs, Seed: 1})
-}
+// The benchmarks use fixture.Generate, a benchmark fake, for a cluster of
+// fixture.Scale10k's size. Results and the exact command are in docs/perf.md.
+func benchCluster() *fixture.Synthetic { return fixture.Generate(fixture.Scale10k) }
 
 // heapInUse is the live heap after a full collection.
 func heapInUse() uint64 {
@@ -101,7 +95,7 @@ func BenchmarkApplyAllocUpdates(b *testing.B) {
 func BenchmarkSnapshotJSON10k(b *testing.B) {
 	store := model.NewStore()
 	snap := store.Apply(benchCluster().Changes()...)
-	first, err := snap.MarshalJSON()
+	first, err := viewmodel.GraphJSON(snap)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -109,7 +103,7 @@ func BenchmarkSnapshotJSON10k(b *testing.B) {
 	b.ResetTimer()
 	cpuStart := cpuTime()
 	for range b.N {
-		if _, err := snap.MarshalJSON(); err != nil {
+		if _, err := viewmodel.GraphJSON(snap); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -123,14 +117,14 @@ func BenchmarkSnapshotJSON10k(b *testing.B) {
 func BenchmarkSnapshotJSONAfterEvent10k(b *testing.B) {
 	c := benchCluster()
 	store := model.NewStore()
-	if _, err := store.Apply(c.Changes()...).MarshalJSON(); err != nil {
+	if _, err := viewmodel.GraphJSON(store.Apply(c.Changes()...)); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpuStart := cpuTime()
 	for k := range b.N {
-		if _, err := store.Apply(c.Update(k)).MarshalJSON(); err != nil {
+		if _, err := viewmodel.GraphJSON(store.Apply(c.Update(k))); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -149,7 +143,7 @@ func BenchmarkDerivedAfterEvent10k(b *testing.B) {
 		{"Edges", func(s *model.Snapshot) int { return len(s.Edges()) }},
 		{"Allocations", func(s *model.Snapshot) int { return len(s.Allocations()) }},
 		{"Services", func(s *model.Snapshot) int { return len(s.Services()) }},
-		{"Warnings", func(s *model.Snapshot) int { return len(s.Warnings()) }},
+		{"Warnings", func(s *model.Snapshot) int { return len(lint.Warnings(s)) }},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			c := benchCluster()
@@ -179,7 +173,7 @@ func BenchmarkDerivedAfterEvent10k(b *testing.B) {
 func BenchmarkApplyAllocUpdatesScale(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 50_000} {
 		b.Run(fmt.Sprintf("allocs=%d", n), func(b *testing.B) {
-			c := synthetic.Generate(synthetic.Config{Nodes: n / 100, Allocations: n, Seed: 1})
+			c := fixture.Generate(fixture.SyntheticConfig{Nodes: n / 100, Allocations: n, Seed: 1})
 			store := model.NewStore()
 			store.Apply(c.Changes()...)
 			b.ReportAllocs()

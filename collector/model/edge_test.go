@@ -5,24 +5,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/netviz/netviz/internal/fixture"
+
 	"github.com/netviz/netviz/collector/model"
 )
-
-func envAddr(label, source string) model.Ref {
-	return model.Ref{Kind: model.RefEnvAddr, Target: label, Source: source, Text: "NOMAD_ADDR_" + label}
-}
-
-func nomadQuery(name string) model.Ref {
-	return model.Ref{Kind: model.RefNomadService, Target: name, Source: "template:local/app.env", Text: `nomadService "` + name + `"`}
-}
-
-func consulQuery(name string) model.Ref {
-	return model.Ref{Kind: model.RefConsulService, Target: name, Source: "template:local/app.env", Text: `service "` + name + `"`}
-}
-
-func connectSpec(name string, upstreams ...model.Upstream) model.ServiceSpec {
-	return model.ServiceSpec{Name: name, Provider: model.ProviderConsul, Connect: &model.ConnectSpec{Kind: model.ConnectSidecar, Upstreams: upstreams}}
-}
 
 func TestEdges(t *testing.T) {
 	consulUp := model.SetConsulStatus{Status: model.SourceStatus{State: model.StateConnected}}
@@ -33,43 +19,43 @@ func TestEdges(t *testing.T) {
 	}{
 		{
 			name: "same namespace to the task owning the port",
-			changes: []model.Change{newAlloc("a1", "app").port("redis", "10.0.0.1", 23522, 6379, false).
-				task("redis", []string{"redis"}).task("app", nil, envAddr("redis", "REDIS_ADDR")).upsert()},
+			changes: []model.Change{fixture.Alloc("a1", "app").Port("redis", "10.0.0.1", 23522, 6379, false).
+				Task("redis", []string{"redis"}).Task("app", nil, fixture.EnvAddr("redis", "REDIS_ADDR")).Upsert()},
 			want: []model.Edge{{Kind: model.EdgeSameNamespace, From: "task/a1/app", To: "task/a1/redis", Label: "NOMAD_ADDR_redis"}},
 		},
 		{
 			name: "same namespace, owner found by its service, label mangled",
-			changes: []model.Change{newAlloc("a1", "app").port("redis-db", "10.0.0.1", 23522, 6379, false).
-				spec(model.ServiceSpec{Name: "redis", Provider: "nomad", Task: "redis", PortLabel: "redis-db"}).
-				task("redis", nil).task("app", nil, envAddr("redis_db", "REDIS_ADDR")).upsert()},
+			changes: []model.Change{fixture.Alloc("a1", "app").Port("redis-db", "10.0.0.1", 23522, 6379, false).
+				Spec(model.ServiceSpec{Name: "redis", Provider: "nomad", Task: "redis", PortLabel: "redis-db"}).
+				Task("redis", nil).Task("app", nil, fixture.EnvAddr("redis_db", "REDIS_ADDR")).Upsert()},
 			want: []model.Edge{{Kind: model.EdgeSameNamespace, From: "task/a1/app", To: "task/a1/redis", Label: "NOMAD_ADDR_redis_db"}},
 		},
 		{
 			name: "same namespace without an owner goes to the allocation; own port and unknown label give none",
-			changes: []model.Change{newAlloc("a1", "app").port("http", "10.0.0.1", 8080, 0, true).port("db", "", 0, 5432, false).
-				task("db", []string{"db"}, envAddr("db", "LISTEN")).
-				task("app", nil, envAddr("http", "SELF"), envAddr("nope", "X")).upsert()},
+			changes: []model.Change{fixture.Alloc("a1", "app").Port("http", "10.0.0.1", 8080, 0, true).Port("db", "", 0, 5432, false).
+				Task("db", []string{"db"}, fixture.EnvAddr("db", "LISTEN")).
+				Task("app", nil, fixture.EnvAddr("http", "SELF"), fixture.EnvAddr("nope", "X")).Upsert()},
 			want: []model.Edge{{Kind: model.EdgeSameNamespace, From: "task/a1/app", To: "alloc/a1", Label: "NOMAD_ADDR_http"}},
 		},
 		{
 			name: "same namespace, raw_exec owner found by its name (no config.ports)",
-			changes: []model.Change{newAlloc("a1", "app").port("redis", "10.0.0.1", 23522, 6379, false).
-				task("redis", nil).task("app", nil, envAddr("redis", "REDIS_ADDR")).upsert()},
+			changes: []model.Change{fixture.Alloc("a1", "app").Port("redis", "10.0.0.1", 23522, 6379, false).
+				Task("redis", nil).Task("app", nil, fixture.EnvAddr("redis", "REDIS_ADDR")).Upsert()},
 			want: []model.Edge{{Kind: model.EdgeSameNamespace, From: "task/a1/app", To: "task/a1/redis", Label: "NOMAD_ADDR_redis"}},
 		},
 		{
 			name: "a lone main task reading its own ports is no edge",
-			changes: []model.Change{newAlloc("a1", "ingress").port("http", "10.0.0.1", 18080, 0, true).
-				task("router", nil, envAddr("http", "LISTEN")).upsert()},
+			changes: []model.Change{fixture.Alloc("a1", "ingress").Port("http", "10.0.0.1", 18080, 0, true).
+				Task("router", nil, fixture.EnvAddr("http", "LISTEN")).Upsert()},
 			want: nil,
 		},
 		{
 			name: "discovery, broken without a passing instance of that provider",
 			changes: []model.Change{
-				newAlloc("a1", "app").task("app", nil, nomadQuery("redis"), consulQuery("redis"), nomadQuery("gone"),
-					model.Ref{Kind: model.RefNomadService, Target: "*", Source: "template:x", Text: "nomadServices"}).upsert(),
-				upsertService("nomad", "s1", "redis", "a2", ""), // Nomad service without checks: passing
-				upsertService("consul", "c1", "redis", "a2", "critical"),
+				fixture.Alloc("a1", "app").Task("app", nil, fixture.NomadQuery("redis"), fixture.ConsulQuery("redis"), fixture.NomadQuery("gone"),
+					model.Ref{Kind: model.RefNomadService, Target: "*", Source: "template:x", Text: "nomadServices"}).Upsert(),
+				fixture.UpsertService("nomad", "s1", "redis", "a2", ""), // Nomad service without checks: passing
+				fixture.UpsertService("consul", "c1", "redis", "a2", "critical"),
 			},
 			want: []model.Edge{
 				{Kind: model.EdgeDiscovery, From: "task/a1/app", To: "service/gone", Label: `nomadService "gone"`, Broken: true},
@@ -79,7 +65,7 @@ func TestEdges(t *testing.T) {
 		},
 		{
 			name:    "upstream without Consul status carries no intention",
-			changes: []model.Change{newAlloc("a1", "app").spec(connectSpec("app", model.Upstream{DestinationName: "redis", LocalBindPort: 6379})).upsert()},
+			changes: []model.Change{fixture.Alloc("a1", "app").Spec(fixture.ConnectSpec("app", model.Upstream{DestinationName: "redis", LocalBindPort: 6379})).Upsert()},
 			want:    []model.Edge{{Kind: model.EdgeUpstream, From: "alloc/a1", To: "service/redis", Label: "localhost:6379 → redis"}},
 		},
 		{
@@ -87,10 +73,10 @@ func TestEdges(t *testing.T) {
 			changes: []model.Change{
 				consulUp,
 				model.ReplaceIntentions{Intentions: []model.Intention{{Source: "app", Destination: "redis", Action: model.ActionDeny}}, DefaultAllow: true},
-				newAlloc("a1", "app").spec(connectSpec("app",
+				fixture.Alloc("a1", "app").Spec(fixture.ConnectSpec("app",
 					model.Upstream{DestinationName: "redis", LocalBindPort: 6379},
-					model.Upstream{DestinationName: "db", LocalBindAddress: "127.0.0.2", LocalBindPort: 5432})).upsert(),
-				upsertService("consul", "c1", "redis", "a2", "passing"),
+					model.Upstream{DestinationName: "db", LocalBindAddress: "127.0.0.2", LocalBindPort: 5432})).Upsert(),
+				fixture.UpsertService("consul", "c1", "redis", "a2", "passing"),
 			},
 			want: []model.Edge{
 				{Kind: model.EdgeUpstream, From: "alloc/a1", To: "service/db", Label: "127.0.0.2:5432 → db", Intention: model.ActionAllow, Broken: true},
@@ -100,7 +86,7 @@ func TestEdges(t *testing.T) {
 		{
 			name: "upstream from a registered sidecar, deduplicated with the spec",
 			changes: []model.Change{
-				newAlloc("a1", "app").spec(connectSpec("app", model.Upstream{DestinationName: "redis", LocalBindPort: 6379})).upsert(),
+				fixture.Alloc("a1", "app").Spec(fixture.ConnectSpec("app", model.Upstream{DestinationName: "redis", LocalBindPort: 6379})).Upsert(),
 				model.UpsertService{Service: &model.Service{ID: "side", Name: "app-sidecar-proxy", Provider: "consul", AllocID: "a1",
 					Health: "passing", Connect: &model.ServiceConnect{Kind: model.ConnectSidecar, DestinationService: "app",
 						Upstreams: []model.Upstream{{DestinationName: "redis", LocalBindPort: 6379}, {DestinationName: "api", LocalBindPort: 8081}}}}},
@@ -113,14 +99,14 @@ func TestEdges(t *testing.T) {
 		{
 			name: "ingress from a system job with static ports to tagged services",
 			changes: []model.Change{
-				newAlloc("t1", "traefik").jobType("system").port("https", "10.0.0.1", 443, 0, true).
-					spec(model.ServiceSpec{Name: "traefik", Provider: "nomad", Tags: []string{"traefik.http.routers.dash.rule=Host(`traefik.local`)"}}).upsert(),
-				newAlloc("w1", "web").port("http", "10.0.0.1", 23000, 0, false).upsert(),
-				upsertService("nomad", "s1", "web", "w1", "", "traefik.enable=true", "traefik.http.routers.web.rule=Host(`web.example.com`)"),
-				upsertService("consul", "s2", "shop", "w1", "passing", "urlprefix-shop.example.com/"),
+				fixture.Alloc("t1", "traefik").JobType("system").Port("https", "10.0.0.1", 443, 0, true).
+					Spec(model.ServiceSpec{Name: "traefik", Provider: "nomad", Tags: []string{"traefik.http.routers.dash.rule=Host(`traefik.local`)"}}).Upsert(),
+				fixture.Alloc("w1", "web").Port("http", "10.0.0.1", 23000, 0, false).Upsert(),
+				fixture.UpsertService("nomad", "s1", "web", "w1", "", "traefik.enable=true", "traefik.http.routers.web.rule=Host(`web.example.com`)"),
+				fixture.UpsertService("consul", "s2", "shop", "w1", "passing", "urlprefix-shop.example.com/"),
 				// A system job without static ports is not a router.
-				newAlloc("l1", "logs").jobType("system").port("x", "10.0.0.1", 25000, 0, false).
-					spec(model.ServiceSpec{Name: "logs", Provider: "nomad"}).upsert(),
+				fixture.Alloc("l1", "logs").JobType("system").Port("x", "10.0.0.1", 25000, 0, false).
+					Spec(model.ServiceSpec{Name: "logs", Provider: "nomad"}).Upsert(),
 			},
 			want: []model.Edge{
 				{Kind: model.EdgeIngress, From: "service/traefik", To: "service/shop", Label: "urlprefix-shop.example.com/"},
@@ -140,9 +126,9 @@ func TestEdges(t *testing.T) {
 
 func TestEdgeLookups(t *testing.T) {
 	s := model.NewStore().Apply(
-		newAlloc("a1", "app").port("redis", "10.0.0.1", 23522, 6379, false).
-			task("redis", []string{"redis"}).task("app", nil, envAddr("redis", "REDIS_ADDR"), nomadQuery("db")).
-			spec(connectSpec("app", model.Upstream{DestinationName: "db", LocalBindPort: 5432})).upsert(),
+		fixture.Alloc("a1", "app").Port("redis", "10.0.0.1", 23522, 6379, false).
+			Task("redis", []string{"redis"}).Task("app", nil, fixture.EnvAddr("redis", "REDIS_ADDR"), fixture.NomadQuery("db")).
+			Spec(fixture.ConnectSpec("app", model.Upstream{DestinationName: "db", LocalBindPort: 5432})).Upsert(),
 	)
 	tests := []struct {
 		name string
@@ -174,10 +160,10 @@ func TestEdgeLookups(t *testing.T) {
 // is reused across versions only for objects that did not change.
 func TestEdgesFollowUpdates(t *testing.T) {
 	store := model.NewStore()
-	withRef := newAlloc("a1", "app").task("app", nil, nomadQuery("redis")).upsert()
-	s1 := store.Apply(withRef, upsertService("nomad", "s1", "redis", "r1", ""))
-	s2 := store.Apply(newAlloc("a1", "app").task("app", nil, nomadQuery("db")).upsert())
-	s3 := store.Apply(model.DeleteService{Provider: "nomad", ID: "s1"}, upsertService("nomad", "s2", "db", "r2", ""))
+	withRef := fixture.Alloc("a1", "app").Task("app", nil, fixture.NomadQuery("redis")).Upsert()
+	s1 := store.Apply(withRef, fixture.UpsertService("nomad", "s1", "redis", "r1", ""))
+	s2 := store.Apply(fixture.Alloc("a1", "app").Task("app", nil, fixture.NomadQuery("db")).Upsert())
+	s3 := store.Apply(model.DeleteService{Provider: "nomad", ID: "s1"}, fixture.UpsertService("nomad", "s2", "db", "r2", ""))
 	s4 := store.Apply(model.DeleteAllocation{ID: "a1"})
 	tests := []struct {
 		name string
@@ -208,8 +194,8 @@ func TestEdgesAfterMassDelete(t *testing.T) {
 	var add, del []model.Change
 	for i := range 300 {
 		id := fmt.Sprintf("a%03d", i)
-		add = append(add, newAlloc(id, "app").task("app", nil, nomadQuery("redis")).upsert(),
-			upsertService("nomad", id, "redis", id, ""))
+		add = append(add, fixture.Alloc(id, "app").Task("app", nil, fixture.NomadQuery("redis")).Upsert(),
+			fixture.UpsertService("nomad", id, "redis", id, ""))
 		if i >= 10 {
 			del = append(del, model.DeleteAllocation{ID: id}, model.DeleteService{Provider: "nomad", ID: id})
 		}

@@ -3,6 +3,8 @@ package model_test
 import (
 	"testing"
 
+	"github.com/netviz/netviz/internal/fixture"
+
 	"github.com/netviz/netviz/collector/model"
 )
 
@@ -14,12 +16,12 @@ func TestPortTask(t *testing.T) {
 		label string
 		want  string
 	}{
-		{"config.ports wins", newAlloc("a", "j").task("app", nil).task("cache", []string{"redis"}).build(), "redis", "cache"},
-		{"task-level service", newAlloc("a", "j").task("app", nil).task("cache", nil).
-			spec(model.ServiceSpec{Name: "r", Task: "cache", PortLabel: "db-port"}).build(), "db_port", "cache"},
-		{"task named after the label", newAlloc("a", "j").task("app", nil).task("redis", nil).build(), "redis", "redis"},
+		{"config.ports wins", fixture.Alloc("a", "j").Task("app", nil).Task("cache", []string{"redis"}).Build(), "redis", "cache"},
+		{"task-level service", fixture.Alloc("a", "j").Task("app", nil).Task("cache", nil).
+			Spec(model.ServiceSpec{Name: "r", Task: "cache", PortLabel: "db-port"}).Build(), "db_port", "cache"},
+		{"task named after the label", fixture.Alloc("a", "j").Task("app", nil).Task("redis", nil).Build(), "redis", "redis"},
 		{"lone main task beside a sidecar", &model.Allocation{Tasks: []model.Task{{Name: "app"}, sidecar}}, "http", "app"},
-		{"two main tasks, no clue", newAlloc("a", "j").task("app", nil).task("web", nil).build(), "http", ""},
+		{"two main tasks, no clue", fixture.Alloc("a", "j").Task("app", nil).Task("web", nil).Build(), "http", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/netviz/netviz/internal/fixture"
+
 	"github.com/netviz/netviz/collector/model"
 )
 
@@ -11,15 +13,15 @@ import (
 func queryFixture() *model.Store {
 	store := model.NewStore()
 	store.Apply(
-		node("n2", "alpha"), node("n1", "beta"), node("n0", "alpha"),
-		newAlloc("ab12", "web").node("n1").group("front").upsert(),
-		newAlloc("ab34", "web").node("n1").group("back").upsert(),
-		newAlloc("cd56", "web").node("n2").group("back").upsert(),
-		newAlloc("ef78", "web").ns("prod").node("n2").upsert(),
-		newAlloc("ab99", "api").node("n0").upsert(),
-		upsertService("nomad", "s2", "redis", "ab12", ""),
-		upsertService("consul", "s1", "redis", "ab12", "passing"),
-		upsertService("consul", "s0", "api", "ab99", "passing"),
+		fixture.Node("n2", "alpha"), fixture.Node("n1", "beta"), fixture.Node("n0", "alpha"),
+		fixture.Alloc("ab12", "web").Node("n1").Group("front").Upsert(),
+		fixture.Alloc("ab34", "web").Node("n1").Group("back").Upsert(),
+		fixture.Alloc("cd56", "web").Node("n2").Group("back").Upsert(),
+		fixture.Alloc("ef78", "web").NS("prod").Node("n2").Upsert(),
+		fixture.Alloc("ab99", "api").Node("n0").Upsert(),
+		fixture.UpsertService("nomad", "s2", "redis", "ab12", ""),
+		fixture.UpsertService("consul", "s1", "redis", "ab12", "passing"),
+		fixture.UpsertService("consul", "s0", "api", "ab99", "passing"),
 	)
 	return store
 }
@@ -31,21 +33,21 @@ func TestQueries(t *testing.T) {
 		got  func(*model.Snapshot) []string
 		want []string
 	}{
-		{"nodes by name then ID", func(s *model.Snapshot) []string { return nodeIDs(s.Nodes()) }, []string{"n0", "n2", "n1"}},
-		{"allocations by namespace, job, group, name, ID", func(s *model.Snapshot) []string { return ids(s.Allocations()) },
+		{"nodes by name then ID", func(s *model.Snapshot) []string { return fixture.NodeIDs(s.Nodes()) }, []string{"n0", "n2", "n1"}},
+		{"allocations by namespace, job, group, name, ID", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.Allocations()) },
 			[]string{"ab99", "ab34", "cd56", "ab12", "ef78"}},
-		{"by prefix", func(s *model.Snapshot) []string { return ids(s.AllocationsByPrefix("ab")) }, []string{"ab99", "ab34", "ab12"}},
-		{"by full ID", func(s *model.Snapshot) []string { return ids(s.AllocationsByPrefix("cd56")) }, []string{"cd56"}},
-		{"by unknown prefix", func(s *model.Snapshot) []string { return ids(s.AllocationsByPrefix("zz")) }, []string{}},
-		{"on node", func(s *model.Snapshot) []string { return ids(s.AllocationsOnNode("n2")) }, []string{"cd56", "ef78"}},
-		{"on unknown node", func(s *model.Snapshot) []string { return ids(s.AllocationsOnNode("nx")) }, []string{}},
-		{"of job in namespace", func(s *model.Snapshot) []string { return ids(s.AllocationsOfJob("default", "web")) },
+		{"by prefix", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsByPrefix("ab")) }, []string{"ab99", "ab34", "ab12"}},
+		{"by full ID", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsByPrefix("cd56")) }, []string{"cd56"}},
+		{"by unknown prefix", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsByPrefix("zz")) }, []string{}},
+		{"on node", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsOnNode("n2")) }, []string{"cd56", "ef78"}},
+		{"on unknown node", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsOnNode("nx")) }, []string{}},
+		{"of job in namespace", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsOfJob("default", "web")) },
 			[]string{"ab34", "cd56", "ab12"}},
-		{"of job in other namespace", func(s *model.Snapshot) []string { return ids(s.AllocationsOfJob("prod", "web")) }, []string{"ef78"}},
+		{"of job in other namespace", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsOfJob("prod", "web")) }, []string{"ef78"}},
 		{"service names", func(s *model.Snapshot) []string { return s.ServiceNames() }, []string{"api", "redis"}},
-		{"services named, all providers", func(s *model.Snapshot) []string { return serviceIDs(s.ServicesNamed("redis")) },
+		{"services named, all providers", func(s *model.Snapshot) []string { return fixture.ServiceIDs(s.ServicesNamed("redis")) },
 			[]string{"consul/s1", "nomad/s2"}},
-		{"services named unknown", func(s *model.Snapshot) []string { return serviceIDs(s.ServicesNamed("x")) }, []string{}},
+		{"services named unknown", func(s *model.Snapshot) []string { return fixture.ServiceIDs(s.ServicesNamed("x")) }, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,9 +74,9 @@ func TestIndexesFollowMovesAndDeletes(t *testing.T) {
 	store := queryFixture()
 	before := store.Snapshot()
 	after := store.Apply(
-		newAlloc("ab12", "api").node("n0").upsert(), // moves node and job
+		fixture.Alloc("ab12", "api").Node("n0").Upsert(), // moves node and job
 		model.DeleteAllocation{ID: "cd56"},
-		upsertService("consul", "s1", "cache", "ab12", "passing"), // renamed
+		fixture.UpsertService("consul", "s1", "cache", "ab12", "passing"), // renamed
 		model.DeleteService{Provider: "consul", ID: "s0"},
 	)
 	tests := []struct {
@@ -83,14 +85,14 @@ func TestIndexesFollowMovesAndDeletes(t *testing.T) {
 		wantAfter []string
 		wantOld   []string
 	}{
-		{"n1", func(s *model.Snapshot) []string { return ids(s.AllocationsOnNode("n1")) }, []string{"ab34"}, []string{"ab34", "ab12"}},
-		{"n2", func(s *model.Snapshot) []string { return ids(s.AllocationsOnNode("n2")) }, []string{"ef78"}, []string{"cd56", "ef78"}},
-		{"n0", func(s *model.Snapshot) []string { return ids(s.AllocationsOnNode("n0")) }, []string{"ab12", "ab99"}, []string{"ab99"}},
-		{"job web", func(s *model.Snapshot) []string { return ids(s.AllocationsOfJob("default", "web")) }, []string{"ab34"}, []string{"ab34", "cd56", "ab12"}},
-		{"job api", func(s *model.Snapshot) []string { return ids(s.AllocationsOfJob("default", "api")) }, []string{"ab12", "ab99"}, []string{"ab99"}},
+		{"n1", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsOnNode("n1")) }, []string{"ab34"}, []string{"ab34", "ab12"}},
+		{"n2", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsOnNode("n2")) }, []string{"ef78"}, []string{"cd56", "ef78"}},
+		{"n0", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsOnNode("n0")) }, []string{"ab12", "ab99"}, []string{"ab99"}},
+		{"job web", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsOfJob("default", "web")) }, []string{"ab34"}, []string{"ab34", "cd56", "ab12"}},
+		{"job api", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsOfJob("default", "api")) }, []string{"ab12", "ab99"}, []string{"ab99"}},
 		{"names", func(s *model.Snapshot) []string { return s.ServiceNames() }, []string{"cache", "redis"}, []string{"api", "redis"}},
-		{"redis", func(s *model.Snapshot) []string { return serviceIDs(s.ServicesNamed("redis")) }, []string{"nomad/s2"}, []string{"consul/s1", "nomad/s2"}},
-		{"prefix", func(s *model.Snapshot) []string { return ids(s.AllocationsByPrefix("c")) }, []string{}, []string{"cd56"}},
+		{"redis", func(s *model.Snapshot) []string { return fixture.ServiceIDs(s.ServicesNamed("redis")) }, []string{"nomad/s2"}, []string{"consul/s1", "nomad/s2"}},
+		{"prefix", func(s *model.Snapshot) []string { return fixture.AllocIDs(s.AllocationsByPrefix("c")) }, []string{}, []string{"cd56"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

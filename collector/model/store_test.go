@@ -5,6 +5,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/netviz/netviz/internal/fixture"
+	"github.com/netviz/netviz/views/viewmodel"
+
 	"github.com/netviz/netviz/collector/model"
 )
 
@@ -25,15 +28,15 @@ func TestApply(t *testing.T) {
 		},
 		{
 			name:      "upsert node and allocation",
-			batches:   [][]model.Change{{node("n1", "one"), newAlloc("a1", "web").upsert()}},
+			batches:   [][]model.Change{{fixture.Node("n1", "one"), fixture.Alloc("a1", "web").Upsert()}},
 			wantNodes: []string{"n1"}, wantAllocs: []string{"a1"}, wantServices: []string{},
 			wantChanged: []string{"alloc/a1", "node/n1"},
 		},
 		{
 			name: "upsert replaces by ID",
 			batches: [][]model.Change{
-				{newAlloc("a1", "web").upsert()},
-				{newAlloc("a1", "api").upsert()},
+				{fixture.Alloc("a1", "web").Upsert()},
+				{fixture.Alloc("a1", "api").Upsert()},
 			},
 			wantNodes: []string{}, wantAllocs: []string{"a1"}, wantServices: []string{},
 			wantChanged: []string{"alloc/a1"},
@@ -41,7 +44,7 @@ func TestApply(t *testing.T) {
 		{
 			name: "delete allocation and node",
 			batches: [][]model.Change{
-				{node("n1", "one"), node("n2", "two"), newAlloc("a1", "web").upsert(), newAlloc("a2", "web").upsert()},
+				{fixture.Node("n1", "one"), fixture.Node("n2", "two"), fixture.Alloc("a1", "web").Upsert(), fixture.Alloc("a2", "web").Upsert()},
 				{model.DeleteAllocation{ID: "a1"}, model.DeleteNode{ID: "n2"}},
 			},
 			wantNodes: []string{"n1"}, wantAllocs: []string{"a2"}, wantServices: []string{},
@@ -58,8 +61,8 @@ func TestApply(t *testing.T) {
 		{
 			name: "services keyed by provider and ID",
 			batches: [][]model.Change{
-				{upsertService("nomad", "s1", "redis", "a1", ""), upsertService("consul", "s1", "redis", "a1", "passing")},
-				{upsertService("nomad", "s1", "cache", "a1", "")},
+				{fixture.UpsertService("nomad", "s1", "redis", "a1", ""), fixture.UpsertService("consul", "s1", "redis", "a1", "passing")},
+				{fixture.UpsertService("nomad", "s1", "cache", "a1", "")},
 			},
 			wantNodes: []string{}, wantAllocs: []string{}, wantServices: []string{"nomad/s1", "consul/s1"},
 			wantChanged: []string{"service/cache", "service/redis"},
@@ -67,7 +70,7 @@ func TestApply(t *testing.T) {
 		{
 			name: "delete service",
 			batches: [][]model.Change{
-				{upsertService("nomad", "s1", "redis", "a1", ""), upsertService("nomad", "s2", "redis", "a2", "")},
+				{fixture.UpsertService("nomad", "s1", "redis", "a1", ""), fixture.UpsertService("nomad", "s2", "redis", "a2", "")},
 				{model.DeleteService{Provider: "nomad", ID: "s1"}},
 			},
 			wantNodes: []string{}, wantAllocs: []string{}, wantServices: []string{"nomad/s2"},
@@ -76,11 +79,11 @@ func TestApply(t *testing.T) {
 		{
 			name: "replace services of one provider leaves the other alone",
 			batches: [][]model.Change{
-				{upsertService("consul", "c1", "redis", "a1", "passing"), upsertService("consul", "c2", "web", "a2", "passing"),
-					upsertService("nomad", "n1", "redis", "a1", "")},
+				{fixture.UpsertService("consul", "c1", "redis", "a1", "passing"), fixture.UpsertService("consul", "c2", "web", "a2", "passing"),
+					fixture.UpsertService("nomad", "n1", "redis", "a1", "")},
 				{model.ReplaceServices{Provider: "consul", Services: []*model.Service{
-					service("consul", "c2", "web", "a2", "passing"), // unchanged
-					service("consul", "c3", "api", "a3", "critical"),
+					fixture.Service("consul", "c2", "web", "a2", "passing"), // unchanged
+					fixture.Service("consul", "c3", "api", "a3", "critical"),
 				}}},
 			},
 			wantNodes: []string{}, wantAllocs: []string{}, wantServices: []string{"consul/c3", "nomad/n1", "consul/c2"},
@@ -89,12 +92,12 @@ func TestApply(t *testing.T) {
 		{
 			name: "reset nomad replaces nodes, allocations and nomad services",
 			batches: [][]model.Change{
-				{node("n1", "one"), node("n2", "two"), newAlloc("a1", "web").upsert(), newAlloc("a2", "web").node("n2").upsert(),
-					upsertService("nomad", "s1", "redis", "a1", ""), upsertService("consul", "c1", "redis", "a1", "passing")},
+				{fixture.Node("n1", "one"), fixture.Node("n2", "two"), fixture.Alloc("a1", "web").Upsert(), fixture.Alloc("a2", "web").Node("n2").Upsert(),
+					fixture.UpsertService("nomad", "s1", "redis", "a1", ""), fixture.UpsertService("consul", "c1", "redis", "a1", "passing")},
 				{model.ResetNomad{
 					Nodes:       []*model.Node{{ID: "n1", Name: "one", Datacenter: "dc1", Address: "10.0.0.1", Status: "ready"}},
-					Allocations: []*model.Allocation{newAlloc("a1", "web").build(), newAlloc("a3", "web").build()},
-					Services:    []*model.Service{service("nomad", "s9", "cache", "a3", "")},
+					Allocations: []*model.Allocation{fixture.Alloc("a1", "web").Build(), fixture.Alloc("a3", "web").Build()},
+					Services:    []*model.Service{fixture.Service("nomad", "s9", "cache", "a3", "")},
 				}},
 			},
 			wantNodes: []string{"n1"}, wantAllocs: []string{"a1", "a3"}, wantServices: []string{"nomad/s9", "consul/c1"},
@@ -118,13 +121,13 @@ func TestApply(t *testing.T) {
 			for _, b := range tt.batches {
 				snap = store.Apply(b...)
 			}
-			if got := nodeIDs(snap.Nodes()); !slices.Equal(got, tt.wantNodes) {
+			if got := fixture.NodeIDs(snap.Nodes()); !slices.Equal(got, tt.wantNodes) {
 				t.Errorf("nodes = %v, want %v", got, tt.wantNodes)
 			}
-			if got := ids(snap.Allocations()); !slices.Equal(got, tt.wantAllocs) {
+			if got := fixture.AllocIDs(snap.Allocations()); !slices.Equal(got, tt.wantAllocs) {
 				t.Errorf("allocations = %v, want %v", got, tt.wantAllocs)
 			}
-			if got := serviceIDs(snap.Services()); !slices.Equal(got, tt.wantServices) {
+			if got := fixture.ServiceIDs(snap.Services()); !slices.Equal(got, tt.wantServices) {
 				t.Errorf("services = %v, want %v", got, tt.wantServices)
 			}
 			var last model.Delta
@@ -158,27 +161,27 @@ func TestResetNomadDeltaIsFull(t *testing.T) {
 // snapshots taken before it exactly as they were.
 func TestSnapshotsAreImmutable(t *testing.T) {
 	store := model.NewStore()
-	s1 := store.Apply(node("n1", "one"), newAlloc("a1", "web").port("http", "10.0.0.1", 8080, 0, true).upsert(),
-		upsertService("nomad", "s1", "web", "a1", ""))
-	want1, err := s1.MarshalJSON()
+	s1 := store.Apply(fixture.Node("n1", "one"), fixture.Alloc("a1", "web").Port("http", "10.0.0.1", 8080, 0, true).Upsert(),
+		fixture.UpsertService("nomad", "s1", "web", "a1", ""))
+	want1, err := viewmodel.GraphJSON(s1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Many writes, so every shard that s1 shares would be cloned or touched.
 	for i := range 600 {
 		id := "b" + string(rune('a'+i%26)) + string(rune('a'+i/26))
-		store.Apply(newAlloc(id, "api").node("n2").upsert(), upsertService("nomad", id, "api", id, ""))
+		store.Apply(fixture.Alloc(id, "api").Node("n2").Upsert(), fixture.UpsertService("nomad", id, "api", id, ""))
 	}
-	store.Apply(newAlloc("a1", "web").node("n2").upsert(), model.DeleteService{Provider: "nomad", ID: "s1"},
+	store.Apply(fixture.Alloc("a1", "web").Node("n2").Upsert(), model.DeleteService{Provider: "nomad", ID: "s1"},
 		model.DeleteNode{ID: "n1"}, model.ResetNomad{}, model.SetNomadStatus{Status: model.SourceStatus{State: model.StateDown}})
-	got1, err := s1.MarshalJSON()
+	got1, err := viewmodel.GraphJSON(s1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got1) != string(want1) {
 		t.Errorf("snapshot 1 changed after later Applies:\nbefore %s\nafter  %s", want1, got1)
 	}
-	if got := ids(s1.AllocationsOnNode("n1")); !slices.Equal(got, []string{"a1"}) {
+	if got := fixture.AllocIDs(s1.AllocationsOnNode("n1")); !slices.Equal(got, []string{"a1"}) {
 		t.Errorf("old snapshot AllocationsOnNode(n1) = %v", got)
 	}
 	if n := len(store.Snapshot().Allocations()); n != 0 {
@@ -198,7 +201,7 @@ func TestApplyConcurrentVersionsMonotonic(t *testing.T) {
 		wg.Go(func() {
 			for i := range each {
 				id := string(rune('a'+w)) + string(rune('a'+i%26)) + string(rune('a'+i/26))
-				versions <- store.Apply(newAlloc(id, "web").upsert()).Version()
+				versions <- store.Apply(fixture.Alloc(id, "web").Upsert()).Version()
 			}
 		})
 	}

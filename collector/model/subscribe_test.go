@@ -4,17 +4,19 @@ import (
 	"context"
 	"testing"
 
+	"github.com/netviz/netviz/internal/fixture"
+
 	"github.com/netviz/netviz/collector/model"
 )
 
 func TestSubscribeDeliversEachVersion(t *testing.T) {
 	store := model.NewStore()
-	store.Apply(node("n1", "one"))
+	store.Apply(fixture.Node("n1", "one"))
 	deltas := store.Subscribe(t.Context())
 	if d := <-deltas; !d.Full || d.Version != 1 {
 		t.Fatalf("first delta = %+v, want Full at version 1", d)
 	}
-	store.Apply(newAlloc("a1", "web").upsert())
+	store.Apply(fixture.Alloc("a1", "web").Upsert())
 	store.Apply(model.DeleteAllocation{ID: "a1"})
 	for want := uint64(2); want <= 3; want++ {
 		d := <-deltas
@@ -32,7 +34,7 @@ func TestSubscribeCollapsesWhenBehind(t *testing.T) {
 	deltas := store.Subscribe(t.Context())
 	const applies = 1000 // far beyond the buffer: Apply would block if it waited
 	for range applies {
-		store.Apply(newAlloc("a1", "web").upsert())
+		store.Apply(fixture.Alloc("a1", "web").Upsert())
 	}
 	if n := len(deltas); n > cap(deltas) || cap(deltas) > 64 {
 		t.Errorf("buffer holds %d of capacity %d; want bounded at most 64", n, cap(deltas))
@@ -58,7 +60,7 @@ func TestSubscribeClosesOnContextEnd(t *testing.T) {
 	}
 	// Applying after a subscriber left must neither panic nor block, and the
 	// others still hear about it.
-	store.Apply(node("n1", "one"))
+	store.Apply(fixture.Node("n1", "one"))
 	<-other
 	if d := <-other; d.Version != 1 {
 		t.Errorf("remaining subscriber got %+v, want version 1", d)

@@ -12,6 +12,7 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // want is an expectation about the element with a data-testid.
@@ -315,14 +316,14 @@ func TestReachPage(t *testing.T) {
 	tab := newTab(t)
 	open(t, tab, "/reach?from=app&to=redis")
 	check(t, tab, []want{{id: "reach-verdict", text: "app can reach redis"}})
-	if v := eval[string](t, tab, `document.querySelector('[data-testid="reach-verdict"]').dataset.verdict`); v != string(model.VerdictReachable) {
+	if v := eval[string](t, tab, `document.querySelector('[data-testid="reach-verdict"]').dataset.verdict`); v != string(reach.VerdictReachable) {
 		t.Errorf("verdict %q, want reachable", v)
 	}
 	// The mesh path passes the allowing intention between the two sidecars.
 	hops := eval[[]string](t, tab, fmt.Sprintf(`Array.from(
 		document.querySelectorAll('[data-testid="reach-path"][data-kind=%s] [data-testid="hop"]'), (li) => li.dataset.kind)`,
-		js(model.PathMesh)))
-	if want := []string{model.HopSidecar, model.HopIntention, model.HopSidecar}; !containsRun(hops, want) {
+		js(reach.PathMesh)))
+	if want := []string{reach.HopSidecar, reach.HopIntention, reach.HopSidecar}; !containsRun(hops, want) {
 		t.Errorf("mesh path hops %v, want %v among them", hops, want)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // groupAlloc returns the running allocation of job/group.
@@ -56,8 +57,8 @@ func TestBypassLintsHoldInReality(t *testing.T) {
 	if hostAddr == "" || !inCluster(hostAddr) {
 		t.Fatalf("exposed-db's mapped port %q", hostAddr)
 	}
-	res, err := snap.Reach(model.FromHost, "exposed-db")
-	if err != nil || res.Verdict != model.VerdictReachable {
+	res, err := reach.Between(snap, reach.FromHost, "exposed-db")
+	if err != nil || res.Verdict != reach.VerdictReachable {
 		t.Fatalf("netviz: host → exposed-db %s %v", res.Verdict, err)
 	}
 	if open := probeFromHost(ctx, []string{hostAddr}); !open[0] {

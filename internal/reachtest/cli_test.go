@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // TestCLI builds netviz and runs `reach` and `lint` against the cluster,
@@ -57,8 +58,8 @@ func TestCLI(t *testing.T) {
 		}
 	}
 	code, out := run("reach", "--json", "app", "redis")
-	var res model.ReachResult
-	if err := json.Unmarshal(out, &res); err != nil || code != 0 || res.Verdict != model.VerdictReachable || len(res.Paths) == 0 {
+	var res reach.Result
+	if err := json.Unmarshal(out, &res); err != nil || code != 0 || res.Verdict != reach.VerdictReachable || len(res.Paths) == 0 {
 		t.Errorf("reach --json: exit %d, %v, %+v", code, err, res)
 	}
 	code, out = run("lint", "--json")

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // TestIngressRoutes: netviz says outside traffic reaches web through the
@@ -15,13 +15,13 @@ import (
 func TestIngressRoutes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := snapshot(t).Reach(model.FromExternal, "web")
+	res, err := reach.Between(snapshot(t), reach.FromExternal, "web")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ingress []model.Path
+	var ingress []reach.Path
 	for _, p := range res.Paths {
-		if p.Kind == model.PathIngress && p.Verdict == model.VerdictReachable {
+		if p.Kind == reach.PathIngress && p.Verdict == reach.VerdictReachable {
 			ingress = append(ingress, p)
 		}
 	}

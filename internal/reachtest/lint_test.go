@@ -12,6 +12,7 @@ import (
 
 	nomadapi "github.com/hashicorp/nomad/api"
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/lint"
 )
 
 // dockerOnlyJob is the broken job that needs Docker, which this machine
@@ -59,7 +60,7 @@ func TestLintsOnExamples(t *testing.T) {
 	// until the model shows no unexpected finding on the clean examples.
 	pollUntil(t, "clean examples free of findings", func() error {
 		snap = snapshot(t)
-		for _, w := range snap.Warnings() {
+		for _, w := range lint.Warnings(snap) {
 			for _, jg := range jobsOf(snap, w) {
 				job, _, _ := strings.Cut(jg, "/")
 				if cleanJobs[job] && expectedClean[w.Code] != jg {
@@ -70,7 +71,7 @@ func TestLintsOnExamples(t *testing.T) {
 		return nil
 	})
 	fired := map[string][]string{} // job → codes
-	for _, w := range snap.Warnings() {
+	for _, w := range lint.Warnings(snap) {
 		for _, jg := range jobsOf(snap, w) {
 			job, _, _ := strings.Cut(jg, "/")
 			fired[job] = append(fired[job], w.Code)
@@ -89,7 +90,7 @@ func TestLintsOnExamples(t *testing.T) {
 			t.Errorf("%s: %s did not fire on %s", job, code, jg)
 		}
 	}
-	t.Logf("%d findings in all; per job: %v", len(snap.Warnings()), fired)
+	t.Logf("%d findings in all; per job: %v", len(lint.Warnings(snap)), fired)
 }
 
 // TestDockerLintOnParsedJobs parses job files with Nomad (as `nomad job
@@ -119,7 +120,7 @@ func TestDockerLintOnParsedJobs(t *testing.T) {
 			changes = append(changes, model.UpsertAllocation{Alloc: a})
 		}
 		var codes []string
-		for _, w := range model.NewStore().Apply(changes...).Warnings() {
+		for _, w := range lint.Warnings(model.NewStore().Apply(changes...)) {
 			codes = append(codes, w.Code)
 		}
 		if got, want := slices.Contains(codes, model.CodeDockerPortUnpublished), i == 0; got != want {

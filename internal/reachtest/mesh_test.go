@@ -12,6 +12,7 @@ import (
 
 	consulapi "github.com/hashicorp/consul/api"
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // meshServices are the Connect services of the deployed jobs.
@@ -44,8 +45,8 @@ func TestIntentionsMatchConsul(t *testing.T) {
 	if denied == 0 {
 		t.Error("no pair is denied: the broken intention was not written")
 	}
-	res, err := snap.Reach("nosy-app", "secret-db")
-	if err != nil || res.Verdict != model.VerdictBlocked {
+	res, err := reach.Between(snap, "nosy-app", "secret-db")
+	if err != nil || res.Verdict != reach.VerdictBlocked {
 		t.Errorf("nosy-app → secret-db: %s (%v), want blocked", res.Verdict, err)
 	}
 
@@ -138,8 +139,8 @@ func TestMeshDenyAndRestore(t *testing.T) {
 	app := meshApp(t, snapshot(t))
 	const url = "http://127.0.0.1:6379/"
 	get := func() error { return httpGetFromNamespace(ctx, app.ID, url) }
-	verdict := func() model.Verdict {
-		res, err := snapshot(t).Reach("app", "redis")
+	verdict := func() reach.Verdict {
+		res, err := reach.Between(snapshot(t), "app", "redis")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +148,7 @@ func TestMeshDenyAndRestore(t *testing.T) {
 	}
 
 	pollUntil(t, "GET through the mesh with allow", get)
-	if v := verdict(); v != model.VerdictReachable {
+	if v := verdict(); v != reach.VerdictReachable {
 		t.Fatalf("allowed: netviz says %s", v)
 	}
 
@@ -170,13 +171,13 @@ func TestMeshDenyAndRestore(t *testing.T) {
 		}
 		return nil
 	})
-	if v := verdict(); v != model.VerdictBlocked {
+	if v := verdict(); v != reach.VerdictBlocked {
 		t.Errorf("denied: netviz says %s, want blocked", v)
 	}
 
 	restore()
 	pollUntil(t, "GET through the mesh after allow is restored", get)
-	if v := verdict(); v != model.VerdictReachable {
+	if v := verdict(); v != reach.VerdictReachable {
 		t.Errorf("restored: netviz says %s, want reachable", v)
 	}
 }

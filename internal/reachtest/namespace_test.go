@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // TestNamespaceHidesService: a template in Nomad namespace default asks for
@@ -19,17 +19,17 @@ func TestNamespaceHidesService(t *testing.T) {
 	if len(snap.ServicesNamed("prod-cache")) == 0 {
 		t.Fatal("prod-cache is not registered")
 	}
-	res, err := snap.Reach("broken-namespace-ref/app", "prod-cache")
+	res, err := reach.Between(snap, "broken-namespace-ref/app", "prod-cache")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var discovery []model.Path
+	var discovery []reach.Path
 	for _, p := range res.Paths {
-		if p.Kind == model.PathDiscovery {
+		if p.Kind == reach.PathDiscovery {
 			discovery = append(discovery, p)
 		}
 	}
-	if len(discovery) == 0 || discovery[0].Verdict != model.VerdictUnreachable {
+	if len(discovery) == 0 || discovery[0].Verdict != reach.VerdictUnreachable {
 		t.Fatalf("discovery paths %+v, want one unreachable", discovery)
 	}
 	app := groupAlloc(t, snap, "broken-namespace-ref", "app")

@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
 )
 
 // directKinds are the path kinds decided by plain routing, which connect()
 // can check (a discovery path dials the address the registry gives); mesh
 // and ingress paths are checked with real requests elsewhere.
-var directKinds = []string{model.PathSameNamespace, model.PathHostPort, model.PathNamespaceIP, model.PathDiscovery}
+var directKinds = []string{reach.PathSameNamespace, reach.PathHostPort, reach.PathNamespaceIP, reach.PathDiscovery}
 
 // inCluster reports whether an address belongs to this test cluster: its
 // bridge (gateway and namespaces) or loopback. Nothing else is dialled.
@@ -41,10 +42,10 @@ func TestProbesMatchVerdicts(t *testing.T) {
 
 	type probe struct {
 		dest    *model.Allocation
-		path    model.Path
+		path    reach.Path
 		address string
 	}
-	sources := []string{model.FromHost}
+	sources := []string{reach.FromHost}
 	for _, a := range snap.Allocations() {
 		if a.ClientStatus == "running" && a.Network.Mode == model.ModeBridge {
 			sources = append(sources, a.ID)
@@ -60,11 +61,11 @@ func TestProbesMatchVerdicts(t *testing.T) {
 		t.Fatalf("%d sources, %d destinations: the examples are not all running", len(sources), len(dests))
 	}
 	checked, unknownOpen, unknownClosed, shadows := 0, 0, 0, 0
-	verdicts := map[model.Verdict]int{}
+	verdicts := map[reach.Verdict]int{}
 	for _, src := range sources {
 		var probes []probe
 		for _, d := range dests {
-			res, err := snap.Reach(src, d.ID)
+			res, err := reach.Between(snap, src, d.ID)
 			if err != nil {
 				t.Fatalf("reach %s → %s: %v", src, d.ID, err)
 			}
@@ -84,7 +85,7 @@ func TestProbesMatchVerdicts(t *testing.T) {
 			addrs[i] = p.address
 		}
 		var open []bool
-		if src == model.FromHost {
+		if src == reach.FromHost {
 			open = probeFromHost(ctx, addrs)
 		} else {
 			var err error
@@ -94,8 +95,8 @@ func TestProbesMatchVerdicts(t *testing.T) {
 		}
 		for i, p := range probes {
 			switch p.path.Verdict {
-			case model.VerdictReachable, model.VerdictUnreachable:
-				if want := p.path.Verdict == model.VerdictReachable; open[i] != want {
+			case reach.VerdictReachable, reach.VerdictUnreachable:
+				if want := p.path.Verdict == reach.VerdictReachable; open[i] != want {
 					if other, ok := shadowed(ctx, p.dest, p.path); ok && want {
 						shadows++
 						t.Logf("%s → %s %s: another dev cluster on this machine (earlier or concurrent) holds a NAT rule for the same static port, sending it to %s; not counted",
@@ -125,8 +126,8 @@ func TestProbesMatchVerdicts(t *testing.T) {
 
 // shadowed checks a host-port path that did not connect for a stale NAT
 // rule sending its port elsewhere.
-func shadowed(ctx context.Context, d *model.Allocation, p model.Path) (string, bool) {
-	if p.Kind != model.PathHostPort || d.Network.Mode == model.ModeHost {
+func shadowed(ctx context.Context, d *model.Allocation, p reach.Path) (string, bool) {
+	if p.Kind != reach.PathHostPort || d.Network.Mode == model.ModeHost {
 		return "", false
 	}
 	_, port, err := net.SplitHostPort(p.Address)
