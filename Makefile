@@ -45,9 +45,11 @@ test: tools check-generate vet
 test-unit:
 	$(GO) test -race -count=1 ./collector/graph/... ./views/... ./web/...
 
-## demo: a local cluster with the example jobs, and the dashboard on it
-demo: tools build
-	./$(BIN) demo
+## demo: a local cluster with the example jobs, and the dashboard on it.
+## The demo's cluster code is linked only under -tags demo, never into bin/netviz.
+demo: tools
+	$(GO) build -tags demo -o bin/netviz-demo ./cmd/netviz
+	./bin/netviz-demo demo
 
 clean:
 	rm -rf bin

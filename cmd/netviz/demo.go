@@ -1,3 +1,9 @@
+//go:build demo
+
+// The demo links internal/devcluster (root-only bridge, iptables and
+// orphan-cleanup code), so it is built only with -tags demo (`make demo`);
+// the release binary holds none of it (see release_test.go).
+
 package main
 
 import (

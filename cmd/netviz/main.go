@@ -22,6 +22,7 @@ Usage:
                              --watch then prints each change as a JSON line
   netviz demo                start a local Nomad+Consul dev cluster with the
                              example jobs, and serve the dashboard on it
+                             (only in the demo build: make demo)
   netviz reach FROM TO       can FROM reach TO, by which paths, and why;
                              exit 0 reachable, 1 not, 2 error (--json)
   netviz lint                the cluster's findings; exit 1 when any is at or
