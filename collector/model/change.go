@@ -43,6 +43,21 @@ type ReplaceIntentions struct {
 	DefaultAllow bool
 }
 
+// SetServiceHealth sets the health of a registered instance that the
+// model still holds. Pollers use it instead of an upsert: an instance
+// deregistered while the poll was in flight stays deleted.
+type SetServiceHealth struct {
+	Provider, ID, Health string
+}
+
+// SetAllocNetwork fills the namespace address of an allocation that the
+// model still holds, in the same network mode. Background reads use it
+// instead of an upsert, so a stopped allocation is not brought back and a
+// newer version is not overwritten.
+type SetAllocNetwork struct {
+	ID, Mode, IP, Interface string
+}
+
 // SetNomadStatus records the state of the Nomad source.
 type SetNomadStatus struct{ Status SourceStatus }
 
@@ -85,6 +100,26 @@ func (c DeleteService) apply(t *txn) { t.deleteService(serviceRowKey(c.Provider,
 func (c ReplaceServices) apply(t *txn) { t.replaceServices(c.Provider, c.Services) }
 
 func (c ReplaceIntentions) apply(t *txn) { t.replaceIntentions(c.Intentions, c.DefaultAllow) }
+
+func (c SetServiceHealth) apply(t *txn) {
+	cur, ok := t.st.services.get(serviceRowKey(c.Provider, c.ID))
+	if !ok || cur.Health == c.Health {
+		return
+	}
+	svc := *cur
+	svc.Health = c.Health
+	t.upsertService(&svc)
+}
+
+func (c SetAllocNetwork) apply(t *txn) {
+	cur, ok := t.st.allocs.get(c.ID)
+	if !ok || cur.Network.Mode != c.Mode || cur.Network.IP == c.IP && cur.Network.Interface == c.Interface {
+		return
+	}
+	a := *cur
+	a.Network.IP, a.Network.Interface = c.IP, c.Interface
+	t.upsertAlloc(&a)
+}
 
 func (c SetNomadStatus) apply(t *txn) {
 	t.st.status.Nomad = c.Status

@@ -294,12 +294,25 @@ type Warning struct {
 	Fix      string   `json:"fix,omitempty"`
 }
 
-// Source states.
+// Source states. Only down and forbidden are failures; catching up and
+// stale say the data may be behind, and since when.
 const (
-	StateSyncing   = "syncing"
+	// StateSyncing: the first read has not finished.
+	StateSyncing = "syncing"
+	// StateConnected: following live.
 	StateConnected = "connected"
-	StateDown      = "down"
-	StateAbsent    = "absent"
+	// StateCatchingUp: re-reading what changed after the source dropped
+	// events (Nomad ends slow event subscribers during bursts); Reason
+	// gives the source's own words. The data shown is as of AsOf.
+	StateCatchingUp = "catching-up"
+	// StateStale: no frame or heartbeat for too long; the connection may be
+	// half-open. The data shown is as of AsOf.
+	StateStale = "stale"
+	// StateDown: the source cannot be reached; Error says why.
+	StateDown = "down"
+	// StateAbsent: not configured (netviz runs without Consul).
+	StateAbsent = "absent"
+	// StateForbidden: the ACL token may not read it.
 	StateForbidden = "forbidden"
 )
 
@@ -314,7 +327,25 @@ type SourceStatus struct {
 	Index uint64 `json:"index,omitempty"`
 	// Topics holds per-topic problems, e.g. "Job": "403 Permission denied".
 	Topics map[string]string `json:"topics,omitempty"`
+	// Reason says why the source is catching up or stale.
+	Reason string `json:"reason,omitempty"`
+	// Since is when the source entered its current state.
+	Since time.Time `json:"since,omitzero"`
+	// AsOf is when the source last confirmed the data current (a frame, a
+	// heartbeat, a finished read): what "stale" data is as of.
+	AsOf time.Time `json:"as_of,omitzero"`
+	// CatchUps counts catch-ups after dropped events since netviz started.
+	CatchUps int `json:"catch_ups,omitempty"`
+	// DropBurst is the number of events that arrived in the minute before
+	// the source last dropped the stream: the burst the buffer could not hold.
+	DropBurst int `json:"drop_burst,omitempty"`
+	// Divergences counts differences between the model and a fresh read
+	// found (and repaired) by anti-entropy; 0 in a correct collector.
+	Divergences int `json:"divergences,omitempty"`
 }
+
+// Behind reports whether the data shown may lag the source: catching up or stale.
+func (s SourceStatus) Behind() bool { return s.State == StateCatchingUp || s.State == StateStale }
 
 // Status is the state of the model's sources.
 type Status struct {

@@ -1,0 +1,54 @@
+package model_test
+
+import (
+	"testing"
+
+	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/internal/fixture"
+)
+
+// Pollers' writes never bring back what the stream deleted meanwhile.
+func TestGuardedChangesDoNotResurrect(t *testing.T) {
+	st := model.NewStore()
+	st.Apply(
+		fixture.Alloc("a1", "web").Bridge("").Upsert(),
+		fixture.UpsertService(model.ProviderNomad, "s1", "web", "a1", ""),
+	)
+	// The check poller and the IP fill started their reads here...
+	st.Apply(model.DeleteAllocation{ID: "a1"}, model.DeleteService{Provider: model.ProviderNomad, ID: "s1"})
+	// ...and apply once the stream has deleted both.
+	s := st.Apply(
+		model.SetServiceHealth{Provider: model.ProviderNomad, ID: "s1", Health: model.HealthPassing},
+		model.SetAllocNetwork{ID: "a1", Mode: model.ModeBridge, IP: "172.26.64.9"},
+	)
+	if a := s.Allocation("a1"); a != nil {
+		t.Errorf("allocation came back: %+v", a)
+	}
+	if svcs := s.Services(); len(svcs) != 0 {
+		t.Errorf("service came back: %v", fixture.ServiceIDs(svcs))
+	}
+}
+
+func TestGuardedChangesUpdateWhatIsThere(t *testing.T) {
+	st := model.NewStore()
+	st.Apply(
+		fixture.Alloc("a1", "web").Bridge("").Upsert(),
+		fixture.Alloc("h1", "web").Upsert(), // host mode
+		fixture.UpsertService(model.ProviderNomad, "s1", "web", "a1", ""),
+	)
+	s := st.Apply(
+		model.SetServiceHealth{Provider: model.ProviderNomad, ID: "s1", Health: model.HealthCritical},
+		model.SetAllocNetwork{ID: "a1", Mode: model.ModeBridge, IP: "172.26.64.9", Interface: "eth0"},
+		// A read made before the allocation's mode changed does not apply.
+		model.SetAllocNetwork{ID: "h1", Mode: model.ModeBridge, IP: "172.26.64.10"},
+	)
+	if got := s.ServicesNamed("web")[0].Health; got != model.HealthCritical {
+		t.Errorf("health %q, want critical", got)
+	}
+	if a := s.Allocation("a1"); a.Network.IP != "172.26.64.9" || a.Network.Interface != "eth0" {
+		t.Errorf("network %+v", a.Network)
+	}
+	if a := s.Allocation("h1"); a.Network.IP != "10.0.0.1" {
+		t.Errorf("host-mode allocation's address changed to %q", a.Network.IP)
+	}
+}
