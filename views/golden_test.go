@@ -3,11 +3,8 @@ package views_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -16,10 +13,9 @@ import (
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/fixture"
+	"github.com/netviz/netviz/internal/golden"
 	"github.com/netviz/netviz/views"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.html from the current output")
 
 // cluster is the fixture cluster as a snapshot.
 func cluster(t *testing.T, extra ...model.Change) *model.Snapshot {
@@ -88,36 +84,8 @@ func normalise(html string) string {
 	return strings.TrimSpace(tagStart.ReplaceAllString(html, ">\n<")) + "\n"
 }
 
-// golden compares html with testdata/<name>.golden.html, or rewrites it under -update.
-func golden(t *testing.T, name, html string) {
+// assertGolden compares html, normalised, with testdata/<name>.golden.html.
+func assertGolden(t *testing.T, name, html string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden.html")
-	got := normalise(html)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file; run `go test ./views -run %s -update` and review the diff.\n%s", path, t.Name(), firstDiff(string(want), got))
-	}
-}
-
-// firstDiff shows the first differing line of two normalised documents.
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) && i < len(g); i++ {
-		if w[i] != g[i] {
-			return "line " + strconv.Itoa(i+1) + ":\n want: " + w[i] + "\n  got: " + g[i]
-		}
-	}
-	return "lengths differ: want " + strconv.Itoa(len(w)) + " lines, got " + strconv.Itoa(len(g))
+	golden.Assert(t, filepath.Join("testdata", name+".golden.html"), []byte(normalise(html)))
 }

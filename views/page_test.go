@@ -35,7 +35,7 @@ func TestGoldenPages(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			golden(t, tc.name, renderPage(t, tc.page))
+			assertGolden(t, tc.name, renderPage(t, tc.page))
 		})
 	}
 }

@@ -3,8 +3,6 @@ package diagram_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -12,10 +10,9 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/internal/golden"
 	"github.com/netviz/netviz/views/diagram"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.svg from the current output")
 
 // drawer is shared by the tests, like the one a server keeps: Graphviz
 // starts once.
@@ -74,21 +71,8 @@ func normalise(b []byte) []byte {
 func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			got := normalise(render(t, tc.draw()))
-			path := filepath.Join("testdata", tc.name+".golden.svg")
-			if *update {
-				if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create): %v", err)
-			}
-			if !bytes.Equal(got, normalise(want)) {
-				t.Errorf("%s differs from the golden file; run go test -update and review the diff", path)
-			}
+			got := append(normalise(render(t, tc.draw())), '\n')
+			golden.Assert(t, filepath.Join("testdata", tc.name+".golden.svg"), got)
 		})
 	}
 }

@@ -1,22 +1,18 @@
 package viewmodel_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/netviz/netviz/internal/fixture"
+	"github.com/netviz/netviz/internal/golden"
 	"github.com/netviz/netviz/views/viewmodel"
 
 	"github.com/netviz/netviz/collector/model"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current output")
 
 // jsonFixtures are the snapshots whose JSON form is pinned by golden files.
 func jsonFixtures() map[string]*model.Snapshot {
@@ -30,7 +26,7 @@ func jsonFixtures() map[string]*model.Snapshot {
 		fixture.Alloc("a1", "app").Mode(model.ModeBridge, "172.26.64.5").
 			Port("http", "10.0.0.1", 23522, 8080, false).
 			Spec(fixture.ConnectSpec("app", model.Upstream{DestinationName: "redis", LocalBindPort: 6379})).
-			Task("app", []string{"http"}, model.ParseEnvRefs(map[string]string{"REDIS": "${NOMAD_UPSTREAM_ADDR_redis}"})...).Upsert(),
+			Task("app", []string{"http"}, model.Ref{Kind: model.RefEnvUpstream, Target: "redis", Source: "REDIS", Text: "NOMAD_UPSTREAM_ADDR_redis"}).Upsert(),
 		fixture.Alloc("r1", "redis").Mode(model.ModeBridge, "172.26.64.6").Port("db", "10.0.0.1", 6379, 0, true).
 			Task("redis", []string{"db"}).Task("exporter", nil, fixture.EnvAddr("db", "REDIS_ADDR")).Upsert(),
 		fixture.UpsertService("consul", "_nomad-task-r1-redis", "redis", "r1", model.HealthPassing),
@@ -47,20 +43,7 @@ func TestSnapshotJSONGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got = append(got, '\n')
-			path := filepath.Join("testdata", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the golden file; run with -update if the change is intended\n got: %s", path, got)
-			}
+			golden.Assert(t, filepath.Join("testdata", name+".golden.json"), append(got, '\n'))
 		})
 	}
 }
