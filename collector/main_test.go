@@ -1,10 +1,10 @@
+//go:build integration
+
 package collector_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,48 +18,18 @@ import (
 // recorded in docs/perf.md).
 const modelWait = 60 * time.Second
 
-var (
-	sharedOnce    sync.Once
-	sharedCluster *devcluster.Cluster
-	sharedErr     error
-)
+// shared is the package's dev cluster with every example job deployed and
+// healthy and the scenario-4 intention written. It starts on the first
+// examplesCluster call; TestMain closes it after all tests.
+var shared = &devcluster.Shared{Examples: "../examples", Lazy: true}
 
-// TestMain closes the shared cluster (started by the first test that needs
-// it) after all tests.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if sharedCluster != nil {
-		if code != 0 {
-			fmt.Fprintln(os.Stderr, sharedCluster.Logs())
-		}
-		if err := sharedCluster.Close(); err != nil {
-			fmt.Fprintf(os.Stderr, "devcluster close: %v\n", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(shared.Run(m)) }
 
-// examplesCluster returns the package's shared cluster with every example
-// job deployed and healthy and the scenario-4 intention written. A cluster
+// examplesCluster returns the shared cluster, starting it first. A cluster
 // that cannot start fails the test; it never skips.
 func examplesCluster(t *testing.T) *devcluster.Cluster {
 	t.Helper()
-	sharedOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
-		defer cancel()
-		c, err := devcluster.Start(ctx, devcluster.Options{})
-		if err != nil {
-			sharedErr = err
-			return
-		}
-		sharedCluster = c
-		sharedErr = c.DeployExamples(ctx, "../examples")
-	})
-	if sharedErr != nil {
-		t.Fatalf("example cluster: %v", sharedErr)
-	}
-	return sharedCluster
+	return shared.Cluster(t)
 }
 
 // runCollector starts a collector on c and stops it when the test ends.

@@ -1,3 +1,5 @@
+//go:build integration
+
 package e2e_test
 
 import (
@@ -32,75 +34,43 @@ var env struct {
 	browser context.Context
 }
 
-// TestMain starts the shared environment, runs the tests and tears it all
-// down. A cluster, server or browser that cannot start fails the package
-// (exit 1): these tests never skip.
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
+// shared starts the cluster with every example, then the rest of env. A
+// cluster, collector, server or browser that cannot start fails the
+// package (exit 1): these tests never skip. After the tests it stops them
+// in reverse order: browser, server, collector, cluster.
+var shared = &devcluster.Shared{Examples: examplesDir, Timeout: setupTimeout, Setup: setup}
 
-func run(m *testing.M) (code int) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stops []func() error
-	defer func() {
-		// Stop in reverse order: browser, server, collector, cluster.
-		for i := len(stops) - 1; i >= 0; i-- {
-			if err := stops[i](); err != nil {
-				fmt.Fprintf(os.Stderr, "e2e teardown: %v\n", err)
-				code = 1
-			}
-		}
-	}()
-	fail := func(err error) int {
-		fmt.Fprintf(os.Stderr, "e2e setup: %v\n", err)
-		if env.cluster != nil {
-			fmt.Fprintln(os.Stderr, env.cluster.Logs())
-		}
-		return 1
-	}
+func TestMain(m *testing.M) { os.Exit(shared.Run(m)) }
 
-	setupCtx, setupCancel := context.WithTimeout(ctx, setupTimeout)
-	defer setupCancel()
-	c, err := devcluster.Start(setupCtx, devcluster.Options{})
-	if err != nil {
-		return fail(err)
-	}
+// setup starts the collector, waits for its first complete model, then
+// starts the server and the browser. They run until their cleanup, not
+// until ctx (setup's) ends.
+func setup(ctx context.Context, c *devcluster.Cluster, cleanup func(func() error)) error {
 	env.cluster = c
-	stops = append(stops, c.Close)
-	if err := c.DeployExamples(setupCtx, examplesDir); err != nil {
-		return fail(err)
-	}
-
-	store, stop, err := startCollector(ctx, c)
+	store, stop, err := startCollector(context.Background(), c)
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	env.store = store
-	stops = append(stops, stop)
-	if err := waitComplete(setupCtx, c, store); err != nil {
-		return fail(err)
+	cleanup(stop)
+	if err := waitComplete(ctx, c, store); err != nil {
+		return err
 	}
 
-	base, stop, err := startServer(ctx, store)
+	base, stop, err := startServer(context.Background(), store)
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	env.base = base
-	stops = append(stops, stop)
+	cleanup(stop)
 
-	browser, stop, err := startBrowser(ctx)
+	browser, stop, err := startBrowser(context.Background())
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	env.browser = browser
-	stops = append(stops, stop)
-
-	code = m.Run()
-	if code != 0 {
-		fmt.Fprintln(os.Stderr, c.Logs())
-	}
-	return code
+	cleanup(stop)
+	return nil
 }
 
 // startCollector runs a collector on c until stop is called.

@@ -1,8 +1,9 @@
+//go:build integration
+
 package reachtest
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -29,33 +30,16 @@ var cleanJobs = map[string]bool{
 // broken job deployed and healthy.
 var cluster *devcluster.Cluster
 
-// TestMain starts and fills the cluster. When it cannot, the tests fail
-// (exit 1); they never skip.
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
-	c, err := devcluster.Start(ctx, devcluster.Options{})
-	if err == nil {
+// shared starts and fills the cluster before the tests. When it cannot, the
+// tests fail (exit 1); they never skip.
+var shared = &devcluster.Shared{
+	Setup: func(ctx context.Context, c *devcluster.Cluster, _ func(func() error)) error {
 		cluster = c
-		err = deploy(ctx, c)
-	}
-	cancel()
-	code := 1
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "reachtest cluster: %v\n", err)
-	} else {
-		code = m.Run()
-	}
-	if c != nil {
-		if code != 0 {
-			fmt.Fprintln(os.Stderr, c.Logs())
-		}
-		if err := c.Close(); err != nil {
-			fmt.Fprintf(os.Stderr, "devcluster close: %v\n", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+		return deploy(ctx, c)
+	},
 }
+
+func TestMain(m *testing.M) { os.Exit(shared.Run(m)) }
 
 // deploy writes the intentions and runs every clean and broken job (except
 // the Docker-only one), then waits for all of them.
