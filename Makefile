@@ -32,18 +32,20 @@ check-generate:
 build:
 	$(GO) build -o $(BIN) ./cmd/netviz
 
+## vet: also the files behind the integration tag
 vet:
-	$(GO) vet ./...
+	$(GO) vet -tags integration ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'))" || \
 	  { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'); exit 1; }
 
 ## test: everything — unit, integration against a real cluster, browser end-to-end
+## (the tests behind the integration tag need root, the tools and chromium)
 test: tools check-generate vet
-	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -race -count=1 -tags integration -timeout $(TEST_TIMEOUT) ./...
 
-## test-unit: only the packages that need no cluster
+## test-unit: every package without the integration tag: no cluster, root or browser
 test-unit:
-	$(GO) test -race -count=1 ./collector/graph/... ./views/... ./web/...
+	$(GO) test -race -count=1 ./...
 
 ## demo: a local cluster with the example jobs, and the dashboard on it.
 ## The demo's cluster code is linked only under -tags demo, never into bin/netviz.
