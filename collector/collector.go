@@ -1,7 +1,10 @@
-// Package collector keeps netviz's model (package graph) in step with a real
-// Nomad cluster and, optionally, its Consul: Nomad through a snapshot and then
-// its event stream, Consul through blocking queries. API types are converted
-// to model types here, at the border; nothing else in netviz sees them.
+// Package collector keeps netviz's model (package collector/model) in step
+// with a real Nomad cluster and, optionally, its Consul. It only wires the
+// two sources to one model.Store: the Nomad source (package collector/nomad)
+// reads a snapshot and then the event stream, the Consul source (package
+// collector/consul) follows blocking queries. API types are converted to
+// model types in those packages, at the border; nothing else in netviz sees
+// them.
 package collector
 
 import (
@@ -12,7 +15,9 @@ import (
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
+	"github.com/netviz/netviz/collector/consul"
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/nomad"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -29,10 +34,11 @@ type Config struct {
 
 // Collector owns the model store and the sources that feed it.
 type Collector struct {
-	store  *model.Store
-	nomad  *NomadSource
-	consul *ConsulSource
-	log    *slog.Logger
+	store     *model.Store
+	nomad     *nomad.Source
+	nomadAddr string
+	consul    *consul.Source
+	log       *slog.Logger
 }
 
 // New builds a collector and its store. It does no I/O.
@@ -48,8 +54,8 @@ func New(cfg Config) (*Collector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nomad client: %w", err)
 	}
-	c := &Collector{store: model.NewStore(), log: log}
-	c.nomad = NewNomadSource(nc, cfg.Nomad.Address, c.store, log.With("source", "nomad"))
+	c := &Collector{store: model.NewStore(), nomadAddr: cfg.Nomad.Address, log: log}
+	c.nomad = nomad.NewSource(nc, cfg.Nomad.Address, c.store, log.With("source", "nomad"))
 	if cfg.Consul != nil {
 		cc, err := consulapi.NewClient(cfg.Consul)
 		if err != nil {
@@ -59,7 +65,7 @@ func New(cfg Config) (*Collector, error) {
 		if cfg.Consul.Scheme != "" && !strings.Contains(addr, "://") {
 			addr = cfg.Consul.Scheme + "://" + addr
 		}
-		c.consul = NewConsulSource(cc, c.store, log.With("source", "consul"), WithConsulAddress(addr))
+		c.consul = consul.NewSource(cc, c.store, log.With("source", "consul"), consul.WithAddress(addr))
 	} else {
 		c.store.Apply(model.SetConsulStatus{Status: model.SourceStatus{State: model.StateAbsent, Error: "Consul disabled"}})
 	}
@@ -86,7 +92,7 @@ func (c *Collector) Sync(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		if err := c.nomad.SyncFull(gctx); err != nil {
-			return fmt.Errorf("nomad at %s: %w", c.nomad.addr, err)
+			return fmt.Errorf("nomad at %s: %w", c.nomadAddr, err)
 		}
 		return nil
 	})

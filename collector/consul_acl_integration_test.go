@@ -15,7 +15,7 @@ import (
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector"
+	"github.com/netviz/netviz/collector/consul"
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/devcluster"
 	"go.uber.org/goleak"
@@ -85,12 +85,12 @@ func TestConsulSourceACL(t *testing.T) {
 // that Run then returns nil, leaving no goroutine of its own behind (the
 // HTTP client's idle connections are the client's, not the source's, and
 // agents the test restarts are waited on by the test's own goroutines).
-func runConsulSource(t *testing.T, client *consulapi.Client, addr string, opts ...collector.ConsulOption) *model.Store {
+func runConsulSource(t *testing.T, client *consulapi.Client, addr string, opts ...consul.Option) *model.Store {
 	t.Helper()
 	before := goleak.IgnoreCurrent()
 	store := model.NewStore()
-	opts = append([]collector.ConsulOption{collector.WithConsulAddress(addr)}, opts...)
-	src := collector.NewConsulSource(client, store, slog.New(slog.NewTextHandler(t.Output(), nil)), opts...)
+	opts = append([]consul.Option{consul.WithAddress(addr)}, opts...)
+	src := consul.NewSource(client, store, slog.New(slog.NewTextHandler(t.Output(), nil)), opts...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx) }()

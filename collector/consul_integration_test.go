@@ -13,7 +13,7 @@ import (
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
-	"github.com/netviz/netviz/collector"
+	"github.com/netviz/netviz/collector/consul"
 	"github.com/netviz/netviz/collector/model"
 )
 
@@ -182,7 +182,7 @@ func TestConsulSource(t *testing.T) {
 	})
 
 	t.Run("nodes past the watch cap are swept", func(t *testing.T) {
-		swept := runConsulSource(t, client, c.ConsulAddr, collector.WithConsulNodeWatches(0))
+		swept := runConsulSource(t, client, c.ConsulAddr, consul.WithNodeWatches(0))
 		waitModel(t, swept, "the agent's own services", func(s *model.Snapshot) error {
 			return wantConsulInstances(s, "api", "app", "redis")
 		})
@@ -274,7 +274,7 @@ func TestConsulSourceAbsent(t *testing.T) {
 		t.Fatal(err)
 	}
 	synced := model.NewStore()
-	if err := collector.NewConsulSource(client, synced, slog.New(slog.DiscardHandler)).Sync(context.Background()); err == nil {
+	if err := consul.NewSource(client, synced, slog.New(slog.DiscardHandler)).Sync(context.Background()); err == nil {
 		t.Error("Sync against a closed port returned nil")
 	}
 	if err := wantConsulState(synced.Snapshot(), model.StateAbsent); err != nil {
@@ -299,7 +299,7 @@ func TestConsulSourceAbsent(t *testing.T) {
 func consulSync(t *testing.T, client *consulapi.Client) *model.Snapshot {
 	t.Helper()
 	store := model.NewStore()
-	if err := collector.NewConsulSource(client, store, slog.New(slog.DiscardHandler)).Sync(context.Background()); err != nil {
+	if err := consul.NewSource(client, store, slog.New(slog.DiscardHandler)).Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return store.Snapshot()

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
-	"github.com/netviz/netviz/collector"
+	"github.com/netviz/netviz/collector/consul"
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/devcluster"
 	"golang.org/x/sync/errgroup"
@@ -48,7 +48,7 @@ func BenchmarkConsulSourceScale(b *testing.B) {
 	b.Run("sync", func(b *testing.B) {
 		for b.Loop() {
 			store := model.NewStore()
-			if err := collector.NewConsulSource(client, store, slog.New(slog.DiscardHandler)).Sync(ctx); err != nil {
+			if err := consul.NewSource(client, store, slog.New(slog.DiscardHandler)).Sync(ctx); err != nil {
 				b.Fatal(err)
 			}
 			if n := len(store.Snapshot().Services()); n < scaleNodes*scaleServicesPerNode {
@@ -59,7 +59,7 @@ func BenchmarkConsulSourceScale(b *testing.B) {
 
 	b.Run("check change under Run", func(b *testing.B) {
 		store := model.NewStore()
-		src := collector.NewConsulSource(client, store, slog.New(slog.DiscardHandler))
+		src := consul.NewSource(client, store, slog.New(slog.DiscardHandler))
 		before := runtime.NumGoroutine()
 		runCtx, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)

@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"context"
@@ -7,18 +7,18 @@ import (
 	"github.com/netviz/netviz/collector/model"
 )
 
-// consulCatalog is the source's memory of what it last published about
+// catalog is the source's memory of what it last published about
 // Consul's catalog: per node its raw registrations and the model instances
 // made from them, plus the latest check statuses. Updates are diffed against
 // it so a watcher wake-up emits changes only for the instances that changed.
-// It is not safe for concurrent use; ConsulSource guards it.
-type consulCatalog struct {
-	nodes  map[string]*consulNode
-	health consulHealth
+// It is not safe for concurrent use; Source guards it.
+type catalog struct {
+	nodes  map[string]*catalogNode
+	health checkStates
 }
 
-// consulNode is one Consul node (with Nomad, one Nomad client) as last seen.
-type consulNode struct {
+// catalogNode is one Consul node (with Nomad, one Nomad client) as last seen.
+type catalogNode struct {
 	name, address string
 	services      []*consulapi.AgentService
 	published     map[string]publishedService // by model ID
@@ -43,18 +43,18 @@ type serviceStamp struct {
 	health      string
 }
 
-func newConsulCatalog() *consulCatalog {
-	return &consulCatalog{nodes: make(map[string]*consulNode), health: newConsulHealth(nil)}
+func newCatalog() *catalog {
+	return &catalog{nodes: make(map[string]*catalogNode), health: newCheckStates(nil)}
 }
 
 // reset replaces everything with a fresh full read and returns every
 // instance, for one model.ReplaceServices.
-func (c *consulCatalog) reset(r *consulRead) []*model.Service {
-	c.nodes = make(map[string]*consulNode, len(r.nodes))
-	c.health = newConsulHealth(r.checks)
+func (c *catalog) reset(r *fullRead) []*model.Service {
+	c.nodes = make(map[string]*catalogNode, len(r.nodes))
+	c.health = newCheckStates(r.checks)
 	all := []*model.Service{}
 	for _, n := range r.nodes {
-		node := &consulNode{name: n.Node, address: n.Address, published: map[string]publishedService{}}
+		node := &catalogNode{name: n.Node, address: n.Address, published: map[string]publishedService{}}
 		c.nodes[n.Node] = node
 		c.diffNode(node, r.services[n.Node], nil)
 		for _, p := range node.published {
@@ -68,7 +68,7 @@ func (c *consulCatalog) reset(r *consulRead) []*model.Service {
 // (their watchers must start), the nodes that are gone (their watchers must
 // stop) and the changes for the instances of gone nodes and of nodes whose
 // address changed.
-func (c *consulCatalog) setNodes(nodes []*consulapi.Node) (added []string, gone []*consulNode, changes []model.Change) {
+func (c *catalog) setNodes(nodes []*consulapi.Node) (added []string, gone []*catalogNode, changes []model.Change) {
 	seen := make(map[string]bool, len(nodes))
 	for _, n := range nodes {
 		if n == nil {
@@ -77,7 +77,7 @@ func (c *consulCatalog) setNodes(nodes []*consulapi.Node) (added []string, gone 
 		seen[n.Node] = true
 		node, ok := c.nodes[n.Node]
 		if !ok {
-			c.nodes[n.Node] = &consulNode{name: n.Node, address: n.Address, published: map[string]publishedService{}}
+			c.nodes[n.Node] = &catalogNode{name: n.Node, address: n.Address, published: map[string]publishedService{}}
 			added = append(added, n.Node)
 			continue
 		}
@@ -100,7 +100,7 @@ func (c *consulCatalog) setNodes(nodes []*consulapi.Node) (added []string, gone 
 // setNodeServices records a node's registrations and returns the changes.
 // A node that is no longer known (its watcher raced with its removal) is
 // ignored.
-func (c *consulCatalog) setNodeServices(name string, list *consulapi.CatalogNodeServiceList) []model.Change {
+func (c *catalog) setNodeServices(name string, list *consulapi.CatalogNodeServiceList) []model.Change {
 	node, ok := c.nodes[name]
 	if !ok {
 		return nil
@@ -117,8 +117,8 @@ func (c *consulCatalog) setNodeServices(name string, list *consulapi.CatalogNode
 
 // setChecks records new check statuses and returns upserts for the instances
 // whose health changed.
-func (c *consulCatalog) setChecks(checks consulapi.HealthChecks) []model.Change {
-	c.health = newConsulHealth(checks)
+func (c *catalog) setChecks(checks consulapi.HealthChecks) []model.Change {
+	c.health = newCheckStates(checks)
 	var changes []model.Change
 	for _, node := range c.nodes {
 		changes = c.diffNode(node, node.services, changes)
@@ -128,14 +128,14 @@ func (c *consulCatalog) setChecks(checks consulapi.HealthChecks) []model.Change 
 
 // diffNode makes services the node's registrations and appends to changes an
 // upsert per new or changed instance and a delete per vanished one.
-func (c *consulCatalog) diffNode(node *consulNode, services []*consulapi.AgentService, changes []model.Change) []model.Change {
+func (c *catalog) diffNode(node *catalogNode, services []*consulapi.AgentService, changes []model.Change) []model.Change {
 	node.services = services
 	keep := make(map[string]bool, len(services))
 	for _, svc := range services {
 		if svc == nil {
 			continue
 		}
-		id := consulInstanceID(node.name, svc.Namespace, svc.ID)
+		id := instanceID(node.name, svc.Namespace, svc.ID)
 		keep[id] = true
 		stamp := serviceStamp{
 			modifyIndex: svc.ModifyIndex,
@@ -145,7 +145,7 @@ func (c *consulCatalog) diffNode(node *consulNode, services []*consulapi.AgentSe
 		if old, ok := node.published[id]; ok && old.stamp == stamp && stamp.modifyIndex != 0 {
 			continue
 		}
-		out := convertConsulService(node.name, node.address, svc)
+		out := convertService(node.name, node.address, svc)
 		out.Health = stamp.health
 		node.published[id] = publishedService{svc: out, stamp: stamp}
 		changes = append(changes, model.UpsertService{Service: out})

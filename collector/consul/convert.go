@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"strings"
@@ -82,25 +82,25 @@ func isUUID(s string) bool {
 	return true
 }
 
-// consulInstanceID is the model ID of a Consul service instance. Consul only
+// instanceID is the model ID of a Consul service instance. Consul only
 // keeps service IDs unique per node (a hand-registered "web" on two agents
 // has the ID "web" twice), while the model keys services by (provider, ID),
 // so the node name qualifies the ID, and the namespace does where there is one.
-func consulInstanceID(node, namespace, serviceID string) string {
+func instanceID(node, namespace, serviceID string) string {
 	if namespace == "" || namespace == "default" {
 		return node + "/" + serviceID
 	}
 	return node + "/" + namespace + "/" + serviceID
 }
 
-// convertConsulService turns one catalog registration on a node into a model
+// convertService turns one catalog registration on a node into a model
 // service, with Health left for the caller (checks come from another query).
 // NodeID holds the Consul node name: Consul does not know Nomad's node IDs,
 // and with Nomad's Consul integration the node name is the Nomad client's
 // name, which the views match as well as IDs.
-func convertConsulService(nodeName, nodeAddr string, svc *consulapi.AgentService) *model.Service {
+func convertService(nodeName, nodeAddr string, svc *consulapi.AgentService) *model.Service {
 	out := &model.Service{
-		ID:        consulInstanceID(nodeName, svc.Namespace, svc.ID),
+		ID:        instanceID(nodeName, svc.Namespace, svc.ID),
 		Name:      svc.Service,
 		Provider:  model.ProviderConsul,
 		Namespace: svc.Namespace,
@@ -108,7 +108,7 @@ func convertConsulService(nodeName, nodeAddr string, svc *consulapi.AgentService
 		Address:   svc.Address,
 		Port:      svc.Port,
 		Tags:      svc.Tags,
-		Connect:   convertConsulConnect(svc),
+		Connect:   convertConnect(svc),
 	}
 	if out.Address == "" {
 		// Consul's rule: a service without its own address uses its node's.
@@ -129,16 +129,16 @@ func convertConsulService(nodeName, nodeAddr string, svc *consulapi.AgentService
 	return out
 }
 
-// convertConsulConnect describes the Connect side of a registration, or nil
+// convertConnect describes the Connect side of a registration, or nil
 // for a plain service.
-func convertConsulConnect(svc *consulapi.AgentService) *model.ServiceConnect {
+func convertConnect(svc *consulapi.AgentService) *model.ServiceConnect {
 	switch svc.Kind {
 	case consulapi.ServiceKindConnectProxy:
 		c := &model.ServiceConnect{Kind: model.ConnectSidecar}
 		if p := svc.Proxy; p != nil {
 			c.DestinationService = p.DestinationServiceName
 			c.LocalServicePort = p.LocalServicePort
-			c.Upstreams = convertConsulUpstreams(p.Upstreams)
+			c.Upstreams = convertUpstreams(p.Upstreams)
 		}
 		return c
 	case consulapi.ServiceKindIngressGateway:
@@ -159,7 +159,7 @@ func convertConsulConnect(svc *consulapi.AgentService) *model.ServiceConnect {
 	}
 }
 
-func convertConsulUpstreams(in []consulapi.Upstream) []model.Upstream {
+func convertUpstreams(in []consulapi.Upstream) []model.Upstream {
 	if len(in) == 0 {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"testing"
@@ -40,7 +40,7 @@ func TestParseNomadServiceID(t *testing.T) {
 	}
 }
 
-func TestConvertConsulService(t *testing.T) {
+func TestConvertService(t *testing.T) {
 	proxyID := "_nomad-task-" + testAllocID + "-group-app-app-http-sidecar-proxy"
 	tests := []struct {
 		name string
@@ -81,12 +81,12 @@ func TestConvertConsulService(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.want(t, convertConsulService("node1", "10.0.0.1", tt.in))
+			tt.want(t, convertService("node1", "10.0.0.1", tt.in))
 		})
 	}
 }
 
-func TestConvertConsulConnectKind(t *testing.T) {
+func TestConvertConnectKind(t *testing.T) {
 	tests := []struct {
 		kind   consulapi.ServiceKind
 		native bool
@@ -106,7 +106,7 @@ func TestConvertConsulConnectKind(t *testing.T) {
 			svc.Connect = &consulapi.AgentServiceConnect{Native: true}
 		}
 		got := ""
-		if c := convertConsulService("n", "", svc).Connect; c != nil {
+		if c := convertService("n", "", svc).Connect; c != nil {
 			got = c.Kind
 		}
 		if got != tt.want {

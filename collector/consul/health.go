@@ -1,21 +1,21 @@
-package collector
+package consul
 
 import (
 	consulapi "github.com/hashicorp/consul/api"
 	"github.com/netviz/netviz/collector/model"
 )
 
-// consulHealth holds the worst check status per node (node-level checks such
+// checkStates holds the worst check status per node (node-level checks such
 // as serfHealth) and per service instance, from one read of
 // /v1/health/state/any.
-type consulHealth struct {
+type checkStates struct {
 	node    map[string]string // node name → worst node-level status
 	service map[string]string // checkKey → worst service-level status
 }
 
-// newConsulHealth folds a list of checks into worst statuses.
-func newConsulHealth(checks consulapi.HealthChecks) consulHealth {
-	h := consulHealth{node: make(map[string]string), service: make(map[string]string)}
+// newCheckStates folds a list of checks into worst statuses.
+func newCheckStates(checks consulapi.HealthChecks) checkStates {
+	h := checkStates{node: make(map[string]string), service: make(map[string]string)}
 	for _, c := range checks {
 		if c == nil {
 			continue
@@ -33,7 +33,7 @@ func newConsulHealth(checks consulapi.HealthChecks) consulHealth {
 // of is an instance's health as Consul's own health endpoint would filter it:
 // any critical check (its own or its node's) makes it critical, else any
 // warning makes it warning; no checks at all means passing.
-func (h consulHealth) of(node, namespace, serviceID string) string {
+func (h checkStates) of(node, namespace, serviceID string) string {
 	worst := worseHealth(h.node[node], h.service[checkKey(node, namespace, serviceID)])
 	if worst == "" {
 		return model.HealthPassing

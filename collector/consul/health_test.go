@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"github.com/netviz/netviz/collector/model"
 )
 
-func TestConsulHealth(t *testing.T) {
+func TestCheckStates(t *testing.T) {
 	check := func(node, svc, status string) *consulapi.HealthCheck {
 		return &consulapi.HealthCheck{Node: node, ServiceID: svc, Status: status}
 	}
@@ -27,7 +27,7 @@ func TestConsulHealth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := newConsulHealth(tt.checks).of("n", "", "s"); got != tt.want {
+			if got := newCheckStates(tt.checks).of("n", "", "s"); got != tt.want {
 				t.Errorf("health = %q, want %q", got, tt.want)
 			}
 		})

@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"context"
@@ -64,46 +64,15 @@ func convertSourceIntention(entry *consulapi.ServiceIntentionsConfigEntry, src *
 	if in.Precedence == 0 {
 		// Consul reports the precedence it computed; older agents or
 		// hand-made entries may not, so fall back to its table.
-		in.Precedence = intentionPrecedence(src.Namespace, src.Name, entry.Namespace, entry.Name)
+		in.Precedence = model.IntentionPrecedence(src.Namespace, src.Name, entry.Namespace, entry.Name)
 	}
 	return in
-}
-
-// intentionPrecedence is Consul's precedence table: exact beats wildcard,
-// the destination weighs more than the source and the namespace more than the
-// name. An empty namespace is the exact default namespace (Consul CE).
-//
-//	src ns  src name  dst ns  dst name  precedence
-//	exact   exact     exact   exact     9
-//	exact   *         exact   exact     8
-//	*       *         exact   exact     7
-//	exact   exact     exact   *         6
-//	exact   *         exact   *         5
-//	*       *         exact   *         4
-//	exact   exact     *       *         3
-//	exact   *         *       *         2
-//	*       *         *       *         1
-func intentionPrecedence(srcNS, src, dstNS, dst string) int {
-	return exactness(dstNS, dst)*3 + exactness(srcNS, src) + 1
-}
-
-// exactness ranks one side of an intention: 0 for */*, 1 for ns/*, 2 for
-// ns/name.
-func exactness(namespace, name string) int {
-	switch {
-	case namespace == model.Wildcard:
-		return 0
-	case name == model.Wildcard:
-		return 1
-	default:
-		return 2
-	}
 }
 
 // defaultAllow asks Consul what it does with a connection no intention
 // matches: allow with ACLs off or default-allow ACLs, deny with default-deny.
 // Asking beats reading ACL settings, which need more privileges.
-func (s *ConsulSource) defaultAllow(ctx context.Context) (bool, error) {
+func (s *Source) defaultAllow(ctx context.Context) (bool, error) {
 	q := (&consulapi.QueryOptions{}).WithContext(ctx)
 	allowed, _, err := s.client.Connect().IntentionCheck(&consulapi.IntentionCheck{
 		Source: probeSource, Destination: probeDestination,

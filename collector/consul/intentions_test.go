@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"testing"
@@ -6,29 +6,6 @@ import (
 	consulapi "github.com/hashicorp/consul/api"
 	"github.com/netviz/netviz/collector/model"
 )
-
-func TestIntentionPrecedence(t *testing.T) {
-	tests := []struct {
-		srcNS, src, dstNS, dst string
-		want                   int
-	}{
-		{"", "web", "", "db", 9},
-		{"", "*", "", "db", 8},
-		{"*", "*", "", "db", 7},
-		{"", "web", "", "*", 6},
-		{"", "*", "", "*", 5},
-		{"*", "*", "", "*", 4},
-		{"ns", "web", "*", "*", 3},
-		{"ns", "*", "*", "*", 2},
-		{"*", "*", "*", "*", 1},
-		{"default", "web", "default", "db", 9},
-	}
-	for _, tt := range tests {
-		if got := intentionPrecedence(tt.srcNS, tt.src, tt.dstNS, tt.dst); got != tt.want {
-			t.Errorf("intentionPrecedence(%q/%q → %q/%q) = %d, want %d", tt.srcNS, tt.src, tt.dstNS, tt.dst, got, tt.want)
-		}
-	}
-}
 
 func TestFlattenIntentions(t *testing.T) {
 	entries := []consulapi.ConfigEntry{

@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"context"
@@ -11,24 +11,25 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// consulMaxNodeWatches caps the nodes that get a long poll of their own.
+// defaultNodeWatches caps the nodes that get a long poll of their own
+// (WithNodeWatches changes it).
 // Every long poll holds an HTTP connection, and Consul refuses more than
 // limits.http_max_conns_per_client (default 200) connections from one
 // address; past that, watchers would fail and the source would resync in a
 // loop. 128 leaves room for the other watchers and for other clients on the
 // same host (Nomad's agent among them).
-const consulMaxNodeWatches = 128
+const defaultNodeWatches = 128
 
-// consulSweepInterval spaces out sweeps: each one reads every node past the
+// sweepInterval spaces out sweeps: each one reads every node past the
 // cap, so on a big, busy catalog they must not follow every change.
-const consulSweepInterval = 2 * time.Second
+const sweepInterval = 2 * time.Second
 
 // nodeWatches runs one session's per-node watchers: a long poll per node up
 // to the cap, and one sweep for the nodes past it, woken by any change to
 // the catalog's services. Its fields are fixed; the nodes' state is in the
 // source's catalog, under s.mu.
 type nodeWatches struct {
-	s   *ConsulSource
+	s   *Source
 	g   *errgroup.Group
 	ctx context.Context
 	// own counts the nodes with a watcher of their own; guarded by s.mu.
@@ -37,7 +38,7 @@ type nodeWatches struct {
 
 // place gives a node a watcher of its own if the cap allows, else leaves it
 // to the sweep. The caller holds s.mu.
-func (w *nodeWatches) place(node *consulNode, index uint64) {
+func (w *nodeWatches) place(node *catalogNode, index uint64) {
 	if w.own >= w.s.maxNodeWatches {
 		return
 	}
@@ -47,7 +48,7 @@ func (w *nodeWatches) place(node *consulNode, index uint64) {
 	name := node.name
 	w.g.Go(func() error {
 		defer stop()
-		return watchConsul(nctx, w.s, topicCatalog, index, consulMinInterval,
+		return watch(nctx, w.s, topicCatalog, index, minInterval,
 			func(q *consulapi.QueryOptions) (*consulapi.CatalogNodeServiceList, *consulapi.QueryMeta, error) {
 				return w.s.client.Catalog().NodeServiceList(name, q)
 			},
@@ -80,7 +81,7 @@ func (w *nodeWatches) swept() []string {
 // at once and then swept), gone nodes lose theirs, and a freed watcher goes
 // to a swept node.
 func (w *nodeWatches) watchNodes(index uint64) error {
-	return watchConsul(w.ctx, w.s, topicCatalog, index, consulMinInterval, w.s.client.Catalog().Nodes,
+	return watch(w.ctx, w.s, topicCatalog, index, minInterval, w.s.client.Catalog().Nodes,
 		func(ctx context.Context, nodes []*consulapi.Node, index uint64) error {
 			w.s.mu.Lock()
 			added, gone, changes := w.s.catalog.setNodes(nodes)
@@ -113,7 +114,7 @@ func (w *nodeWatches) watchNodes(index uint64) error {
 // change (/v1/catalog/services: one long poll, a small answer). With every
 // node under the cap it only waits.
 func (w *nodeWatches) sweep() error {
-	return watchConsul(w.ctx, w.s, topicCatalog, 0, consulSweepInterval,
+	return watch(w.ctx, w.s, topicCatalog, 0, sweepInterval,
 		func(q *consulapi.QueryOptions) (map[string][]string, *consulapi.QueryMeta, error) {
 			return w.s.client.Catalog().Services(q)
 		},
@@ -133,7 +134,7 @@ func (w *nodeWatches) refresh(ctx context.Context, names []string, index uint64)
 	}
 	lists := make([]*consulapi.CatalogNodeServiceList, len(names))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(consulReadParallel)
+	g.SetLimit(readParallel)
 	for i, name := range names {
 		g.Go(func() error {
 			list, _, err := w.s.client.Catalog().NodeServiceList(name, (&consulapi.QueryOptions{}).WithContext(gctx))

@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// consulReadParallel bounds the node-services reads in flight during a full
+// readParallel bounds the node-services reads in flight during a full
 // read: enough to hide round trips on a big catalog, few enough not to load
 // the agent the way a reconnect storm would.
-const consulReadParallel = 8
+const readParallel = 8
 
 // Topics of the Consul source, as they appear in SourceStatus.Topics.
 const (
@@ -24,9 +24,9 @@ const (
 	topicDefaultVerdict = "intentions-default"
 )
 
-// consulRead is one full, non-blocking read of everything the source follows,
+// fullRead is one full, non-blocking read of everything the source follows,
 // with the index each watcher continues from.
-type consulRead struct {
+type fullRead struct {
 	nodes        []*consulapi.Node
 	nodesIndex   uint64
 	services     map[string][]*consulapi.AgentService // by node name
@@ -45,7 +45,7 @@ type consulRead struct {
 }
 
 // maxIndex is the highest raft index the read saw.
-func (r *consulRead) maxIndex() uint64 {
+func (r *fullRead) maxIndex() uint64 {
 	m := max(r.nodesIndex, r.healthIndex, r.intentIndex)
 	for _, i := range r.serviceIndex {
 		m = max(m, i)
@@ -54,8 +54,8 @@ func (r *consulRead) maxIndex() uint64 {
 }
 
 // forbid records a 403 on topic, or returns err if it is anything else.
-func (r *consulRead) forbid(topic string, err error) error {
-	if !isConsulForbidden(err) {
+func (r *fullRead) forbid(topic string, err error) error {
+	if !isForbidden(err) {
 		return err
 	}
 	r.mu.Lock()
@@ -67,8 +67,8 @@ func (r *consulRead) forbid(topic string, err error) error {
 // read reads nodes, every node's services, all checks and the intentions.
 // A 403 on a topic leaves that topic empty and is recorded; any other error
 // fails the read.
-func (s *ConsulSource) read(ctx context.Context) (*consulRead, error) {
-	r := &consulRead{
+func (s *Source) read(ctx context.Context) (*fullRead, error) {
+	r := &fullRead{
 		services:     make(map[string][]*consulapi.AgentService),
 		serviceIndex: make(map[string]uint64),
 		forbidden:    make(map[string]error),
@@ -84,7 +84,7 @@ func (s *ConsulSource) read(ctx context.Context) (*consulRead, error) {
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(consulReadParallel)
+	g.SetLimit(readParallel)
 	g.Go(func() error {
 		checks, meta, err := s.client.Health().State(consulapi.HealthAny, (&consulapi.QueryOptions{}).WithContext(gctx))
 		if err != nil {
@@ -134,7 +134,7 @@ func (s *ConsulSource) read(ctx context.Context) (*consulRead, error) {
 
 // readIntentions reads the service-intentions entries once, without
 // blocking. refused is set when Consul would not give its default verdict.
-func (s *ConsulSource) readIntentions(ctx context.Context) (ri model.ReplaceIntentions, index uint64, refused, err error) {
+func (s *Source) readIntentions(ctx context.Context) (ri model.ReplaceIntentions, index uint64, refused, err error) {
 	entries, meta, err := s.client.ConfigEntries().List(intentionsKind, (&consulapi.QueryOptions{}).WithContext(ctx))
 	if err != nil {
 		return ri, 0, nil, fmt.Errorf("consul intentions: %w", err)
@@ -148,10 +148,10 @@ func (s *ConsulSource) readIntentions(ctx context.Context) (ri model.ReplaceInte
 // back as refused, with DefaultAllow false: only ACLs refuse, and ACL
 // setups deny by default, so deny is the likely truth and the safe guess;
 // the status says it is a guess.
-func (s *ConsulSource) intentionsFrom(ctx context.Context, entries []consulapi.ConfigEntry) (ri model.ReplaceIntentions, refused, err error) {
+func (s *Source) intentionsFrom(ctx context.Context, entries []consulapi.ConfigEntry) (ri model.ReplaceIntentions, refused, err error) {
 	allow, err := s.defaultAllow(ctx)
 	switch {
-	case isConsulForbidden(err):
+	case isForbidden(err):
 		refused, allow = err, false
 	case err != nil:
 		return ri, nil, err

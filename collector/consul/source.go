@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"context"
@@ -9,11 +9,12 @@ import (
 	"sync"
 
 	consulapi "github.com/hashicorp/consul/api"
+	"github.com/netviz/netviz/collector/internal/backoff"
 	"github.com/netviz/netviz/collector/model"
 	"golang.org/x/sync/errgroup"
 )
 
-// ConsulSource keeps the model's Consul-provider services, their health,
+// Source keeps the model's Consul-provider services, their health,
 // Connect registrations and the service intentions in step with Consul.
 //
 // It follows four kinds of blocking queries: the node list, one query per
@@ -25,47 +26,47 @@ import (
 // status says "down": a dashboard that blanks every Consul service during an
 // agent restart would hide the very picture the operator is looking at. On
 // reconnect everything is read afresh and replaces what was kept.
-type ConsulSource struct {
+type Source struct {
 	client *consulapi.Client
 	store  *model.Store
 	log    *slog.Logger
 	addr   string
-	// maxNodeWatches caps the per-node long polls (see consulMaxNodeWatches).
+	// maxNodeWatches caps the per-node long polls (see defaultNodeWatches).
 	maxNodeWatches int
 
 	// mu guards the fields below and is held across store.Apply, so the
 	// store receives changes in the order they were computed (a health
 	// update cannot overtake the registration it is about).
 	mu        sync.Mutex
-	catalog   *consulCatalog
+	catalog   *catalog
 	status    model.SourceStatus
 	connected bool // has ever read Consul successfully
 }
 
-// ConsulOption tunes a ConsulSource.
-type ConsulOption func(*ConsulSource)
+// Option tunes a Source.
+type Option func(*Source)
 
-// WithConsulAddress sets the address shown in the status (the client does
+// WithAddress sets the address shown in the status (the client does
 // not expose its own). Pass the consulapi.Config's Address.
-func WithConsulAddress(addr string) ConsulOption {
-	return func(s *ConsulSource) { s.addr = addr }
+func WithAddress(addr string) Option {
+	return func(s *Source) { s.addr = addr }
 }
 
-// WithConsulNodeWatches caps how many nodes get a long poll of their own
-// (default consulMaxNodeWatches); the other nodes are re-read together when
+// WithNodeWatches caps how many nodes get a long poll of their own
+// (default 128, defaultNodeWatches); the other nodes are re-read together when
 // the catalog's services change.
-func WithConsulNodeWatches(n int) ConsulOption {
-	return func(s *ConsulSource) { s.maxNodeWatches = max(n, 0) }
+func WithNodeWatches(n int) Option {
+	return func(s *Source) { s.maxNodeWatches = max(n, 0) }
 }
 
-// NewConsulSource returns a source reading through client into store. It
-// does no I/O. Without WithConsulAddress the status shows the address the
+// NewSource returns a source reading through client into store. It
+// does no I/O. Without WithAddress the status shows the address the
 // environment selects (CONSUL_HTTP_ADDR, else Consul's default).
-func NewConsulSource(client *consulapi.Client, store *model.Store, log *slog.Logger, opts ...ConsulOption) *ConsulSource {
+func NewSource(client *consulapi.Client, store *model.Store, log *slog.Logger, opts ...Option) *Source {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &ConsulSource{client: client, store: store, log: log, catalog: newConsulCatalog(), maxNodeWatches: consulMaxNodeWatches}
+	s := &Source{client: client, store: store, log: log, catalog: newCatalog(), maxNodeWatches: defaultNodeWatches}
 	for _, o := range opts {
 		o(s)
 	}
@@ -80,14 +81,14 @@ func NewConsulSource(client *consulapi.Client, store *model.Store, log *slog.Log
 // reached the model's Consul status says so (absent if never reached, down
 // after having been connected) and Run retries with capped, jittered
 // exponential backoff. It returns nil when ctx ends.
-func (s *ConsulSource) Run(ctx context.Context) error {
+func (s *Source) Run(ctx context.Context) error {
 	s.mu.Lock()
 	if s.status.State == model.StateSyncing {
 		// Say so at once: the first read of a big catalog takes a while.
 		s.store.Apply(model.SetConsulStatus{Status: s.statusCopy()})
 	}
 	s.mu.Unlock()
-	bo := newBackoff()
+	bo := backoff.New()
 	for {
 		err := s.session(ctx, bo)
 		if ctx.Err() != nil {
@@ -97,7 +98,7 @@ func (s *ConsulSource) Run(ctx context.Context) error {
 			err = fmt.Errorf("consul watchers stopped")
 		}
 		s.lost(err)
-		if !bo.wait(ctx) {
+		if !bo.Wait(ctx) {
 			return nil
 		}
 	}
@@ -106,7 +107,7 @@ func (s *ConsulSource) Run(ctx context.Context) error {
 // Sync reads everything once, without blocking, and applies it; for
 // one-shot use (netviz dump). An unreachable Consul is recorded in the
 // status and returned.
-func (s *ConsulSource) Sync(ctx context.Context) error {
+func (s *Source) Sync(ctx context.Context) error {
 	r, err := s.read(ctx)
 	if err != nil {
 		s.lost(err)
@@ -118,12 +119,12 @@ func (s *ConsulSource) Sync(ctx context.Context) error {
 
 // session reads everything, publishes it, then follows the blocking queries
 // until one fails or ctx ends.
-func (s *ConsulSource) session(ctx context.Context, bo *backoff) error {
+func (s *Source) session(ctx context.Context, bo *backoff.Backoff) error {
 	r, err := s.read(ctx)
 	if err != nil {
 		return err
 	}
-	bo.reset()
+	bo.Reset()
 	s.applyRead(r)
 
 	g, gctx := errgroup.WithContext(ctx)
@@ -141,8 +142,8 @@ func (s *ConsulSource) session(ctx context.Context, bo *backoff) error {
 }
 
 // watchHealth follows every check's status.
-func (s *ConsulSource) watchHealth(ctx context.Context, index uint64) error {
-	return watchConsul(ctx, s, topicHealth, index, consulMinInterval,
+func (s *Source) watchHealth(ctx context.Context, index uint64) error {
+	return watch(ctx, s, topicHealth, index, minInterval,
 		func(q *consulapi.QueryOptions) (consulapi.HealthChecks, *consulapi.QueryMeta, error) {
 			return s.client.Health().State(consulapi.HealthAny, q)
 		},
@@ -155,8 +156,8 @@ func (s *ConsulSource) watchHealth(ctx context.Context, index uint64) error {
 }
 
 // watchIntentions follows the service-intentions config entries.
-func (s *ConsulSource) watchIntentions(ctx context.Context, index uint64) error {
-	return watchConsul(ctx, s, topicIntentions, index, consulMinInterval,
+func (s *Source) watchIntentions(ctx context.Context, index uint64) error {
+	return watch(ctx, s, topicIntentions, index, minInterval,
 		func(q *consulapi.QueryOptions) ([]consulapi.ConfigEntry, *consulapi.QueryMeta, error) {
 			return s.client.ConfigEntries().List(intentionsKind, q)
 		},

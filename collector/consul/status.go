@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"maps"
@@ -8,15 +8,15 @@ import (
 	"github.com/netviz/netviz/collector/model"
 )
 
-// consulTopics are the topics that, all refused, make the source forbidden.
-var consulTopics = []string{topicCatalog, topicHealth, topicIntentions}
+// sourceTopics are the topics that, all refused, make the source forbidden.
+var sourceTopics = []string{topicCatalog, topicHealth, topicIntentions}
 
 // applyRead publishes a full read: it replaces every Consul service and the
 // intentions and marks the source connected. Topics Consul refused are
 // listed in the status. Refused intentions keep what the model had; a
 // refused catalog replaces the services with none, since the catalog mirror
 // that later changes are diffed against starts empty too.
-func (s *ConsulSource) applyRead(r *consulRead) {
+func (s *Source) applyRead(r *fullRead) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.status.State != model.StateConnected {
@@ -30,7 +30,7 @@ func (s *ConsulSource) applyRead(r *consulRead) {
 	s.connected = true
 	s.status = model.SourceStatus{State: model.StateConnected, Address: s.addr, Index: r.maxIndex()}
 	for topic, err := range r.forbidden {
-		s.setTopic(topic, describeConsulError(err))
+		s.setTopic(topic, describeError(err))
 	}
 	changes := []model.Change{model.ReplaceServices{Provider: model.ProviderConsul, Services: s.catalog.reset(r)}}
 	if _, refused := r.forbidden[topicIntentions]; !refused {
@@ -41,14 +41,14 @@ func (s *ConsulSource) applyRead(r *consulRead) {
 
 // lost records that Consul cannot be read: absent if it never could, down
 // (keeping the last known data) if it could before.
-func (s *ConsulSource) lost(err error) {
+func (s *Source) lost(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	state := model.StateAbsent
 	if s.connected {
 		state = model.StateDown
 	}
-	msg := describeConsulError(err)
+	msg := describeError(err)
 	if s.status.State != state {
 		s.log.Warn("consul unreachable; retrying", "state", state, "err", msg)
 	} else {
@@ -62,10 +62,10 @@ func (s *ConsulSource) lost(err error) {
 }
 
 // forbidTopic records a 403 on one topic and publishes it if it is news.
-func (s *ConsulSource) forbidTopic(topic string, err error) {
+func (s *Source) forbidTopic(topic string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	msg := describeConsulError(err)
+	msg := describeError(err)
 	if s.status.Topics[topic] == msg {
 		return
 	}
@@ -75,7 +75,7 @@ func (s *ConsulSource) forbidTopic(topic string, err error) {
 }
 
 // clearTopic forgets a topic's problem once it reads fine again.
-func (s *ConsulSource) clearTopic(topic string) {
+func (s *Source) clearTopic(topic string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.status.Topics[topic]; !ok {
@@ -87,7 +87,7 @@ func (s *ConsulSource) clearTopic(topic string) {
 
 // setTopic sets or (msg "") clears a topic's problem and derives the state:
 // forbidden when every topic is refused, else connected. Caller holds s.mu.
-func (s *ConsulSource) setTopic(topic, msg string) {
+func (s *Source) setTopic(topic, msg string) {
 	if msg == "" {
 		delete(s.status.Topics, topic)
 	} else {
@@ -104,19 +104,19 @@ func (s *ConsulSource) setTopic(topic, msg string) {
 	}
 	s.status.State = model.StateConnected
 	refused := 0
-	for _, t := range consulTopics {
+	for _, t := range sourceTopics {
 		if _, ok := s.status.Topics[t]; ok {
 			refused++
 		}
 	}
-	if refused == len(consulTopics) {
+	if refused == len(sourceTopics) {
 		s.status.State = model.StateForbidden
 	}
 }
 
 // applyLocked applies changes with the updated status as one batch; nothing
 // at all when there are no changes. Caller holds s.mu.
-func (s *ConsulSource) applyLocked(index uint64, changes ...model.Change) {
+func (s *Source) applyLocked(index uint64, changes ...model.Change) {
 	if len(changes) == 0 {
 		return
 	}
@@ -128,7 +128,7 @@ func (s *ConsulSource) applyLocked(index uint64, changes ...model.Change) {
 // statusCopy is the status to hand to the store, which owns what it gets:
 // the topics map is copied so later edits here do not reach published
 // snapshots. Caller holds s.mu.
-func (s *ConsulSource) statusCopy() model.SourceStatus {
+func (s *Source) statusCopy() model.SourceStatus {
 	st := s.status
 	st.Topics = maps.Clone(s.status.Topics)
 	return st

@@ -1,4 +1,4 @@
-package collector
+package consul
 
 import (
 	"context"
@@ -8,38 +8,39 @@ import (
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
+	"github.com/netviz/netviz/collector/internal/backoff"
 	"golang.org/x/time/rate"
 )
 
-// consulWait is how long one blocking query may wait for a change: Consul's
+// blockingWait is how long one blocking query may wait for a change: Consul's
 // default, and consul-template's. Consul adds up to 1/16 of it as jitter, so
 // an idle watcher costs one request about every 5 minutes.
-const consulWait = 5 * time.Minute
+const blockingWait = 5 * time.Minute
 
-// consulMinInterval spaces out successive reads of one watcher. A busy
+// minInterval spaces out successive reads of one watcher. A busy
 // cluster can change an index several times a second; each wake-up re-reads
 // the whole result (all checks, say), so bursts are merged into one read.
-const consulMinInterval = 200 * time.Millisecond
+const minInterval = 200 * time.Millisecond
 
 // blockingQuery is one Consul read that honours q's WaitIndex and WaitTime.
 type blockingQuery[T any] func(q *consulapi.QueryOptions) (T, *consulapi.QueryMeta, error)
 
-// watchConsul follows one blocking query from index until ctx ends, calling
+// watch follows one blocking query from index until ctx ends, calling
 // handle with each new result and reading at most once per every. It follows
 // consul-template's discipline: an unchanged index (the wait timed out)
 // calls nothing, an index that went backwards starts over from 0, a 403
 // marks the topic forbidden in the status and is retried with backoff while
 // everything else keeps working. Any other error ends the watch: the source
 // then reconnects and resyncs. It returns nil when ctx ends.
-func watchConsul[T any](ctx context.Context, s *ConsulSource, topic string, index uint64, every time.Duration,
+func watch[T any](ctx context.Context, s *Source, topic string, index uint64, every time.Duration,
 	query blockingQuery[T], handle func(ctx context.Context, v T, index uint64) error) error {
-	bo := newBackoff()
+	bo := backoff.New()
 	limit := rate.NewLimiter(rate.Every(every), 1)
 	for {
 		if limit.Wait(ctx) != nil {
 			return nil // ctx ended
 		}
-		q := (&consulapi.QueryOptions{WaitIndex: index, WaitTime: consulWait}).WithContext(ctx)
+		q := (&consulapi.QueryOptions{WaitIndex: index, WaitTime: blockingWait}).WithContext(ctx)
 		v, meta, err := query(q)
 		if ctx.Err() != nil {
 			return nil
@@ -55,17 +56,17 @@ func watchConsul[T any](ctx context.Context, s *ConsulSource, topic string, inde
 			}
 			if err == nil {
 				s.clearTopic(topic)
-				bo.reset()
+				bo.Reset()
 				index = nextIndex(index, got)
 				continue
 			}
 		}
-		if !isConsulForbidden(err) {
+		if !isForbidden(err) {
 			return fmt.Errorf("consul %s: %w", topic, err)
 		}
 		s.forbidTopic(topic, err)
 		index = 0
-		if !bo.wait(ctx) {
+		if !bo.Wait(ctx) {
 			return nil
 		}
 	}
@@ -86,8 +87,8 @@ func nextIndex(prev, got uint64) uint64 {
 	}
 }
 
-// consulStatusError returns the HTTP error of a failed Consul API call.
-func consulStatusError(err error) (consulapi.StatusError, bool) {
+// statusError returns the HTTP error of a failed Consul API call.
+func statusError(err error) (consulapi.StatusError, bool) {
 	var se consulapi.StatusError
 	if errors.As(err, &se) {
 		return se, true
@@ -99,17 +100,17 @@ func consulStatusError(err error) (consulapi.StatusError, bool) {
 	return consulapi.StatusError{}, false
 }
 
-// isConsulForbidden reports a 403: the token lacks a permission (ACLs).
-func isConsulForbidden(err error) bool {
-	se, ok := consulStatusError(err)
+// isForbidden reports a 403: the token lacks a permission (ACLs).
+func isForbidden(err error) bool {
+	se, ok := statusError(err)
 	return ok && se.Code == http.StatusForbidden
 }
 
-// describeConsulError is the short form of err for the status line, e.g.
+// describeError is the short form of err for the status line, e.g.
 // "403 Permission denied". Errors never carry the token: the client sends it
 // in a header.
-func describeConsulError(err error) string {
-	if se, ok := consulStatusError(err); ok {
+func describeError(err error) string {
+	if se, ok := statusError(err); ok {
 		return fmt.Sprintf("%d %s", se.Code, se.Body)
 	}
 	return err.Error()

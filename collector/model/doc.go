@@ -1,4 +1,4 @@
-// Package graph is netviz's model of how a Nomad cluster is wired on the network:
+// Package model is netviz's model of how a Nomad cluster is wired on the network:
 // nodes, allocations with their network namespaces and ports, tasks and the
 // services they refer to, registered services, Connect upstreams, Consul
 // intentions, and the edges derived from all of these.

@@ -8,28 +8,37 @@ import (
 // Wildcard is the name that matches any service in an intention.
 const Wildcard = "*"
 
-// Consul's precedence for intentions between services of one namespace: an
-// exact destination beats a wildcard one, then an exact source beats a
-// wildcard one.
-const (
-	precedenceExactExact       = 9
-	precedenceWildcardSource   = 8
-	precedenceWildcardDest     = 6
-	precedenceWildcardWildcard = 5
-)
+// IntentionPrecedence is Consul's precedence table: exact beats wildcard,
+// the destination weighs more than the source and the namespace more than the
+// name. An empty namespace is the exact default namespace (Consul CE, where
+// namespaces are not in play: only 9, 8, 6 and 5 occur). Producers use it
+// for intentions whose precedence Consul did not report, and the store for
+// intentions that arrive with Precedence 0.
+//
+//	src ns  src name  dst ns  dst name  precedence
+//	exact   exact     exact   exact     9
+//	exact   *         exact   exact     8
+//	*       *         exact   exact     7
+//	exact   exact     exact   *         6
+//	exact   *         exact   *         5
+//	*       *         exact   *         4
+//	exact   exact     *       *         3
+//	exact   *         *       *         2
+//	*       *         *       *         1
+func IntentionPrecedence(srcNS, src, dstNS, dst string) int {
+	return exactness(dstNS, dst)*3 + exactness(srcNS, src) + 1
+}
 
-// intentionPrecedence is the precedence Consul gives an intention by the shape
-// of its names; it fills in intentions whose Precedence the producer left 0.
-func intentionPrecedence(source, destination string) int {
+// exactness ranks one side of an intention: 0 for */*, 1 for ns/*, 2 for
+// ns/name.
+func exactness(namespace, name string) int {
 	switch {
-	case source != Wildcard && destination != Wildcard:
-		return precedenceExactExact
-	case source == Wildcard && destination != Wildcard:
-		return precedenceWildcardSource
-	case source != Wildcard:
-		return precedenceWildcardDest
+	case namespace == Wildcard:
+		return 0
+	case name == Wildcard:
+		return 1
 	default:
-		return precedenceWildcardWildcard
+		return 2
 	}
 }
 
@@ -40,7 +49,7 @@ func sortIntentions(in []Intention) []Intention {
 	copy(out, in)
 	for i := range out {
 		if out[i].Precedence == 0 {
-			out[i].Precedence = intentionPrecedence(out[i].Source, out[i].Destination)
+			out[i].Precedence = IntentionPrecedence("", out[i].Source, "", out[i].Destination)
 		}
 	}
 	slices.SortFunc(out, func(a, b Intention) int {

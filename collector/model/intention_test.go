@@ -52,6 +52,31 @@ func TestIntentionFor(t *testing.T) {
 	}
 }
 
+// TestIntentionPrecedence checks Consul's documented table, namespaces
+// included ("" is the default namespace).
+func TestIntentionPrecedence(t *testing.T) {
+	tests := []struct {
+		srcNS, src, dstNS, dst string
+		want                   int
+	}{
+		{"", "web", "", "db", 9},
+		{"", "*", "", "db", 8},
+		{"*", "*", "", "db", 7},
+		{"", "web", "", "*", 6},
+		{"", "*", "", "*", 5},
+		{"*", "*", "", "*", 4},
+		{"ns", "web", "*", "*", 3},
+		{"ns", "*", "*", "*", 2},
+		{"*", "*", "*", "*", 1},
+		{"default", "web", "default", "db", 9},
+	}
+	for _, tt := range tests {
+		if got := model.IntentionPrecedence(tt.srcNS, tt.src, tt.dstNS, tt.dst); got != tt.want {
+			t.Errorf("IntentionPrecedence(%q/%q → %q/%q) = %d, want %d", tt.srcNS, tt.src, tt.dstNS, tt.dst, got, tt.want)
+		}
+	}
+}
+
 func TestIntentionsSorted(t *testing.T) {
 	s := model.NewStore().Apply(model.ReplaceIntentions{Intentions: []model.Intention{
 		{Source: "*", Destination: "*", Action: model.ActionDeny},

@@ -1,4 +1,4 @@
-package collector
+package nomad
 
 import (
 	"context"
@@ -19,8 +19,8 @@ import (
 // failing check shows within seconds.
 const checkPollInterval = 5 * time.Second
 
-// nomadCheckStatus is one entry of /v1/client/allocation/:id/checks.
-type nomadCheckStatus struct {
+// checkStatus is one entry of /v1/client/allocation/:id/checks.
+type checkStatus struct {
 	Service string
 	Status  string // success, failure or pending
 }
@@ -71,7 +71,7 @@ func (h *nativeHealth) apply(svc *model.Service) *model.Service {
 
 // aggregateChecks turns check statuses into a health per service: any
 // failure is critical, else any pending is unknown, else passing.
-func aggregateChecks(checks map[string]nomadCheckStatus) map[string]string {
+func aggregateChecks(checks map[string]checkStatus) map[string]string {
 	out := map[string]string{}
 	for _, c := range checks {
 		cur, seen := out[c.Service]
@@ -94,7 +94,7 @@ func aggregateChecks(checks map[string]nomadCheckStatus) map[string]string {
 
 // pollChecks reads the checks of every live allocation with checked
 // Nomad-native services, every checkPollInterval, until ctx ends.
-func (s *NomadSource) pollChecks(ctx context.Context) {
+func (s *Source) pollChecks(ctx context.Context) {
 	t := time.NewTimer(checkPollInterval)
 	defer t.Stop()
 	for {
@@ -109,7 +109,7 @@ func (s *NomadSource) pollChecks(ctx context.Context) {
 }
 
 // checkRound reads the checks once and applies every health that changed.
-func (s *NomadSource) checkRound(ctx context.Context) {
+func (s *Source) checkRound(ctx context.Context) {
 	snap := s.store.Snapshot()
 	live := map[string]bool{}
 	var ids []string
@@ -131,7 +131,7 @@ func (s *NomadSource) checkRound(ctx context.Context) {
 	g.SetLimit(readParallelism)
 	for _, id := range ids {
 		g.Go(func() error {
-			var checks map[string]nomadCheckStatus
+			var checks map[string]checkStatus
 			if _, err := s.api.get(gctx, "/v1/client/allocation/"+url.PathEscape(id)+"/checks", "", &checks); err != nil {
 				s.log.Debug("nomad: read allocation checks", "alloc", id, "err", err)
 				return nil

@@ -1,4 +1,4 @@
-package collector
+package nomad
 
 import (
 	"fmt"
@@ -9,15 +9,16 @@ import (
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/nomad/jobspec"
 )
 
 // liveAlloc reports whether an allocation belongs in the model: it is, or is
 // about to be, running. Terminal allocations leave it (model's one rule).
-func liveAlloc(a *nomadAlloc) bool { return !model.TerminalClientStatus(a.ClientStatus) }
+func liveAlloc(a *apiAlloc) bool { return !model.TerminalClientStatus(a.ClientStatus) }
 
 // convertAlloc builds the model's allocation from Nomad's allocation and the
 // group of the job version it runs (nil when the job spec is not known).
-func convertAlloc(a *nomadAlloc, job *nomadJob, nodeAddr string) *model.Allocation {
+func convertAlloc(a *apiAlloc, job *apiJob, nodeAddr string) *model.Allocation {
 	out := &model.Allocation{
 		ID: a.ID, Name: a.Name, Namespace: a.Namespace, JobID: a.JobID, JobType: a.JobType,
 		JobVersion: a.JobVersion, TaskGroup: a.TaskGroup, NodeID: a.NodeID, NodeName: a.NodeName,
@@ -31,7 +32,7 @@ func convertAlloc(a *nomadAlloc, job *nomadJob, nodeAddr string) *model.Allocati
 		}
 		group = job.groupSpecs()[a.TaskGroup]
 	}
-	var raw *nomadGroup
+	var raw *apiGroup
 	if group != nil {
 		raw = group.raw
 		out.Tasks = group.tasks
@@ -45,7 +46,7 @@ func convertAlloc(a *nomadAlloc, job *nomadJob, nodeAddr string) *model.Allocati
 // groupSpec is a task group converted to model values once per job
 // version; allocations share its slices (model values are never mutated).
 type groupSpec struct {
-	raw      *nomadGroup
+	raw      *apiGroup
 	tasks    []model.Task
 	services []model.ServiceSpec
 }
@@ -53,7 +54,7 @@ type groupSpec struct {
 // groupSpecs converts the job's groups on first use. Parsing env and
 // template references is the costly part of converting an allocation, and
 // it is the same for every allocation of a version.
-func (j *nomadJob) groupSpecs() map[string]*groupSpec {
+func (j *apiJob) groupSpecs() map[string]*groupSpec {
 	j.groupsOnce.Do(func() {
 		j.groups = make(map[string]*groupSpec, len(j.TaskGroups))
 		for i := range j.TaskGroups {
@@ -79,9 +80,9 @@ func (j *nomadJob) groupSpecs() map[string]*groupSpec {
 // convertNetwork gives the namespace mode and address: the namespace's own IP
 // for bridge/CNI (from NetworkStatus, which only full reads and events carry),
 // else the host address the ports bind.
-func convertNetwork(a *nomadAlloc, group *nomadGroup, nodeAddr string) model.Network {
+func convertNetwork(a *apiAlloc, group *apiGroup, nodeAddr string) model.Network {
 	n := model.Network{Mode: model.ModeHost}
-	var shared []nomadNetwork
+	var shared []apiNetwork
 	if a.AllocatedResources != nil {
 		shared = a.AllocatedResources.Shared.Networks
 	}
@@ -110,13 +111,13 @@ func convertNetwork(a *nomadAlloc, group *nomadGroup, nodeAddr string) model.Net
 // AllocatedResources.Shared.Ports (with the host IP they bind), then legacy
 // task-level network ports. Whether a port is static, and its host_network,
 // come from the allocated networks' reserved/dynamic lists.
-func convertPorts(a *nomadAlloc, group *nomadGroup) []model.Port {
+func convertPorts(a *apiAlloc, group *apiGroup) []model.Port {
 	type meta struct {
 		static      bool
 		hostNetwork string
 	}
 	info := map[string]meta{}
-	note := func(nets []nomadNetwork) {
+	note := func(nets []apiNetwork) {
 		for _, nw := range nets {
 			for _, p := range nw.ReservedPorts {
 				info[p.Label] = meta{static: true, hostNetwork: p.HostNetwork}
@@ -147,7 +148,7 @@ func convertPorts(a *nomadAlloc, group *nomadGroup) []model.Port {
 	sort.Strings(tasks)
 	for _, name := range tasks {
 		for _, nw := range a.AllocatedResources.Tasks[name].Networks {
-			add := func(p nomadPort, static bool) {
+			add := func(p apiPort, static bool) {
 				if seen[p.Label] {
 					return
 				}
@@ -168,7 +169,7 @@ func convertPorts(a *nomadAlloc, group *nomadGroup) []model.Port {
 // convertTask keeps a task's networking facts: driver, lifecycle, the
 // docker-style network_mode and config.ports, and its references to ports and
 // services in env and templates.
-func convertTask(t *nomadTask) model.Task {
+func convertTask(t *apiTask) model.Task {
 	out := model.Task{Name: t.Name, Driver: t.Driver, Kind: t.Kind}
 	if t.Lifecycle != nil {
 		out.Lifecycle = t.Lifecycle.Hook
@@ -184,7 +185,7 @@ func convertTask(t *nomadTask) model.Task {
 			}
 		}
 	}
-	refs := model.ParseEnvRefs(t.Env)
+	refs := jobspec.EnvRefs(t.Env)
 	for _, tmpl := range t.Templates {
 		if tmpl.EmbeddedTmpl == nil {
 			continue
@@ -193,14 +194,14 @@ func convertTask(t *nomadTask) model.Task {
 		if tmpl.DestPath != nil {
 			dest = *tmpl.DestPath
 		}
-		refs = append(refs, model.ParseTemplateRefs(dest, *tmpl.EmbeddedTmpl)...)
+		refs = append(refs, jobspec.TemplateRefs(dest, *tmpl.EmbeddedTmpl)...)
 	}
 	out.Refs = refs
 	return out
 }
 
 // convertServiceSpec converts a job-spec service; task is set for task-level ones.
-func convertServiceSpec(s nomadService, task string) model.ServiceSpec {
+func convertServiceSpec(s apiService, task string) model.ServiceSpec {
 	out := model.ServiceSpec{Name: s.Name, Provider: s.Provider, Task: task, PortLabel: s.PortLabel, Tags: s.Tags, Checks: len(s.Checks)}
 	if out.Provider == "" {
 		out.Provider = model.ProviderConsul
@@ -242,7 +243,7 @@ func convertServiceSpec(s nomadService, task string) model.ServiceSpec {
 
 // convertNode builds the model's node. The address is the node's network
 // address (the list stub's Address, or the fingerprinted IP on a full node).
-func convertNode(n *nomadNode) *model.Node {
+func convertNode(n *apiNode) *model.Node {
 	out := &model.Node{
 		ID: n.ID, Name: n.Name, Datacenter: n.Datacenter, NodePool: n.NodePool,
 		Address: n.Address, Status: n.Status,
@@ -323,7 +324,7 @@ func parsePortList(s string) []int {
 // convertServiceReg converts a Nomad-native service registration. The
 // registry holds no health: an instance counts as passing until the check
 // poller (nomad_checks.go) learns otherwise from its allocation's checks.
-func convertServiceReg(r *nomadServiceReg) *model.Service {
+func convertServiceReg(r *apiServiceReg) *model.Service {
 	return &model.Service{
 		ID: r.ID, Name: r.ServiceName, Provider: model.ProviderNomad, Namespace: r.Namespace,
 		NodeID: r.NodeID, AllocID: r.AllocID, Address: r.Address, Port: r.Port, Tags: r.Tags,

@@ -1,4 +1,4 @@
-package collector
+package nomad
 
 import (
 	"context"
@@ -28,7 +28,7 @@ func BenchmarkDecodeAllocFrame(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		_ = decodeFrames(strings.NewReader(frame), func(f *nomadEventFrame) error {
+		_ = decodeFrames(strings.NewReader(frame), func(f *eventFrame) error {
 			s.applyFrame(context.Background(), f)
 			return nil
 		})

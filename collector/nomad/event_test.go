@@ -1,4 +1,4 @@
-package collector
+package nomad
 
 import (
 	"context"
@@ -22,13 +22,13 @@ const allocEvent = `{"Index":120,"Events":[{"Topic":"Allocation","Type":"Allocat
 `
 
 // meshJob is the job version the allocation runs.
-var meshJob = &nomadJob{ID: "mesh", Namespace: "default", Type: "service", Version: 0, TaskGroups: []nomadGroup{{
+var meshJob = &apiJob{ID: "mesh", Namespace: "default", Type: "service", Version: 0, TaskGroups: []apiGroup{{
 	Name: "app",
-	Services: []nomadService{{Name: "app", PortLabel: "8080", Connect: &struct {
+	Services: []apiService{{Name: "app", PortLabel: "8080", Connect: &struct {
 		Native         bool
 		SidecarService *struct {
 			Port  string
-			Proxy *struct{ Upstreams []nomadUpstream }
+			Proxy *struct{ Upstreams []apiUpstream }
 		}
 		Gateway *struct {
 			Ingress     *struct{}
@@ -37,9 +37,9 @@ var meshJob = &nomadJob{ID: "mesh", Namespace: "default", Type: "service", Versi
 		}
 	}{SidecarService: &struct {
 		Port  string
-		Proxy *struct{ Upstreams []nomadUpstream }
-	}{Proxy: &struct{ Upstreams []nomadUpstream }{Upstreams: []nomadUpstream{{DestinationName: "redis", LocalBindPort: 6379}}}}}}},
-	Tasks: []nomadTask{
+		Proxy *struct{ Upstreams []apiUpstream }
+	}{Proxy: &struct{ Upstreams []apiUpstream }{Upstreams: []apiUpstream{{DestinationName: "redis", LocalBindPort: 6379}}}}}}},
+	Tasks: []apiTask{
 		{Name: "app", Driver: "raw_exec", Env: map[string]string{"REDIS_ADDR": "${NOMAD_UPSTREAM_ADDR_redis}"}},
 		{Name: "connect-proxy-app", Driver: "raw_exec", Kind: "connect-proxy:app", Lifecycle: &struct {
 			Hook    string
@@ -48,9 +48,9 @@ var meshJob = &nomadJob{ID: "mesh", Namespace: "default", Type: "service", Versi
 	},
 }}}
 
-func newTestSource() (*NomadSource, *model.Store) {
+func newTestSource() (*Source, *model.Store) {
 	store := model.NewStore()
-	s := NewNomadSource(nil, "http://test", store, slog.New(slog.DiscardHandler))
+	s := NewSource(nil, "http://test", store, slog.New(slog.DiscardHandler))
 	return s, store
 }
 
@@ -58,7 +58,7 @@ func newTestSource() (*NomadSource, *model.Store) {
 func TestApplyAllocationEvent(t *testing.T) {
 	s, store := newTestSource()
 	s.jobs.put(meshJob)
-	err := decodeFrames(strings.NewReader(allocEvent), func(f *nomadEventFrame) error {
+	err := decodeFrames(strings.NewReader(allocEvent), func(f *eventFrame) error {
 		s.applyFrame(context.Background(), f)
 		return nil
 	})
@@ -134,8 +134,8 @@ func TestAllocationLifecycleEvents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, store := newTestSource()
-			s.jobs.put(&nomadJob{ID: "j", Namespace: ""})
-			_ = decodeFrames(strings.NewReader(tt.frames), func(f *nomadEventFrame) error {
+			s.jobs.put(&apiJob{ID: "j", Namespace: ""})
+			_ = decodeFrames(strings.NewReader(tt.frames), func(f *eventFrame) error {
 				s.applyFrame(context.Background(), f)
 				return nil
 			})
@@ -155,12 +155,12 @@ func FuzzDecodeFrames(f *testing.F) {
 	f.Add([]byte(`{"Index":1,"Events":[{"Topic":"Node","Payload":{"Node":{"ID":"n","ReservedResources":{"Networks":{"ReservedHostPorts":"1-99999999,a,3"}}}}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, _ := newTestSource()
-		_ = decodeFrames(strings.NewReader(string(data)), func(fr *nomadEventFrame) error {
+		_ = decodeFrames(strings.NewReader(string(data)), func(fr *eventFrame) error {
 			for i := range fr.Events {
 				// Job events never fetch; allocation events would, so keep them
 				// local by giving each a cached job.
 				if a := fr.Events[i].Payload.Allocation; a != nil {
-					s.jobs.put(&nomadJob{ID: a.JobID, Namespace: a.Namespace, Version: a.JobVersion})
+					s.jobs.put(&apiJob{ID: a.JobID, Namespace: a.Namespace, Version: a.JobVersion})
 				}
 			}
 			s.applyFrame(context.Background(), fr)
@@ -170,7 +170,7 @@ func FuzzDecodeFrames(f *testing.F) {
 }
 
 func TestAggregateChecks(t *testing.T) {
-	got := aggregateChecks(map[string]nomadCheckStatus{
+	got := aggregateChecks(map[string]checkStatus{
 		"1": {Service: "a", Status: "success"}, "2": {Service: "a", Status: "failure"},
 		"3": {Service: "b", Status: "success"}, "4": {Service: "b", Status: "pending"},
 		"5": {Service: "c", Status: "success"},

@@ -1,4 +1,4 @@
-package collector
+package nomad
 
 import (
 	"context"
@@ -11,18 +11,19 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 )
 
-// nomadHTTP reads Nomad's HTTP API through the official client (so address,
+// httpAPI reads Nomad's HTTP API through the official client (so address,
 // token, region, TLS and headers behave exactly as with the nomad CLI) but
 // decodes responses into netviz's slim types.
-type nomadHTTP struct {
+type httpAPI struct {
 	client *nomadapi.Client
-	// namespace is "*" unless NOMAD_NAMESPACE (or a flag) narrows it.
+	// namespace is "*" (every namespace) unless the NOMAD_NAMESPACE
+	// environment variable names one; netviz has no flag for it.
 	namespace string
 }
 
 // get reads path into out and returns Nomad's X-Nomad-Index. namespace ""
 // means the collector's namespace.
-func (n *nomadHTTP) get(ctx context.Context, path, namespace string, out any) (uint64, error) {
+func (n *httpAPI) get(ctx context.Context, path, namespace string, out any) (uint64, error) {
 	if namespace == "" {
 		namespace = n.namespace
 	}
@@ -35,7 +36,7 @@ func (n *nomadHTTP) get(ctx context.Context, path, namespace string, out any) (u
 }
 
 // stream opens a streaming GET (the event stream) and returns its body.
-func (n *nomadHTTP) stream(ctx context.Context, path string) (io.ReadCloser, error) {
+func (n *httpAPI) stream(ctx context.Context, path string) (io.ReadCloser, error) {
 	q := (&nomadapi.QueryOptions{Namespace: n.namespace}).WithContext(ctx)
 	return n.client.Raw().Response(path, q)
 }
@@ -66,10 +67,10 @@ func describe(err error) string {
 
 // decodeFrames reads newline-delimited event frames from r and calls fn for
 // each non-heartbeat frame until r ends or fn fails.
-func decodeFrames(r io.Reader, fn func(*nomadEventFrame) error) error {
+func decodeFrames(r io.Reader, fn func(*eventFrame) error) error {
 	dec := json.NewDecoder(r)
 	for {
-		var f nomadEventFrame
+		var f eventFrame
 		if err := dec.Decode(&f); err != nil {
 			if errors.Is(err, io.EOF) {
 				return io.ErrUnexpectedEOF

@@ -1,4 +1,4 @@
-package collector
+package nomad
 
 import (
 	"context"
@@ -16,16 +16,16 @@ const maxJobVersions = 4
 // /v1/job/:id/versions.
 type jobSpecs struct {
 	mu       sync.Mutex
-	byKey    map[string]*nomadJob
+	byKey    map[string]*apiJob
 	versions map[string][]uint64 // namespace\x00id → versions held, oldest first
 }
 
 func newJobSpecs() *jobSpecs {
-	return &jobSpecs{byKey: map[string]*nomadJob{}, versions: map[string][]uint64{}}
+	return &jobSpecs{byKey: map[string]*apiJob{}, versions: map[string][]uint64{}}
 }
 
 // put stores a job version, evicting the oldest beyond maxJobVersions.
-func (j *jobSpecs) put(job *nomadJob) {
+func (j *jobSpecs) put(job *apiJob) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	k := jobKey(job.Namespace, job.ID, job.Version)
@@ -44,7 +44,7 @@ func (j *jobSpecs) put(job *nomadJob) {
 }
 
 // get returns a cached job version or nil.
-func (j *jobSpecs) get(namespace, id string, version uint64) *nomadJob {
+func (j *jobSpecs) get(namespace, id string, version uint64) *apiJob {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.byKey[jobKey(namespace, id, version)]
@@ -64,11 +64,11 @@ func (j *jobSpecs) forget(namespace, id string) {
 // fetch returns the job version, reading /v1/job/:id/versions on a miss.
 // A job that no longer exists gives nil and no error: its allocations are
 // still shown, without task details.
-func (j *jobSpecs) fetch(ctx context.Context, api *nomadHTTP, namespace, id string, version uint64) (*nomadJob, error) {
+func (j *jobSpecs) fetch(ctx context.Context, api *httpAPI, namespace, id string, version uint64) (*apiJob, error) {
 	if job := j.get(namespace, id, version); job != nil {
 		return job, nil
 	}
-	var resp struct{ Versions []*nomadJob }
+	var resp struct{ Versions []*apiJob }
 	path := "/v1/job/" + url.PathEscape(id) + "/versions"
 	if _, err := api.get(ctx, path, namespace, &resp); err != nil {
 		if isNotFound(err) {
@@ -76,7 +76,7 @@ func (j *jobSpecs) fetch(ctx context.Context, api *nomadHTTP, namespace, id stri
 		}
 		return nil, fmt.Errorf("job %s versions: %w", id, err)
 	}
-	var found *nomadJob
+	var found *apiJob
 	// Versions come newest first; keep the newest few.
 	for i := len(resp.Versions) - 1; i >= 0; i-- {
 		v := resp.Versions[i]

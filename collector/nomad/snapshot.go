@@ -1,4 +1,4 @@
-package collector
+package nomad
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// nomadState is one consistent read of Nomad: everything the model needs,
+// state is one consistent read of Nomad: everything the model needs,
 // and the lowest index the reads were taken at (the event stream resumes
 // there, so nothing between the reads is missed; replays are idempotent).
-type nomadState struct {
+type state struct {
 	index    uint64
 	nodes    []*model.Node
 	allocs   []*model.Allocation
@@ -27,14 +27,14 @@ type nomadState struct {
 // readState reads nodes, job specs, allocations (one list call with
 // resources, FACTS.md: ~150 ms for 7,500) and Nomad-native services.
 // A 403 on one kind is recorded and the rest goes on.
-func (s *NomadSource) readState(ctx context.Context) (*nomadState, error) {
-	st := &nomadState{forbidden: map[string]string{}}
+func (s *Source) readState(ctx context.Context) (*state, error) {
+	st := &state{forbidden: map[string]string{}}
 	var (
 		mu       sync.Mutex
 		indexes  []uint64
-		rawNodes []*nomadNode
-		rawAll   []*nomadAlloc
-		stubs    []nomadJobStub
+		rawNodes []*apiNode
+		rawAll   []*apiAlloc
+		stubs    []apiJobStub
 		regs     []*model.Service
 	)
 	record := func(topic string, idx uint64, err error) error {
@@ -109,7 +109,7 @@ func (s *NomadSource) readState(ctx context.Context) (*nomadState, error) {
 
 // readJobs fills the spec cache with the current version of every job (76
 // job specs took 32 ms in FACTS.md), a few at a time.
-func (s *NomadSource) readJobs(ctx context.Context, stubs []nomadJobStub) error {
+func (s *Source) readJobs(ctx context.Context, stubs []apiJobStub) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readParallelism)
 	for _, stub := range stubs {
@@ -117,7 +117,7 @@ func (s *NomadSource) readJobs(ctx context.Context, stubs []nomadJobStub) error 
 			continue
 		}
 		g.Go(func() error {
-			var job nomadJob
+			var job apiJob
 			_, err := s.api.get(gctx, "/v1/job/"+url.PathEscape(stub.ID), stub.Namespace, &job)
 			switch {
 			case err == nil:
@@ -134,8 +134,8 @@ func (s *NomadSource) readJobs(ctx context.Context, stubs []nomadJobStub) error 
 }
 
 // readServices lists Nomad-native services and reads each one's instances.
-func (s *NomadSource) readServices(ctx context.Context) ([]*model.Service, uint64, error) {
-	var lists []nomadServiceList
+func (s *Source) readServices(ctx context.Context) ([]*model.Service, uint64, error) {
+	var lists []apiServiceList
 	idx, err := s.api.get(ctx, "/v1/services", "", &lists)
 	if err != nil {
 		return nil, 0, err
@@ -149,7 +149,7 @@ func (s *NomadSource) readServices(ctx context.Context) ([]*model.Service, uint6
 	for _, l := range lists {
 		for _, svc := range l.Services {
 			g.Go(func() error {
-				var regs []*nomadServiceReg
+				var regs []*apiServiceReg
 				_, err := s.api.get(gctx, "/v1/service/"+url.PathEscape(svc.ServiceName), l.Namespace, &regs)
 				if err != nil {
 					if isNotFound(err) {
@@ -175,12 +175,12 @@ func (s *NomadSource) readServices(ctx context.Context) ([]*model.Service, uint6
 // fillIPs reads single allocations whose namespace IP the list lacks, in the
 // background after the first picture is published (FACTS.md: reading every
 // allocation one by one is 70× slower than the list), and applies them.
-func (s *NomadSource) fillIPs(ctx context.Context, ids []string) {
+func (s *Source) fillIPs(ctx context.Context, ids []string) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readParallelism)
 	for _, id := range ids {
 		g.Go(func() error {
-			var a nomadAlloc
+			var a apiAlloc
 			if _, err := s.api.get(gctx, "/v1/allocation/"+url.PathEscape(id), "", &a); err != nil {
 				if gctx.Err() == nil {
 					s.log.Debug("read allocation for namespace IP", "alloc", id, "err", err)

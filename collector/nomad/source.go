@@ -1,4 +1,4 @@
-package collector
+package nomad
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	nomadapi "github.com/hashicorp/nomad/api"
+	"github.com/netviz/netviz/collector/internal/backoff"
 	"github.com/netviz/netviz/collector/model"
 )
 
@@ -22,12 +23,12 @@ const readParallelism = 8
 // carry nothing the network picture needs yet.
 var eventTopics = []string{"Node", "Job", "Allocation", "Service"}
 
-// NomadSource keeps the model's Nomad side (nodes, allocations with their job
+// Source keeps the model's Nomad side (nodes, allocations with their job
 // specs, Nomad-native services) in step with Nomad: a snapshot from the list
 // APIs, then the event stream from the snapshot's index, resyncing whenever
 // the stream breaks.
-type NomadSource struct {
-	api   *nomadHTTP
+type Source struct {
+	api   *httpAPI
 	store *model.Store
 	log   *slog.Logger
 	jobs  *jobSpecs
@@ -41,9 +42,9 @@ type NomadSource struct {
 	nodeAddrs map[string]string
 }
 
-// NewNomadSource returns a source reading through client. It follows every
+// NewSource returns a source reading through client. It follows every
 // namespace unless NOMAD_NAMESPACE names one (as the nomad CLI does).
-func NewNomadSource(client *nomadapi.Client, addr string, store *model.Store, log *slog.Logger) *NomadSource {
+func NewSource(client *nomadapi.Client, addr string, store *model.Store, log *slog.Logger) *Source {
 	ns := "*"
 	if v := os.Getenv("NOMAD_NAMESPACE"); v != "" {
 		ns = v
@@ -51,8 +52,8 @@ func NewNomadSource(client *nomadapi.Client, addr string, store *model.Store, lo
 	if log == nil {
 		log = slog.Default()
 	}
-	return &NomadSource{
-		api: &nomadHTTP{client: client, namespace: ns}, store: store, log: log, jobs: newJobSpecs(),
+	return &Source{
+		api: &httpAPI{client: client, namespace: ns}, store: store, log: log, jobs: newJobSpecs(),
 		addr: addr, status: model.SourceStatus{State: model.StateSyncing, Address: addr}, nodeAddrs: map[string]string{},
 	}
 }
@@ -60,7 +61,7 @@ func NewNomadSource(client *nomadapi.Client, addr string, store *model.Store, lo
 // Sync reads Nomad once and replaces the model's Nomad side with it. It
 // returns the index to stream from and the allocations whose namespace IP
 // still needs a single read.
-func (s *NomadSource) Sync(ctx context.Context) (uint64, []string, error) {
+func (s *Source) Sync(ctx context.Context) (uint64, []string, error) {
 	st, err := s.readState(ctx)
 	if err != nil {
 		return 0, nil, err
@@ -93,7 +94,7 @@ func (s *NomadSource) Sync(ctx context.Context) (uint64, []string, error) {
 
 // SyncFull is Sync followed by the single reads that fill namespace IPs, for
 // one-shot use (netviz dump).
-func (s *NomadSource) SyncFull(ctx context.Context) error {
+func (s *Source) SyncFull(ctx context.Context) error {
 	_, need, err := s.Sync(ctx)
 	if err != nil {
 		return err
@@ -107,7 +108,7 @@ func (s *NomadSource) SyncFull(ctx context.Context) error {
 // reconnect resyncs from a fresh snapshot, since the event broker's short
 // buffer cannot promise to replay what was missed (FACTS.md); the model
 // then equals what a fresh snapshot gives.
-func (s *NomadSource) Run(ctx context.Context) error {
+func (s *Source) Run(ctx context.Context) error {
 	var checks sync.WaitGroup
 	checks.Add(1)
 	go func() {
@@ -115,7 +116,7 @@ func (s *NomadSource) Run(ctx context.Context) error {
 		s.pollChecks(ctx)
 	}()
 	defer checks.Wait()
-	bo := newBackoff()
+	bo := backoff.New()
 	for ctx.Err() == nil {
 		err := s.syncAndStream(ctx, bo)
 		if ctx.Err() != nil {
@@ -123,19 +124,19 @@ func (s *NomadSource) Run(ctx context.Context) error {
 		}
 		s.setDown(err)
 		s.log.Warn("nomad: connection lost; resyncing", "err", err)
-		if !bo.wait(ctx) {
+		if !bo.Wait(ctx) {
 			return nil
 		}
 	}
 	return nil
 }
 
-func (s *NomadSource) syncAndStream(ctx context.Context, bo *backoff) error {
+func (s *Source) syncAndStream(ctx context.Context, bo *backoff.Backoff) error {
 	index, needIP, err := s.Sync(ctx)
 	if err != nil {
 		return fmt.Errorf("nomad snapshot: %w", err)
 	}
-	bo.reset()
+	bo.Reset()
 	fillCtx, stopFill := context.WithCancel(ctx)
 	defer stopFill()
 	var fill sync.WaitGroup
@@ -152,7 +153,7 @@ func (s *NomadSource) syncAndStream(ctx context.Context, bo *backoff) error {
 
 // stream follows the event stream from index, applying each frame as one
 // batch, until the stream or ctx ends.
-func (s *NomadSource) stream(ctx context.Context, index uint64) error {
+func (s *Source) stream(ctx context.Context, index uint64) error {
 	topics := s.permittedTopics()
 	if len(topics) == 0 {
 		<-ctx.Done()
@@ -172,7 +173,7 @@ func (s *NomadSource) stream(ctx context.Context, index uint64) error {
 	}
 	// The request is bound to ctx: when ctx ends, the read below fails.
 	defer body.Close()
-	err = decodeFrames(body, func(f *nomadEventFrame) error {
+	err = decodeFrames(body, func(f *eventFrame) error {
 		s.applyFrame(ctx, f)
 		return nil
 	})
@@ -183,7 +184,7 @@ func (s *NomadSource) stream(ctx context.Context, index uint64) error {
 }
 
 // permittedTopics are the topics not known to be forbidden.
-func (s *NomadSource) permittedTopics() []string {
+func (s *Source) permittedTopics() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
@@ -198,7 +199,7 @@ func (s *NomadSource) permittedTopics() []string {
 // forbidTopics handles a 403 on the stream: Nomad refuses the whole request
 // when one topic is not allowed, so probe each topic alone, record the
 // forbidden ones in the status, and let Run reconnect with the rest.
-func (s *NomadSource) forbidTopics(ctx context.Context, index uint64, topics []string, cause error) error {
+func (s *Source) forbidTopics(ctx context.Context, index uint64, topics []string, cause error) error {
 	found := false
 	for _, t := range topics {
 		body, err := s.api.stream(ctx, fmt.Sprintf("/v1/event/stream?index=%d&topic=%s", index, t))
@@ -224,7 +225,7 @@ func (s *NomadSource) forbidTopics(ctx context.Context, index uint64, topics []s
 
 // applyFrame converts a frame's events into model changes and applies them
 // as one batch (one new model version per frame, not per event).
-func (s *NomadSource) applyFrame(ctx context.Context, f *nomadEventFrame) {
+func (s *Source) applyFrame(ctx context.Context, f *eventFrame) {
 	var changes []model.Change
 	for i := range f.Events {
 		ev := &f.Events[i]
@@ -246,7 +247,7 @@ func (s *NomadSource) applyFrame(ctx context.Context, f *nomadEventFrame) {
 // convertEvent turns one event into a model change, or nil for events that
 // change nothing netviz shows. Malformed events (a payload missing) are
 // logged and skipped, never fatal.
-func (s *NomadSource) convertEvent(ctx context.Context, ev *nomadEvent) model.Change {
+func (s *Source) convertEvent(ctx context.Context, ev *event) model.Change {
 	p := &ev.Payload
 	switch ev.Topic {
 	case "Allocation":
@@ -295,7 +296,7 @@ func (s *NomadSource) convertEvent(ctx context.Context, ev *nomadEvent) model.Ch
 // allocChange converts an allocation (from an event or a single read) into
 // an upsert, or a delete once it is terminal. An update older than what the
 // model holds (a replay after resync) is dropped.
-func (s *NomadSource) allocChange(ctx context.Context, a *nomadAlloc) model.Change {
+func (s *Source) allocChange(ctx context.Context, a *apiAlloc) model.Change {
 	if cur := s.store.Snapshot().Allocation(a.ID); cur != nil && cur.ModifyIndex > a.ModifyIndex {
 		return nil
 	}
@@ -321,20 +322,20 @@ func (s *NomadSource) allocChange(ctx context.Context, a *nomadAlloc) model.Chan
 }
 
 // applyAlloc applies one allocation read on its own.
-func (s *NomadSource) applyAlloc(ctx context.Context, a *nomadAlloc) {
+func (s *Source) applyAlloc(ctx context.Context, a *apiAlloc) {
 	if c := s.allocChange(ctx, a); c != nil {
 		s.store.Apply(c)
 	}
 }
 
 // Status returns the source's current status.
-func (s *NomadSource) Status() model.SourceStatus {
+func (s *Source) Status() model.SourceStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.status
 }
 
-func (s *NomadSource) setDown(err error) {
+func (s *Source) setDown(err error) {
 	s.mu.Lock()
 	if s.status.State != model.StateSyncing || s.status.Error == "" {
 		s.status.State = model.StateDown

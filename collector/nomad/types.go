@@ -1,4 +1,4 @@
-package collector
+package nomad
 
 import "sync"
 
@@ -7,34 +7,34 @@ import "sync"
 // client's generic event decoding at ~660 µs per allocation event against
 // ~136 µs for a typed struct; decoding is the collector's main cost at scale.
 
-// nomadPort is an api.Port (a group network's reserved or dynamic port).
-type nomadPort struct {
+// apiPort is an api.Port (a group network's reserved or dynamic port).
+type apiPort struct {
 	Label       string
 	Value       int
 	To          int
 	HostNetwork string
 }
 
-// nomadNetwork is an api.NetworkResource.
-type nomadNetwork struct {
+// apiNetwork is an api.NetworkResource.
+type apiNetwork struct {
 	Mode          string
 	Device        string
 	IP            string
-	ReservedPorts []nomadPort
-	DynamicPorts  []nomadPort
+	ReservedPorts []apiPort
+	DynamicPorts  []apiPort
 }
 
-// nomadPortMapping is an api.PortMapping from AllocatedResources.Shared.Ports.
-type nomadPortMapping struct {
+// apiPortMapping is an api.PortMapping from AllocatedResources.Shared.Ports.
+type apiPortMapping struct {
 	Label  string
 	Value  int
 	To     int
 	HostIP string
 }
 
-// nomadAlloc is an allocation as the list endpoint (resources=true), the
+// apiAlloc is an allocation as the list endpoint (resources=true), the
 // read endpoint and allocation events give it.
-type nomadAlloc struct {
+type apiAlloc struct {
 	ID                 string
 	Name               string
 	Namespace          string
@@ -49,11 +49,11 @@ type nomadAlloc struct {
 	ModifyIndex        uint64
 	AllocatedResources *struct {
 		Tasks map[string]struct {
-			Networks []nomadNetwork
+			Networks []apiNetwork
 		}
 		Shared struct {
-			Networks []nomadNetwork
-			Ports    []nomadPortMapping
+			Networks []apiNetwork
+			Ports    []apiPortMapping
 		}
 	}
 	NetworkStatus *struct {
@@ -62,8 +62,8 @@ type nomadAlloc struct {
 	}
 }
 
-// nomadUpstream is an api.ConsulUpstream.
-type nomadUpstream struct {
+// apiUpstream is an api.ConsulUpstream.
+type apiUpstream struct {
 	DestinationName      string
 	DestinationNamespace string
 	LocalBindPort        int
@@ -71,8 +71,8 @@ type nomadUpstream struct {
 	Datacenter           string
 }
 
-// nomadService is an api.Service of a job spec.
-type nomadService struct {
+// apiService is an api.Service of a job spec.
+type apiService struct {
 	Name      string
 	PortLabel string
 	Provider  string
@@ -84,7 +84,7 @@ type nomadService struct {
 		SidecarService *struct {
 			Port  string
 			Proxy *struct {
-				Upstreams []nomadUpstream
+				Upstreams []apiUpstream
 			}
 		}
 		Gateway *struct {
@@ -95,8 +95,8 @@ type nomadService struct {
 	}
 }
 
-// nomadTask is an api.Task of a job spec.
-type nomadTask struct {
+// apiTask is an api.Task of a job spec.
+type apiTask struct {
 	Name      string
 	Driver    string
 	Kind      string
@@ -106,30 +106,30 @@ type nomadTask struct {
 		EmbeddedTmpl *string
 		DestPath     *string
 	}
-	Services  []nomadService
+	Services  []apiService
 	Lifecycle *struct {
 		Hook    string
 		Sidecar bool
 	}
 }
 
-// nomadGroup is an api.TaskGroup.
-type nomadGroup struct {
+// apiGroup is an api.TaskGroup.
+type apiGroup struct {
 	Name     string
 	Count    int
-	Networks []nomadNetwork
-	Services []nomadService
-	Tasks    []nomadTask
+	Networks []apiNetwork
+	Services []apiService
+	Tasks    []apiTask
 }
 
-// nomadJob is an api.Job, as /v1/job/:id, /v1/job/:id/versions and Job
+// apiJob is an api.Job, as /v1/job/:id, /v1/job/:id/versions and Job
 // events give it.
-type nomadJob struct {
+type apiJob struct {
 	ID         string
 	Namespace  string
 	Type       string
 	Version    uint64
-	TaskGroups []nomadGroup
+	TaskGroups []apiGroup
 
 	// groups holds each group converted once (see groupSpecs): every
 	// allocation of this version shares the same tasks and services.
@@ -137,15 +137,15 @@ type nomadJob struct {
 	groups     map[string]*groupSpec
 }
 
-// nomadJobStub is an entry of /v1/jobs.
-type nomadJobStub struct {
+// apiJobStub is an entry of /v1/jobs.
+type apiJobStub struct {
 	ID        string
 	Namespace string
 	Version   uint64
 }
 
-// nomadNode is a node as /v1/nodes?resources=true and Node events give it.
-type nomadNode struct {
+// apiNode is a node as /v1/nodes?resources=true and Node events give it.
+type apiNode struct {
 	ID         string
 	Name       string
 	Datacenter string
@@ -180,8 +180,8 @@ type nomadNode struct {
 	}
 }
 
-// nomadServiceReg is a Nomad-native service registration (api.ServiceRegistration).
-type nomadServiceReg struct {
+// apiServiceReg is a Nomad-native service registration (api.ServiceRegistration).
+type apiServiceReg struct {
 	ID          string
 	ServiceName string
 	Namespace   string
@@ -194,31 +194,31 @@ type nomadServiceReg struct {
 	ModifyIndex uint64
 }
 
-// nomadServiceList is an entry of /v1/services.
-type nomadServiceList struct {
+// apiServiceList is an entry of /v1/services.
+type apiServiceList struct {
 	Namespace string
 	Services  []struct {
 		ServiceName string
 	}
 }
 
-// nomadEventFrame is one newline-delimited frame of /v1/event/stream.
-type nomadEventFrame struct {
+// eventFrame is one newline-delimited frame of /v1/event/stream.
+type eventFrame struct {
 	Index  uint64
-	Events []nomadEvent
+	Events []event
 }
 
-// nomadEvent is one event; Payload holds the object its Topic names.
-type nomadEvent struct {
+// event is one event; Payload holds the object its Topic names.
+type event struct {
 	Topic     string
 	Type      string
 	Key       string
 	Namespace string
 	Index     uint64
 	Payload   struct {
-		Allocation *nomadAlloc
-		Job        *nomadJob
-		Node       *nomadNode
-		Service    *nomadServiceReg
+		Allocation *apiAlloc
+		Job        *apiJob
+		Node       *apiNode
+		Service    *apiServiceReg
 	}
 }

@@ -1,4 +1,6 @@
-package collector
+// Package backoff is the reconnect delay the collector's sources share: a
+// capped, jittered exponential wait between attempts to reach an agent.
+package backoff
 
 import (
 	"context"
@@ -9,22 +11,24 @@ import (
 // Reconnect delays: fast enough that an agent restart is caught within a
 // second or two, capped so a long outage costs one request every 30 s.
 const (
-	backoffMin = 250 * time.Millisecond
-	backoffMax = 30 * time.Second
+	minDelay = 250 * time.Millisecond
+	maxDelay = 30 * time.Second
 )
 
-// backoff is a capped, jittered exponential delay between reconnects.
-type backoff struct{ next time.Duration }
+// Backoff is a capped, jittered exponential delay between reconnects.
+type Backoff struct{ next time.Duration }
 
-func newBackoff() *backoff { return &backoff{next: backoffMin} }
+// New returns a backoff at its shortest delay.
+func New() *Backoff { return &Backoff{next: minDelay} }
 
-func (b *backoff) reset() { b.next = backoffMin }
+// Reset goes back to the shortest delay, after a success.
+func (b *Backoff) Reset() { b.next = minDelay }
 
-// wait sleeps for the next delay (half of it jittered) and reports whether
+// Wait sleeps for the next delay (half of it jittered) and reports whether
 // ctx is still alive.
-func (b *backoff) wait(ctx context.Context) bool {
+func (b *Backoff) Wait(ctx context.Context) bool {
 	d := b.next/2 + time.Duration(rand.Int64N(int64(b.next/2)+1))
-	b.next = min(b.next*2, backoffMax)
+	b.next = min(b.next*2, maxDelay)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -1,13 +1,14 @@
-package model_test
+package jobspec_test
 
 import (
 	"slices"
 	"testing"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/nomad/jobspec"
 )
 
-func TestParseEnvRefs(t *testing.T) {
+func TestEnvRefs(t *testing.T) {
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -49,7 +50,7 @@ func TestParseEnvRefs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := model.ParseEnvRefs(tt.env); !slices.Equal(got, tt.want) {
+			if got := jobspec.EnvRefs(tt.env); !slices.Equal(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})

@@ -1,23 +1,25 @@
-package model
+package jobspec
 
 import (
 	"regexp"
 	"strings"
 	"text/template/parse"
+
+	"github.com/netviz/netviz/collector/model"
 )
 
 // Template functions that query a service registry, and the provider each
 // asks. nomadService/nomadServices are Nomad's; service, services and connect
 // are consul-template's.
-var templateServiceFuncs = map[string]RefKind{
-	"nomadService":  RefNomadService,
-	"nomadServices": RefNomadService,
-	"service":       RefConsulService,
-	"connect":       RefConsulService,
-	"services":      RefConsulService,
+var templateServiceFuncs = map[string]model.RefKind{
+	"nomadService":  model.RefNomadService,
+	"nomadServices": model.RefNomadService,
+	"service":       model.RefConsulService,
+	"connect":       model.RefConsulService,
+	"services":      model.RefConsulService,
 }
 
-// ParseTemplateRefs finds the services a template's text asks for. It parses
+// TemplateRefs finds the services a template's text asks for. It parses
 // the text with Go's template parser (without knowing the functions), walks
 // every pipeline — range, with, if, assignments, parenthesised arguments — and
 // records each registry query:
@@ -30,11 +32,11 @@ var templateServiceFuncs = map[string]RefKind{
 // query as written. A query whose name is not a literal (a variable) is
 // skipped. Text that does not parse as a template is scanned action by
 // action. Nomad variables named inside the text (e.g. {{ env
-// "NOMAD_UPSTREAM_ADDR_redis" }}) count too, as with ParseEnvRefs. Source is
+// "NOMAD_UPSTREAM_ADDR_redis" }}) count too, as with EnvRefs. Source is
 // "template:"+destination. The result is sorted and deduplicated.
-func ParseTemplateRefs(destination, data string) []Ref {
+func TemplateRefs(destination, data string) []model.Ref {
 	source := "template:" + destination
-	out := appendEnvRefs([]Ref{}, source, data)
+	out := appendEnvRefs([]model.Ref{}, source, data)
 	if tree, err := parseTemplate(data); err == nil {
 		out = walkNode(out, source, tree.Root)
 	} else {
@@ -56,7 +58,7 @@ func parseTemplate(text string) (*parse.Tree, error) {
 }
 
 // walkNode collects registry queries from every pipeline under n.
-func walkNode(out []Ref, source string, n parse.Node) []Ref {
+func walkNode(out []model.Ref, source string, n parse.Node) []model.Ref {
 	switch n := n.(type) {
 	case *parse.ListNode:
 		if n == nil {
@@ -93,24 +95,24 @@ func walkNode(out []Ref, source string, n parse.Node) []Ref {
 	return out
 }
 
-func walkBranch(out []Ref, source string, b *parse.BranchNode) []Ref {
+func walkBranch(out []model.Ref, source string, b *parse.BranchNode) []model.Ref {
 	out = walkNode(out, source, b.Pipe)
 	out = walkNode(out, source, b.List)
 	return walkNode(out, source, b.ElseList)
 }
 
 // commandRef reads one command such as `nomadService "redis"`.
-func commandRef(source string, c *parse.CommandNode) (Ref, bool) {
+func commandRef(source string, c *parse.CommandNode) (model.Ref, bool) {
 	if len(c.Args) == 0 {
-		return Ref{}, false
+		return model.Ref{}, false
 	}
 	fn, ok := c.Args[0].(*parse.IdentifierNode)
 	if !ok {
-		return Ref{}, false
+		return model.Ref{}, false
 	}
 	kind, ok := templateServiceFuncs[fn.Ident]
 	if !ok {
-		return Ref{}, false
+		return model.Ref{}, false
 	}
 	var names []string
 	for _, a := range c.Args[1:] {
@@ -127,12 +129,12 @@ func commandRef(source string, c *parse.CommandNode) (Ref, bool) {
 // a reference. The service argument is the last for nomadService (its
 // three-argument form picks a subset: count, key, name) and the first for
 // consul-template's service and connect (the second is a health filter).
-func registryRef(source string, kind RefKind, fn string, args []string, text string) (Ref, bool) {
+func registryRef(source string, kind model.RefKind, fn string, args []string, text string) (model.Ref, bool) {
 	if fn == "nomadServices" || fn == "services" {
-		return Ref{Kind: kind, Target: Wildcard, Source: source, Text: text}, true
+		return model.Ref{Kind: kind, Target: model.Wildcard, Source: source, Text: text}, true
 	}
 	if len(args) == 0 {
-		return Ref{}, false
+		return model.Ref{}, false
 	}
 	query := args[0]
 	if fn == "nomadService" {
@@ -140,9 +142,9 @@ func registryRef(source string, kind RefKind, fn string, args []string, text str
 	}
 	name := serviceNameOfQuery(query)
 	if name == "" {
-		return Ref{}, false
+		return model.Ref{}, false
 	}
-	return Ref{Kind: kind, Target: name, Source: source, Text: text}, true
+	return model.Ref{Kind: kind, Target: name, Source: source, Text: text}, true
 }
 
 // serviceNameOfQuery strips the tag, datacenter/region and "near" parts of a
@@ -166,7 +168,7 @@ var (
 	argPattern    = regexp.MustCompile(`"[^"]*"|` + "`[^`]*`" + `|[0-9]+|\$[A-Za-z0-9_]*`)
 )
 
-func scanActions(out []Ref, source, data string) []Ref {
+func scanActions(out []model.Ref, source, data string) []model.Ref {
 	for _, action := range actionPattern.FindAllStringSubmatch(data, -1) {
 		for _, m := range queryPattern.FindAllStringSubmatch(action[1], -1) {
 			fn := m[1]

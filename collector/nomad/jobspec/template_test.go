@@ -1,4 +1,4 @@
-package model_test
+package jobspec_test
 
 import (
 	"slices"
@@ -6,9 +6,10 @@ import (
 	"testing"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/nomad/jobspec"
 )
 
-func TestParseTemplateRefs(t *testing.T) {
+func TestTemplateRefs(t *testing.T) {
 	nomad := func(target, text string) model.Ref {
 		return model.Ref{Kind: model.RefNomadService, Target: target, Source: "template:local/app.env", Text: text}
 	}
@@ -63,18 +64,18 @@ func TestParseTemplateRefs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := model.ParseTemplateRefs("local/app.env", tt.data); !slices.Equal(got, tt.want) {
+			if got := jobspec.TemplateRefs("local/app.env", tt.data); !slices.Equal(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})
 	}
 }
 
-// FuzzParseTemplateRefs checks that any text parses without panicking and
+// FuzzTemplateRefs checks that any text parses without panicking and
 // that the result keeps its promises: sorted, deduplicated, sourced, and every
 // Text found in the input (Go's template printer may respace a query, so
 // compare without spaces).
-func FuzzParseTemplateRefs(f *testing.F) {
+func FuzzTemplateRefs(f *testing.F) {
 	for _, seed := range []string{
 		`{{ range nomadService "redis" }}{{ .Address }}{{ end }}`,
 		`{{ range service "tag.redis@dc1" }}{{ end }}`,
@@ -86,7 +87,7 @@ func FuzzParseTemplateRefs(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
-		refs := model.ParseTemplateRefs("d", data)
+		refs := jobspec.TemplateRefs("d", data)
 		if refs == nil {
 			t.Fatal("nil result")
 		}
