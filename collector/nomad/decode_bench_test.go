@@ -7,9 +7,9 @@ import (
 )
 
 // BenchmarkDecodeAllocFrame measures decoding and applying a frame of 100
-// allocation events (the frame size seen during mass replacements in
-// FACTS.md) into slim types and the model. Synthetic events: a benchmark
-// fake built from one real-shaped event with distinct IDs.
+// allocation events (the frame size seen during mass replacements, see
+// docs/nomad-behaviour.md) into slim types and the model. Synthetic
+// events: a benchmark fake built from one real-shaped event with distinct IDs.
 func BenchmarkDecodeAllocFrame(b *testing.B) {
 	one := allocEvent[strings.Index(allocEvent, `{"Topic"`):strings.LastIndex(allocEvent, "]}")]
 	var sb strings.Builder

@@ -12,8 +12,8 @@ import (
 const maxJobVersions = 4
 
 // jobSpecs caches job specs by (namespace, job, version). Allocation events
-// carry no job (FACTS.md), so specs come from Job events and, on a miss, from
-// /v1/job/:id/versions.
+// carry no job (docs/nomad-behaviour.md), so specs come from Job events and,
+// on a miss, from /v1/job/:id/versions.
 type jobSpecs struct {
 	mu       sync.Mutex
 	byKey    map[string]*apiJob

@@ -25,7 +25,8 @@ type state struct {
 }
 
 // readState reads nodes, job specs, allocations (one list call with
-// resources, FACTS.md: ~150 ms for 7,500) and Nomad-native services.
+// resources: ~150 ms for 7,500, docs/nomad-behaviour.md) and Nomad-native
+// services.
 // A 403 on one kind is recorded and the rest goes on.
 func (s *Source) readState(ctx context.Context) (*state, error) {
 	st := &state{forbidden: map[string]string{}}
@@ -108,7 +109,7 @@ func (s *Source) readState(ctx context.Context) (*state, error) {
 }
 
 // readJobs fills the spec cache with the current version of every job (76
-// job specs took 32 ms in FACTS.md), a few at a time.
+// job specs took 32 ms, docs/nomad-behaviour.md), a few at a time.
 func (s *Source) readJobs(ctx context.Context, stubs []apiJobStub) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readParallelism)
@@ -173,8 +174,9 @@ func (s *Source) readServices(ctx context.Context) ([]*model.Service, uint64, er
 }
 
 // fillIPs reads single allocations whose namespace IP the list lacks, in the
-// background after the first picture is published (FACTS.md: reading every
-// allocation one by one is 70× slower than the list), and applies them.
+// background after the first picture is published (reading every
+// allocation one by one is 70× slower than the list,
+// docs/nomad-behaviour.md), and applies them.
 func (s *Source) fillIPs(ctx context.Context, ids []string) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readParallelism)

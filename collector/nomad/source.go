@@ -16,7 +16,8 @@ import (
 )
 
 // readParallelism bounds concurrent single-object reads (job specs, service
-// instances, allocations), like the 8 connections measured in FACTS.md.
+// instances, allocations), like the 8 connections measured in
+// docs/nomad-behaviour.md.
 const readParallelism = 8
 
 // eventTopics are the event stream topics netviz follows. Deployment events
@@ -106,8 +107,8 @@ func (s *Source) SyncFull(ctx context.Context) error {
 
 // Run syncs and streams until ctx ends, reconnecting with backoff. Every
 // reconnect resyncs from a fresh snapshot, since the event broker's short
-// buffer cannot promise to replay what was missed (FACTS.md); the model
-// then equals what a fresh snapshot gives.
+// buffer cannot promise to replay what was missed (docs/nomad-behaviour.md);
+// the model then equals what a fresh snapshot gives.
 func (s *Source) Run(ctx context.Context) error {
 	var checks sync.WaitGroup
 	checks.Add(1)

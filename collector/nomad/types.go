@@ -3,9 +3,10 @@ package nomad
 import "sync"
 
 // Slim mirrors of the Nomad API's JSON: only the fields netviz needs, decoded
-// straight from the wire with encoding/json. FACTS.md measured the official
-// client's generic event decoding at ~660 µs per allocation event against
-// ~136 µs for a typed struct; decoding is the collector's main cost at scale.
+// straight from the wire with encoding/json. The official client's generic
+// event decoding took ~660 µs per allocation event against ~136 µs for a
+// typed struct (docs/nomad-behaviour.md); decoding is the collector's main
+// cost at scale.
 
 // apiPort is an api.Port (a group network's reserved or dynamic port).
 type apiPort struct {
