@@ -20,12 +20,7 @@ import (
 // cluster is the fixture cluster as a snapshot.
 func cluster(t *testing.T, extra ...model.Change) *model.Snapshot {
 	t.Helper()
-	st := model.NewStore()
-	st.Apply(fixture.Cluster()...)
-	if len(extra) > 0 {
-		st.Apply(extra...)
-	}
-	return st.Snapshot()
+	return fixture.Snapshot(append(fixture.Cluster(), extra...)...)
 }
 
 // chrome is the page chrome of a fixture page, with fixed asset URLs.

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views/diagram"
 )
 
@@ -212,12 +213,8 @@ func TestScenarioElements(t *testing.T) {
 			counts: map[string]int{"ns-": 25, "host-": 0, "tick-": 0},
 		},
 		{
-			name: "allocation on a node the snapshot lacks",
-			svg: topo(snapshot(model.UpsertAllocation{Alloc: func() *model.Allocation {
-				a := alloc("lost1", "web", "app", "ghost", model.ModeBridge, "")
-				a.NodeName = "client-9"
-				return a
-			}()})),
+			name:  "allocation on a node the snapshot lacks",
+			svg:   topo(fixture.Snapshot(alloc("lost1", "web", "app", "ghost", model.ModeBridge, "").NodeName("client-9").Upsert())),
 			wants: []want{{id: "host-ghost", text: "client-9"}, {id: "ns-lost1", text: "web/app bridge"}},
 		},
 		{

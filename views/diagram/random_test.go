@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views/diagram"
 )
 
@@ -19,7 +20,7 @@ func randomCluster(seed uint64) *model.Snapshot {
 	nodes := 1 + r.IntN(3)
 	var changes []model.Change
 	for n := range nodes {
-		changes = append(changes, node(fmt.Sprintf("n%d", n), fmt.Sprintf("c%d", n), fmt.Sprintf("10.0.0.%d", n)))
+		changes = append(changes, fixture.ClientNode(fmt.Sprintf("n%d", n), fmt.Sprintf("c%d", n), fmt.Sprintf("10.0.0.%d", n)))
 	}
 	services := []string{"web", "api", "db", "cache"}
 	modes := []string{model.ModeHost, model.ModeBridge, model.ModeBridge, "cni/x"}
@@ -38,26 +39,24 @@ func randomCluster(seed uint64) *model.Snapshot {
 				refs = append(refs, model.Ref{Kind: model.RefEnvUpstream, Target: target})
 			}
 		}
-		a.Tasks = []model.Task{task("main", "docker", []string{"http"}, refs...), task("side", "exec", []string{"side"})}
-		a.Ports = []model.Port{
-			{Label: "http", HostIP: "10.0.0.1", Value: 20000 + r.IntN(12000), To: 8080},
-			{Label: "side", HostIP: "10.0.0.1", Value: 1000 + r.IntN(100), Static: r.IntN(2) == 0},
-		}
+		a.Task("main", []string{"http"}, refs...).DriverTask("side", "exec", []string{"side"})
+		http := 20000 + r.IntN(12000)
+		side := 1000 + r.IntN(100)
+		a.Port("http", "10.0.0.1", http, 8080, false).Port("side", "10.0.0.1", side, 0, r.IntN(2) == 0)
 		spec := model.ServiceSpec{Name: svc, Provider: model.ProviderNomad, PortLabel: "http"}
 		if r.IntN(2) == 0 {
-			a.Tasks = append(a.Tasks, sidecar(svc))
-			a.Ports = append(a.Ports, model.Port{Label: "connect-proxy-" + svc, HostIP: "10.0.0.1", Value: 21000 + i})
+			a.Sidecar(svc).Port("connect-proxy-"+svc, "10.0.0.1", 21000+i, 0, false)
 			spec.Provider = model.ProviderConsul
 			spec.Connect = &model.ConnectSpec{Kind: model.ConnectSidecar,
-				Upstreams: []model.Upstream{{DestinationName: services[r.IntN(len(services))], LocalBindPort: 5000}}}
+				Upstreams: []model.Upstream{fixture.Upstream(services[r.IntN(len(services))], 5000)}}
 		}
-		a.Services = []model.ServiceSpec{spec}
-		changes = append(changes, model.UpsertAllocation{Alloc: a})
+		a.Spec(spec)
+		changes = append(changes, a.Upsert())
 		if r.IntN(3) > 0 {
-			changes = append(changes, nomadService(a, svc, "http", a.Ports[0].Value))
+			changes = append(changes, fixture.Instance(a.Build(), model.ProviderNomad, svc, "http", http).Upsert())
 		}
 	}
-	return snapshot(changes...)
+	return fixture.Snapshot(changes...)
 }
 
 // TestRandomClusters lays out seeded random clusters: none may fail, and
