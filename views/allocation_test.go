@@ -7,6 +7,7 @@ import (
 
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 func TestAllocationPortMap(t *testing.T) {
@@ -30,7 +31,7 @@ func TestAllocationPortMap(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.alloc[:8], func(t *testing.T) {
 			a := snap.Allocation(tc.alloc)
-			d := doc(t, renderPage(t, views.AllocationPage(chrome(snap, "/"), snap, views.NewAllocationView(snap, a))))
+			d := doc(t, renderPage(t, views.AllocationPage(chrome(snap, "/"), snap, viewmodel.NewAllocationView(snap, a))))
 			rows := d.Find(testid("port-row"))
 			if rows.Length() != len(tc.want) {
 				t.Fatalf("%d port rows, want %d", rows.Length(), len(tc.want))
@@ -55,7 +56,7 @@ func TestAllocationPortMap(t *testing.T) {
 func TestAllocationSections(t *testing.T) {
 	snap := cluster(t)
 	a := snap.Allocation(fixture.AllocWeb)
-	d := doc(t, renderPage(t, views.AllocationPage(chrome(snap, "/"), snap, views.NewAllocationView(snap, a))))
+	d := doc(t, renderPage(t, views.AllocationPage(chrome(snap, "/"), snap, viewmodel.NewAllocationView(snap, a))))
 
 	if got := text(d.Find(testid("alloc-mode"))); got != "bridge" {
 		t.Errorf("mode = %q", got)
@@ -86,37 +87,12 @@ func TestAllocationSections(t *testing.T) {
 func TestAllocationWarnings(t *testing.T) {
 	snap := cluster(t)
 	a := snap.Allocation(fixture.AllocIngress)
-	v := views.NewAllocationView(snap, a)
+	v := viewmodel.NewAllocationView(snap, a)
 	d := doc(t, renderPage(t, views.AllocationPage(chrome(snap, "/"), snap, v)))
 	if got := d.Find(`#alloc-warnings `+testid("warning")).AttrOr("data-code", ""); got != "port-conflict" {
 		t.Errorf("warning = %q, want port-conflict", got)
 	}
 	if d.Find(testid("port-static")).Length() != 1 {
 		t.Error("static port not marked")
-	}
-}
-
-func TestFindAllocation(t *testing.T) {
-	snap := cluster(t)
-	cases := []struct {
-		ref        string
-		want       string
-		candidates int
-	}{
-		{fixture.AllocWeb, fixture.AllocWeb, 0},
-		{"b2d0", fixture.AllocAPI, 0},
-		{"a1c0ffee", "", 2},
-		{"ffffffff", "", 0},
-		{"", "", 0},
-	}
-	for _, tc := range cases {
-		a, cand := views.FindAllocation(snap, tc.ref)
-		got := ""
-		if a != nil {
-			got = a.ID
-		}
-		if got != tc.want || len(cand.Allocations) != tc.candidates {
-			t.Errorf("FindAllocation(%q) = %q with %d candidates, want %q with %d", tc.ref, got, len(cand.Allocations), tc.want, tc.candidates)
-		}
 	}
 }

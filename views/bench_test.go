@@ -7,6 +7,7 @@ import (
 
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // BenchmarkPagesAtScale measures building and rendering the pages the hub
@@ -20,11 +21,11 @@ func BenchmarkPagesAtScale(b *testing.B) {
 		name string
 		page func() views.Page
 	}{
-		{"overview", func() views.Page { return views.OverviewPage(c, views.NewOverview(snap, views.Filter{})) }},
-		{"services", func() views.Page { return views.ServicesPage(c, views.NewServiceList(snap, views.Filter{})) }},
-		{"node", func() views.Page { return views.NodePage(c, views.NewNodeView(snap, snap.Node("node00"))) }},
+		{"overview", func() views.Page { return views.OverviewPage(c, viewmodel.NewOverview(snap, viewmodel.Filter{})) }},
+		{"services", func() views.Page { return views.ServicesPage(c, viewmodel.NewServiceList(snap, viewmodel.Filter{})) }},
+		{"node", func() views.Page { return views.NodePage(c, viewmodel.NewNodeView(snap, snap.Node("node00"))) }},
 		{"service", func() views.Page {
-			v, _ := views.NewServiceView(snap, "job01")
+			v, _ := viewmodel.NewServiceView(snap, "job01")
 			return views.ServicePage(c, v)
 		}},
 	}

@@ -8,10 +8,11 @@ import (
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views/diagram"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // topologyDiagram is the cluster picture for the topology page.
-func topologyDiagram(snap *model.Snapshot, f Filter) templ.Component {
+func topologyDiagram(snap *model.Snapshot, f viewmodel.Filter) templ.Component {
 	df := diagram.Filter{Namespace: f.Namespace, Job: f.Job, Node: f.Node, Text: f.Text}
 	return diagramSlot(diagram.Topology(snap, df))
 }

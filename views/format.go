@@ -2,14 +2,13 @@ package views
 
 import (
 	"cmp"
-	"net"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // uintText formats a counter.
@@ -42,45 +41,6 @@ func timeText(t time.Time) string {
 		return "—"
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-// hostPort joins an address and port the way users type them, with brackets
-// for IPv6.
-func hostPort(ip string, port int) string {
-	if ip == "" {
-		ip = "*"
-	}
-	return net.JoinHostPort(ip, strconv.Itoa(port))
-}
-
-// AllocationHref is the allocation page of an allocation.
-func AllocationHref(id string) string { return "/allocations/" + url.PathEscape(id) }
-
-// NodeHref is the node page of a node.
-func NodeHref(id string) string { return "/nodes/" + url.PathEscape(id) }
-
-// ServiceHref is the page of a service name.
-func ServiceHref(name string) string { return "/services/" + url.PathEscape(name) }
-
-// TopologyHref is the topology page narrowed by a filter.
-func TopologyHref(f Filter) string { return withQuery("/topology", f) }
-
-// withQuery appends a filter's query to a path.
-func withQuery(path string, f Filter) string {
-	if q := f.Query().Encode(); q != "" {
-		return path + "?" + q
-	}
-	return path
-}
-
-// shortID is the first eight characters of a Nomad UUID, as Nomad's CLI
-// shows. Anything else (a Consul node name) is kept whole: cut, it would be
-// a different, misleading name.
-func shortID(id string) string {
-	if len(id) == 36 && strings.Count(id, "-") == 4 {
-		return id[:8]
-	}
-	return id
 }
 
 // plural gives "1 allocation", "3 allocations".
@@ -137,11 +97,6 @@ func healthClass(h string) string {
 	return model.HealthUnknown
 }
 
-// ReachHref is the reach page asking whether from reaches to.
-func ReachHref(from, to string) string {
-	return "/reach?" + url.Values{ParamFrom: {from}, ParamTo: {to}}.Encode()
-}
-
 // toPort is the port inside the namespace: Nomad leaves `to` at 0 when it
 // is the host port itself (host mode, or no mapping).
 func toPort(value, to int) int {
@@ -149,4 +104,30 @@ func toPort(value, to int) int {
 		return value
 	}
 	return to
+}
+
+// intentionClass maps an intention action to a CSS class suffix.
+func intentionClass(action string) string {
+	switch action {
+	case model.ActionAllow, model.ActionDeny:
+		return action
+	}
+	return "unknown"
+}
+
+// reachFrom links the reach question "can the edge's source reach service
+// to?", or is "" when the source is not an allocation.
+func reachFrom(fromKey, to string) string {
+	if id, ok := viewmodel.AllocOfKey(fromKey); ok {
+		return viewmodel.ReachHref(id, to)
+	}
+	return ""
+}
+
+// reachTo links the reach question "can service from reach the edge's target?".
+func reachTo(from, toKey string) string {
+	if name, ok := strings.CutPrefix(toKey, "service/"); ok {
+		return viewmodel.ReachHref(from, name)
+	}
+	return ""
 }

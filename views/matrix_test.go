@@ -9,6 +9,7 @@ import (
 
 	"github.com/netviz/netviz/collector/model/reach"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 func TestReachMatrix(t *testing.T) {
@@ -32,7 +33,7 @@ func TestReachMatrix(t *testing.T) {
 		if !ok || c.AttrOr("data-verdict", "") != string(cell.Verdict) {
 			t.Errorf("cell %s → %s shows %q, model says %+v", from, to, c.AttrOr("data-verdict", ""), cell)
 		}
-		if href := c.Find("a").AttrOr("href", ""); href != views.ReachHref(from, to) {
+		if href := c.Find("a").AttrOr("href", ""); href != viewmodel.ReachHref(from, to) {
 			t.Errorf("cell %s → %s links to %q", from, to, href)
 		}
 	})
@@ -41,12 +42,12 @@ func TestReachMatrix(t *testing.T) {
 // TestReachIdleShowsMatrix: /reach with no question shows the matrix.
 func TestReachIdleShowsMatrix(t *testing.T) {
 	snap := cluster(t)
-	v := views.NewReachView(snap, "", "")
-	d := doc(t, renderPage(t, views.ReachPage(chrome(snap, "/reach"), v, views.ReachSuggestions(snap))))
+	v := viewmodel.NewReachView(snap, "", "")
+	d := doc(t, renderPage(t, views.ReachPage(chrome(snap, "/reach"), v, viewmodel.ReachSuggestions(snap))))
 	if d.Find(testid("reach-idle")).Length() != 1 || d.Find(testid("reach-matrix")).Length() != 1 {
 		t.Error("the idle reach page lacks its prompt or the matrix")
 	}
-	asked := views.NewReachView(snap, "web", "api")
+	asked := viewmodel.NewReachView(snap, "web", "api")
 	if asked.Matrix != nil {
 		t.Error("an asked question carries the matrix too")
 	}

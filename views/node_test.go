@@ -5,6 +5,7 @@ import (
 
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 func TestNodePage(t *testing.T) {
@@ -20,7 +21,7 @@ func TestNodePage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.node[:6], func(t *testing.T) {
-			v := views.NewNodeView(snap, snap.Node(tc.node))
+			v := viewmodel.NewNodeView(snap, snap.Node(tc.node))
 			d := doc(t, renderPage(t, views.NodePage(chrome(snap, "/"), v)))
 			if got := d.Find(testid("node-port")).Length(); got != tc.ports {
 				t.Errorf("%d port rows, want %d", got, tc.ports)
@@ -38,26 +39,5 @@ func TestNodePage(t *testing.T) {
 				t.Errorf("%d ports marked in conflict, want %d", got, tc.conflicts)
 			}
 		})
-	}
-}
-
-func TestFindNode(t *testing.T) {
-	snap := cluster(t)
-	cases := []struct{ ref, want string }{
-		{fixture.NodeA, fixture.NodeA},
-		{"client-b", fixture.NodeB},
-		{"node-b", fixture.NodeB},
-		{"node-", ""}, // both IDs start so
-		{"nope", ""},
-		{"", ""},
-	}
-	for _, tc := range cases {
-		got := ""
-		if n := views.FindNode(snap, tc.ref); n != nil {
-			got = n.ID
-		}
-		if got != tc.want {
-			t.Errorf("FindNode(%q) = %q, want %q", tc.ref, got, tc.want)
-		}
 	}
 }

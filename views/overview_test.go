@@ -9,16 +9,17 @@ import (
 
 	"github.com/netviz/netviz/collector/model/lint"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 func TestOverviewCounts(t *testing.T) {
 	snap := cluster(t)
 	cases := []struct {
 		name   string
-		filter views.Filter
+		filter viewmodel.Filter
 		want   map[string]string // data-testid → text
 	}{
-		{"everything", views.Filter{}, map[string]string{
+		{"everything", viewmodel.Filter{}, map[string]string{
 			"count-nodes":           "2",
 			"count-allocations":     "5",
 			"count-mode-bridge":     "bridge: 2",
@@ -28,24 +29,24 @@ func TestOverviewCounts(t *testing.T) {
 			"count-provider-nomad":  "nomad: 1",
 			"count-connect":         "1",
 		}},
-		{"job", views.Filter{Job: "ingress"}, map[string]string{
+		{"job", viewmodel.Filter{Job: "ingress"}, map[string]string{
 			"count-allocations": "2",
 			"count-mode-host":   "host: 2",
 			"count-services":    "0",
 		}},
-		{"node by name", views.Filter{Node: "client-b"}, map[string]string{
+		{"node by name", viewmodel.Filter{Node: "client-b"}, map[string]string{
 			"count-nodes":       "1",
 			"count-allocations": "1",
 			"count-services":    "2",
 		}},
-		{"text", views.Filter{Text: "REDIS"}, map[string]string{
+		{"text", viewmodel.Filter{Text: "REDIS"}, map[string]string{
 			"count-allocations": "1",
 			"count-services":    "1",
 		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d := doc(t, renderPage(t, views.OverviewPage(chrome(snap, "/"), views.NewOverview(snap, tc.filter))))
+			d := doc(t, renderPage(t, views.OverviewPage(chrome(snap, "/"), viewmodel.NewOverview(snap, tc.filter))))
 			for id, want := range tc.want {
 				if got := text(d.Find(testid(id))); got != want {
 					t.Errorf("%s = %q, want %q", id, got, want)
@@ -57,7 +58,7 @@ func TestOverviewCounts(t *testing.T) {
 
 func TestOverviewSourcesAndLinks(t *testing.T) {
 	snap := cluster(t)
-	d := doc(t, renderPage(t, views.OverviewPage(chrome(snap, "/"), views.NewOverview(snap, views.Filter{}))))
+	d := doc(t, renderPage(t, views.OverviewPage(chrome(snap, "/"), viewmodel.NewOverview(snap, viewmodel.Filter{}))))
 	row := d.Find(testid("source-row-Nomad"))
 	if got := text(row.Find(testid("state"))); got != "connected" {
 		t.Errorf("nomad state = %q", got)

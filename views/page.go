@@ -7,6 +7,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // Assets are the URLs of the embedded assets, versioned by content so the
@@ -50,8 +51,8 @@ type Fragment struct {
 // Form is a page's filter form: where it submits and what it currently holds.
 type Form struct {
 	Action  string
-	Filter  Filter
-	Suggest Suggestions
+	Filter  viewmodel.Filter
+	Suggest viewmodel.Suggestions
 }
 
 // Page is a complete page: chrome, heading, optional filter form and the
@@ -65,6 +66,17 @@ type Page struct {
 	// like the form, live updates leave them alone.
 	Controls  templ.Component
 	Fragments []Fragment
+}
+
+// WithSuggestions returns the page with its filter form (if any) offering
+// the suggestions. Only whole pages need them: pushes leave the form alone.
+func (p Page) WithSuggestions(s viewmodel.Suggestions) Page {
+	if p.Form != nil {
+		f := *p.Form
+		f.Suggest = s
+		p.Form = &f
+	}
+	return p
 }
 
 // IDs of the chrome elements that live updates refresh on every page.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // TestGoldenPages renders every page of the fixture cluster and compares it
@@ -14,23 +15,23 @@ func TestGoldenPages(t *testing.T) {
 	snap := cluster(t)
 	web := snap.Allocation(fixture.AllocWeb)
 	node := snap.Node(fixture.NodeA)
-	api, _ := views.NewServiceView(snap, "api")
-	redis, _ := views.NewServiceView(snap, "redis")
-	_, ambiguous := views.FindAllocation(snap, "a1c0ffee")
+	api, _ := viewmodel.NewServiceView(snap, "api")
+	redis, _ := viewmodel.NewServiceView(snap, "redis")
+	_, ambiguous := viewmodel.FindAllocation(snap, "a1c0ffee")
 	cases := []struct {
 		name string
 		page views.Page
 	}{
-		{"overview", views.OverviewPage(chrome(snap, "/"), views.NewOverview(snap, views.Filter{}))},
-		{"overview_job_web", views.OverviewPage(chrome(snap, "/?job=web"), views.NewOverview(snap, views.Filter{Job: "web"}))},
-		{"topology", views.TopologyPage(chrome(snap, "/topology"), snap, views.Filter{})},
-		{"allocation_web", views.AllocationPage(chrome(snap, "/allocations/"+web.ID), snap, views.NewAllocationView(snap, web))},
+		{"overview", views.OverviewPage(chrome(snap, "/"), viewmodel.NewOverview(snap, viewmodel.Filter{}))},
+		{"overview_job_web", views.OverviewPage(chrome(snap, "/?job=web"), viewmodel.NewOverview(snap, viewmodel.Filter{Job: "web"}))},
+		{"topology", views.TopologyPage(chrome(snap, "/topology"), snap, viewmodel.Filter{})},
+		{"allocation_web", views.AllocationPage(chrome(snap, "/allocations/"+web.ID), snap, viewmodel.NewAllocationView(snap, web))},
 		{"allocation_candidates", views.CandidatesPage(chrome(snap, "/allocations/a1c0ffee"), ambiguous)},
-		{"node_a", views.NodePage(chrome(snap, "/nodes/"+node.ID), views.NewNodeView(snap, node))},
-		{"services", views.ServicesPage(chrome(snap, "/services"), views.NewServiceList(snap, views.Filter{}))},
+		{"node_a", views.NodePage(chrome(snap, "/nodes/"+node.ID), viewmodel.NewNodeView(snap, node))},
+		{"services", views.ServicesPage(chrome(snap, "/services"), viewmodel.NewServiceList(snap, viewmodel.Filter{}))},
 		{"service_api", views.ServicePage(chrome(snap, "/services/api"), api)},
 		{"service_redis", views.ServicePage(chrome(snap, "/services/redis"), redis)},
-		{"reach_web_api", views.ReachPage(chrome(snap, "/reach?from=web&to=api"), views.NewReachView(snap, "web", "api"), views.ReachSuggestions(snap))},
+		{"reach_web_api", views.ReachPage(chrome(snap, "/reach?from=web&to=api"), viewmodel.NewReachView(snap, "web", "api"), viewmodel.ReachSuggestions(snap))},
 		{"not_found", views.NotFoundPage(chrome(snap, "/nodes/nope"), "node", "nope")},
 	}
 	for _, tc := range cases {
@@ -44,7 +45,7 @@ func TestGoldenPages(t *testing.T) {
 // snapshot version, the source states and one element per fragment.
 func TestPageChrome(t *testing.T) {
 	snap := cluster(t)
-	p := views.OverviewPage(chrome(snap, "/?q=web"), views.NewOverview(snap, views.Filter{Text: "web"}))
+	p := views.OverviewPage(chrome(snap, "/?q=web"), viewmodel.NewOverview(snap, viewmodel.Filter{Text: "web"}))
 	d := doc(t, renderPage(t, p))
 
 	live := d.Find(testid("live"))
@@ -75,7 +76,7 @@ func TestPageChrome(t *testing.T) {
 // (which would lose what the user is typing).
 func TestPush(t *testing.T) {
 	snap := cluster(t)
-	p := views.NodePage(chrome(snap, "/nodes/"+fixture.NodeA), views.NewNodeView(snap, snap.Node(fixture.NodeA)))
+	p := views.NodePage(chrome(snap, "/nodes/"+fixture.NodeA), viewmodel.NewNodeView(snap, snap.Node(fixture.NodeA)))
 	d := doc(t, renderString(t, views.Push(p)))
 
 	swaps := d.Find("[hx-swap-oob]")

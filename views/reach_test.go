@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 func TestReachPage(t *testing.T) {
@@ -21,8 +22,8 @@ func TestReachPage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.from+"→"+tc.to, func(t *testing.T) {
-			v := views.NewReachView(snap, tc.from, tc.to)
-			d := doc(t, renderPage(t, views.ReachPage(chrome(snap, "/reach"), v, views.ReachSuggestions(snap))))
+			v := viewmodel.NewReachView(snap, tc.from, tc.to)
+			d := doc(t, renderPage(t, views.ReachPage(chrome(snap, "/reach"), v, viewmodel.ReachSuggestions(snap))))
 			el := d.Find(testid(tc.testid))
 			if el.Length() != 1 {
 				t.Fatalf("no %s element", tc.testid)
@@ -44,14 +45,14 @@ func TestReachPage(t *testing.T) {
 // downstream: the question it asks has an answer, and it is the same verdict.
 func TestReachLinksAnswer(t *testing.T) {
 	snap := cluster(t)
-	v, _ := views.NewServiceView(snap, "api")
+	v, _ := viewmodel.NewServiceView(snap, "api")
 	d := doc(t, renderPage(t, views.ServicePage(chrome(snap, "/services/api"), v)))
 	href := d.Find(testid("downstreams")+" "+testid("reach-link")).AttrOr("href", "")
 	u, err := url.Parse(href)
 	if err != nil || u.Path != "/reach" {
 		t.Fatalf("reach link %q", href)
 	}
-	r := views.NewReachView(snap, u.Query().Get(views.ParamFrom), u.Query().Get(views.ParamTo))
+	r := viewmodel.NewReachView(snap, u.Query().Get(viewmodel.ParamFrom), u.Query().Get(viewmodel.ParamTo))
 	if r.Result == nil || r.Result.Verdict != "blocked" {
 		t.Errorf("reach %s: %+v, want blocked", href, r)
 	}

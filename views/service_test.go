@@ -1,10 +1,10 @@
 package views_test
 
 import (
-	"slices"
 	"testing"
 
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 func TestServicePage(t *testing.T) {
@@ -21,7 +21,7 @@ func TestServicePage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			v, found := views.NewServiceView(snap, tc.name)
+			v, found := viewmodel.NewServiceView(snap, tc.name)
 			if !found {
 				t.Fatal("not found")
 			}
@@ -41,30 +41,7 @@ func TestServicePage(t *testing.T) {
 			}
 		})
 	}
-	if _, found := views.NewServiceView(snap, "nope"); found {
+	if _, found := viewmodel.NewServiceView(snap, "nope"); found {
 		t.Error("unknown service found")
-	}
-}
-
-func TestServiceList(t *testing.T) {
-	snap := cluster(t)
-	cases := []struct {
-		filter views.Filter
-		names  []string
-	}{
-		{views.Filter{}, []string{"api", "api-sidecar-proxy", "redis", "web"}},
-		{views.Filter{Node: "client-b"}, []string{"api", "api-sidecar-proxy"}},
-		{views.Filter{Job: "cache"}, []string{"redis"}},
-		{views.Filter{Text: "sidecar"}, []string{"api-sidecar-proxy"}},
-	}
-	for _, tc := range cases {
-		l := views.NewServiceList(snap, tc.filter)
-		var got []string
-		for _, s := range l.Services {
-			got = append(got, s.Name)
-		}
-		if !slices.Equal(got, tc.names) {
-			t.Errorf("filter %+v: services %v, want %v", tc.filter, got, tc.names)
-		}
 	}
 }

@@ -2,10 +2,11 @@ package views
 
 import (
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // TopologyPage assembles the topology page: the filter and the cluster picture.
-func TopologyPage(c Chrome, snap *model.Snapshot, f Filter) Page {
+func TopologyPage(c Chrome, snap *model.Snapshot, f viewmodel.Filter) Page {
 	c.Nav = NavTopology
 	return Page{
 		Chrome:    c,
@@ -13,33 +14,4 @@ func TopologyPage(c Chrome, snap *model.Snapshot, f Filter) Page {
 		Form:      &Form{Action: "/topology", Filter: f},
 		Fragments: []Fragment{{ID: "topology-diagram", Body: topologyDiagram(snap, f)}},
 	}
-}
-
-// Topology is the /api/v1/topology body: the allocations the filter keeps
-// and the edges that touch them, the data the topology diagram draws.
-type Topology struct {
-	Version     uint64              `json:"version"`
-	Filter      Filter              `json:"filter"`
-	Allocations []*model.Allocation `json:"allocations"`
-	Edges       []model.Edge        `json:"edges"`
-}
-
-// NewTopology selects the allocations and edges a filtered topology shows.
-func NewTopology(snap *model.Snapshot, f Filter) Topology {
-	t := Topology{Version: snap.Version(), Filter: f, Allocations: []*model.Allocation{}, Edges: []model.Edge{}}
-	kept := map[string]bool{}
-	for _, a := range snap.Allocations() {
-		if f.MatchAllocation(a) {
-			t.Allocations = append(t.Allocations, a)
-			kept[a.ID] = true
-		}
-	}
-	for _, e := range snap.Edges() {
-		from, _ := AllocOfKey(e.From)
-		to, _ := AllocOfKey(e.To)
-		if kept[from] || kept[to] {
-			t.Edges = append(t.Edges, e)
-		}
-	}
-	return t
 }

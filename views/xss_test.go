@@ -8,6 +8,7 @@ import (
 
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // TestHostileNamesAreEscaped renders every page showing the hostile fixture
@@ -16,20 +17,20 @@ import (
 func TestHostileNamesAreEscaped(t *testing.T) {
 	snap := cluster(t, fixture.Hostile()...)
 	a := snap.Allocation(fixture.HostileAlloc)
-	svc, _ := views.NewServiceView(snap, "svc "+fixture.HostileText)
-	f := views.Filter{Text: fixture.HostileText, Job: fixture.HostileText}
+	svc, _ := viewmodel.NewServiceView(snap, "svc "+fixture.HostileText)
+	f := viewmodel.Filter{Text: fixture.HostileText, Job: fixture.HostileText}
 	pages := map[string]views.Page{
-		"overview":    views.OverviewPage(chrome(snap, "/?q="+fixture.HostileText), views.NewOverview(snap, views.Filter{})),
-		"filtered":    views.OverviewPage(chrome(snap, "/"), views.NewOverview(snap, f)),
-		"topology":    views.TopologyPage(chrome(snap, "/topology"), snap, views.Filter{}),
-		"allocation":  views.AllocationPage(chrome(snap, "/"), snap, views.NewAllocationView(snap, a)),
-		"node":        views.NodePage(chrome(snap, "/"), views.NewNodeView(snap, snap.Node(fixture.HostileNode))),
-		"services":    views.ServicesPage(chrome(snap, "/"), views.NewServiceList(snap, views.Filter{})),
+		"overview":    views.OverviewPage(chrome(snap, "/?q="+fixture.HostileText), viewmodel.NewOverview(snap, viewmodel.Filter{})),
+		"filtered":    views.OverviewPage(chrome(snap, "/"), viewmodel.NewOverview(snap, f)),
+		"topology":    views.TopologyPage(chrome(snap, "/topology"), snap, viewmodel.Filter{}),
+		"allocation":  views.AllocationPage(chrome(snap, "/"), snap, viewmodel.NewAllocationView(snap, a)),
+		"node":        views.NodePage(chrome(snap, "/"), viewmodel.NewNodeView(snap, snap.Node(fixture.HostileNode))),
+		"services":    views.ServicesPage(chrome(snap, "/"), viewmodel.NewServiceList(snap, viewmodel.Filter{})),
 		"service":     views.ServicePage(chrome(snap, "/"), svc),
-		"reach":       views.ReachPage(chrome(snap, "/"), views.NewReachView(snap, "job "+fixture.HostileText+"/group "+fixture.HostileText, "svc "+fixture.HostileText), views.ReachSuggestions(snap)),
-		"reach error": views.ReachPage(chrome(snap, "/"), views.NewReachView(snap, fixture.HostileText, "x"), nil),
+		"reach":       views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, "job "+fixture.HostileText+"/group "+fixture.HostileText, "svc "+fixture.HostileText), viewmodel.ReachSuggestions(snap)),
+		"reach error": views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, fixture.HostileText, "x"), nil),
 		"not found":   views.NotFoundPage(chrome(snap, "/"), "node", fixture.HostileText),
-		"candidates":  views.CandidatesPage(chrome(snap, "/"), views.Candidates{Query: fixture.HostileText}),
+		"candidates":  views.CandidatesPage(chrome(snap, "/"), viewmodel.Candidates{Query: fixture.HostileText}),
 	}
 	for name, p := range pages {
 		t.Run(name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // built is a route rendered against one snapshot: the HTML page, the JSON
@@ -34,15 +35,15 @@ func (s *Server) build(snap *model.Snapshot, r route) built {
 	}
 	switch r.kind {
 	case kindOverview:
-		o := views.NewOverview(snap, r.filter)
+		o := viewmodel.NewOverview(snap, r.filter)
 		return built{page: views.OverviewPage(c, o), body: o, status: http.StatusOK, deps: everything()}
 	case kindTopology:
-		return built{page: views.TopologyPage(c, snap, r.filter), body: views.NewTopology(snap, r.filter), status: http.StatusOK, deps: everything()}
+		return built{page: views.TopologyPage(c, snap, r.filter), body: viewmodel.NewTopology(snap, r.filter), status: http.StatusOK, deps: everything()}
 	case kindServices:
-		l := views.NewServiceList(snap, r.filter)
+		l := viewmodel.NewServiceList(snap, r.filter)
 		return built{page: views.ServicesPage(c, l), body: l, status: http.StatusOK, deps: everything()}
 	case kindReach:
-		v := views.NewReachView(snap, r.from, r.to)
+		v := viewmodel.NewReachView(snap, r.from, r.to)
 		status := http.StatusOK
 		if v.Asked && v.Result == nil {
 			status = http.StatusNotFound
@@ -51,17 +52,17 @@ func (s *Server) build(snap *model.Snapshot, r route) built {
 			}
 		}
 		// Any change may open or close a path.
-		return built{page: views.ReachPage(c, v, views.ReachSuggestions(snap)), body: v, status: status, deps: everything()}
+		return built{page: views.ReachPage(c, v, viewmodel.ReachSuggestions(snap)), body: v, status: status, deps: everything()}
 	case kindAllocation:
-		a, cand := views.FindAllocation(snap, r.id)
+		a, cand := viewmodel.FindAllocation(snap, r.id)
 		if a == nil {
 			// Any allocation may make the prefix match or stop matching.
 			return built{page: views.CandidatesPage(c, cand), body: cand, status: candidateStatus(cand), deps: anyAllocation()}
 		}
-		v := views.NewAllocationView(snap, a)
+		v := viewmodel.NewAllocationView(snap, a)
 		return built{page: views.AllocationPage(c, snap, v), body: v, status: http.StatusOK, deps: allocationDeps(snap, a)}
 	case kindNode:
-		n := views.FindNode(snap, r.id)
+		n := viewmodel.FindNode(snap, r.id)
 		if n == nil {
 			return built{
 				page:   views.NotFoundPage(c, "node", r.id),
@@ -71,10 +72,10 @@ func (s *Server) build(snap *model.Snapshot, r route) built {
 				deps: everything(),
 			}
 		}
-		v := views.NewNodeView(snap, n)
+		v := viewmodel.NewNodeView(snap, n)
 		return built{page: views.NodePage(c, v), body: v, status: http.StatusOK, deps: nodeDeps(v)}
 	case kindService:
-		v, found := views.NewServiceView(snap, r.id)
+		v, found := viewmodel.NewServiceView(snap, r.id)
 		deps := serviceDeps(v)
 		if !found {
 			return built{
@@ -91,7 +92,7 @@ func (s *Server) build(snap *model.Snapshot, r route) built {
 
 // candidateStatus is 300 Multiple Choices for an ambiguous prefix and 404
 // for one that matches nothing.
-func candidateStatus(c views.Candidates) int {
+func candidateStatus(c viewmodel.Candidates) int {
 	if len(c.Allocations) == 0 {
 		return http.StatusNotFound
 	}

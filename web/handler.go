@@ -19,7 +19,7 @@ func (s *Server) servePage(c echo.Context) error {
 	r, _ := parseRoute(c.Request().URL.Path, c.QueryParams())
 	snap := s.src.Snapshot()
 	b := s.build(snap, r)
-	return render(c, b.status, views.Document(b.page.WithSuggestions(views.NewSuggestions(snap))))
+	return render(c, b.status, views.Document(b.page.WithSuggestions(viewmodel.NewSuggestions(snap))))
 }
 
 // serveJSON answers /api/v1/<page> with the page's data, through the same
@@ -49,10 +49,10 @@ func (s *Server) serveGraph(c echo.Context) error {
 
 // serveWarnings answers /api/v1/warnings, narrowed by the text filter.
 func (s *Server) serveWarnings(c echo.Context) error {
-	f := views.FilterFromQuery(c.QueryParams())
-	ws := views.Warnings(s.src.Snapshot(), f)
+	f := viewmodel.FilterFromQuery(c.QueryParams())
+	ws := viewmodel.Warnings(s.src.Snapshot(), f)
 	if ws == nil {
-		ws = []views.WarningRow{}
+		ws = []viewmodel.WarningRow{}
 	}
 	return c.JSON(http.StatusOK, ws)
 }

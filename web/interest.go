@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
-	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // interest says which model changes alter a rendered view, so the hub
@@ -42,7 +42,7 @@ func (in interest) affectedBy(snap *model.Snapshot, key string) bool {
 	if in.all || in.keys[key] {
 		return true
 	}
-	allocID, isAlloc := views.AllocOfKey(key)
+	allocID, isAlloc := viewmodel.AllocOfKey(key)
 	if !isAlloc {
 		kind, _, _ := strings.Cut(key, "/")
 		return kind != "node" && kind != "service"
@@ -85,7 +85,7 @@ func allocationDeps(snap *model.Snapshot, a *model.Allocation) interest {
 }
 
 // nodeDeps: the node page shows the node and every allocation placed on it.
-func nodeDeps(v views.NodeView) interest {
+func nodeDeps(v viewmodel.NodeView) interest {
 	in := keysOnly(model.NodeKey(v.Node.ID))
 	in.allocs = map[string]bool{}
 	for _, a := range v.Allocations {
@@ -98,16 +98,16 @@ func nodeDeps(v views.NodeView) interest {
 
 // serviceDeps: the service page shows the service's instances, the
 // allocations on either end of its edges, and the health of its upstreams.
-func serviceDeps(v views.ServiceView) interest {
+func serviceDeps(v viewmodel.ServiceView) interest {
 	in := keysOnly(model.ServiceKey(v.Name))
 	in.allocs = map[string]bool{}
 	for _, s := range v.Instances {
 		in.allocs[s.AllocID] = true
 	}
-	for _, rows := range [][]views.EdgeRow{v.Downstreams, v.Upstreams, v.Referrers} {
+	for _, rows := range [][]viewmodel.EdgeRow{v.Downstreams, v.Upstreams, v.Referrers} {
 		for _, e := range rows {
 			for _, k := range []string{e.From, e.To} {
-				if id, ok := views.AllocOfKey(k); ok {
+				if id, ok := viewmodel.AllocOfKey(k); ok {
 					in.allocs[id] = true
 				} else {
 					in.keys[k] = true

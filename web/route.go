@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // pageKind names the kinds of pages; it is the path pattern they live under.
@@ -28,14 +28,14 @@ type route struct {
 	kind pageKind
 	// id is the allocation ID (or prefix), node ID or service name.
 	id     string
-	filter views.Filter
+	filter viewmodel.Filter
 	// from and to are the ends of the reach question.
 	from, to string
 }
 
 // parseRoute reads a page address: a decoded URL path and its query.
 func parseRoute(path string, query url.Values) (route, bool) {
-	r := route{filter: views.FilterFromQuery(query)}
+	r := route{filter: viewmodel.FilterFromQuery(query)}
 	switch path {
 	case "/", "":
 		r.kind = kindOverview
@@ -47,7 +47,7 @@ func parseRoute(path string, query url.Values) (route, bool) {
 		r.kind = kindServices
 		return r, true
 	case "/reach":
-		r = route{kind: kindReach, from: strings.TrimSpace(query.Get(views.ParamFrom)), to: strings.TrimSpace(query.Get(views.ParamTo))}
+		r = route{kind: kindReach, from: strings.TrimSpace(query.Get(viewmodel.ParamFrom)), to: strings.TrimSpace(query.Get(viewmodel.ParamTo))}
 		return r, true
 	}
 	for _, k := range []struct {
@@ -62,7 +62,7 @@ func parseRoute(path string, query url.Values) (route, bool) {
 		if ok && id != "" && !strings.Contains(id, "/") {
 			// A page of one object shows all of it: drop the filter so
 			// equivalent addresses share one live view.
-			r.kind, r.id, r.filter = k.kind, id, views.Filter{}
+			r.kind, r.id, r.filter = k.kind, id, viewmodel.Filter{}
 			return r, true
 		}
 	}
@@ -84,18 +84,18 @@ func (r route) String() string {
 	var path string
 	switch r.kind {
 	case kindAllocation:
-		path = views.AllocationHref(r.id)
+		path = viewmodel.AllocationHref(r.id)
 	case kindNode:
-		path = views.NodeHref(r.id)
+		path = viewmodel.NodeHref(r.id)
 	case kindService:
-		path = views.ServiceHref(r.id)
+		path = viewmodel.ServiceHref(r.id)
 	case kindReach:
 		q := url.Values{}
 		if r.from != "" {
-			q.Set(views.ParamFrom, r.from)
+			q.Set(viewmodel.ParamFrom, r.from)
 		}
 		if r.to != "" {
-			q.Set(views.ParamTo, r.to)
+			q.Set(viewmodel.ParamTo, r.to)
 		}
 		if len(q) > 0 {
 			return "/reach?" + q.Encode()

@@ -1,4 +1,4 @@
-package views
+package viewmodel
 
 import (
 	"slices"
@@ -29,15 +29,4 @@ func NewSuggestions(snap *model.Snapshot) Suggestions {
 		*l = slices.Compact(*l)
 	}
 	return s
-}
-
-// WithSuggestions returns the page with its filter form (if any) offering
-// the suggestions. Only whole pages need them: pushes leave the form alone.
-func (p Page) WithSuggestions(s Suggestions) Page {
-	if p.Form != nil {
-		f := *p.Form
-		f.Suggest = s
-		p.Form = &f
-	}
-	return p
 }

@@ -1,6 +1,7 @@
-package views
+package viewmodel
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
@@ -24,7 +25,7 @@ func KeyLink(snap *model.Snapshot, key string) Link {
 		alloc, task, _ := strings.Cut(rest, "/")
 		return Link{Text: allocName(snap, alloc) + " · " + task, Href: AllocationHref(alloc)}
 	case "node":
-		text := shortID(rest)
+		text := ShortID(rest)
 		if n := snap.Node(rest); n != nil && n.Name != "" {
 			text = n.Name
 		}
@@ -40,7 +41,7 @@ func allocName(snap *model.Snapshot, id string) string {
 	if a := snap.Allocation(id); a != nil && a.Name != "" {
 		return a.Name
 	}
-	return shortID(id)
+	return ShortID(id)
 }
 
 // AllocOfKey returns the allocation an alloc/… or task/…/… key belongs to.
@@ -53,4 +54,26 @@ func AllocOfKey(key string) (string, bool) {
 		return id, true
 	}
 	return "", false
+}
+
+// AllocationHref is the allocation page of an allocation.
+func AllocationHref(id string) string { return "/allocations/" + url.PathEscape(id) }
+
+// NodeHref is the node page of a node.
+func NodeHref(id string) string { return "/nodes/" + url.PathEscape(id) }
+
+// ServiceHref is the page of a service name.
+func ServiceHref(name string) string { return "/services/" + url.PathEscape(name) }
+
+// TopologyHref is the topology page narrowed by a filter.
+func TopologyHref(f Filter) string {
+	if q := f.Query().Encode(); q != "" {
+		return "/topology?" + q
+	}
+	return "/topology"
+}
+
+// ReachHref is the reach page asking whether from reaches to.
+func ReachHref(from, to string) string {
+	return "/reach?" + url.Values{ParamFrom: {from}, ParamTo: {to}}.Encode()
 }

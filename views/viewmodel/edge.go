@@ -1,4 +1,4 @@
-package views
+package viewmodel
 
 import (
 	"github.com/netviz/netviz/collector/model"
@@ -42,13 +42,4 @@ func allocEdges(snap *model.Snapshot, a *model.Allocation) []EdgeRow {
 		add(snap.EdgesTo(k))
 	}
 	return edgeRows(snap, edges)
-}
-
-// intentionClass maps an intention action to a CSS class suffix.
-func intentionClass(action string) string {
-	switch action {
-	case model.ActionAllow, model.ActionDeny:
-		return action
-	}
-	return "unknown"
 }

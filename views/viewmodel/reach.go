@@ -1,8 +1,7 @@
-package views
+package viewmodel
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/collector/model/reach"
@@ -92,21 +91,4 @@ func ReachSuggestions(snap *model.Snapshot) []string {
 		}
 	}
 	return out
-}
-
-// reachFrom is the reach question "can the edge's source reach service to?",
-// or "" when the source is not an allocation.
-func reachFrom(fromKey, to string) string {
-	if id, ok := AllocOfKey(fromKey); ok {
-		return ReachHref(id, to)
-	}
-	return ""
-}
-
-// reachTo is the reach question "can service from reach the edge's target?".
-func reachTo(from, toKey string) string {
-	if name, ok := strings.CutPrefix(toKey, "service/"); ok {
-		return ReachHref(from, name)
-	}
-	return ""
 }

@@ -1,4 +1,4 @@
-package views
+package viewmodel
 
 import (
 	"cmp"
@@ -56,7 +56,7 @@ func NewOverview(snap *model.Snapshot, f Filter) Overview {
 			continue
 		}
 		o.Allocations++
-		modes[modeName(a.Network.Mode)]++
+		modes[ModeName(a.Network.Mode)]++
 		jobs[JobRef{Namespace: a.Namespace, Job: a.JobID}]++
 	}
 	o.AllocationsByMode = sortedCounts(modes)
@@ -100,14 +100,6 @@ func NewOverview(snap *model.Snapshot, f Filter) Overview {
 	}
 	o.WarningsBySeverity = sortedCounts(severities)
 	return o
-}
-
-// modeName names a network mode, calling an unset one "host" as Nomad does.
-func modeName(mode string) string {
-	if mode == "" {
-		return model.ModeHost
-	}
-	return mode
 }
 
 // sortedCounts turns a tally into a slice sorted by key.

@@ -1,4 +1,4 @@
-package views
+package viewmodel
 
 import (
 	"slices"
@@ -130,7 +130,7 @@ func portMapping(p model.Port) string {
 	if p.Value == 0 {
 		return "(not on host) → " + strconv.Itoa(to)
 	}
-	return hostPort(p.HostIP, p.Value) + " → " + strconv.Itoa(to)
+	return HostPort(p.HostIP, p.Value) + " → " + strconv.Itoa(to)
 }
 
 // upstreamRows lists the Connect upstreams the allocation's services declare,
@@ -150,7 +150,7 @@ func upstreamRows(snap *model.Snapshot, a *model.Allocation) []UpstreamRow {
 			rows = append(rows, UpstreamRow{
 				Upstream:  u,
 				Source:    s.Name,
-				Listener:  hostPort(bind, u.LocalBindPort),
+				Listener:  HostPort(bind, u.LocalBindPort),
 				Intention: action,
 			})
 		}

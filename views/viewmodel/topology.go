@@ -1,0 +1,34 @@
+package viewmodel
+
+import (
+	"github.com/netviz/netviz/collector/model"
+)
+
+// Topology is the /api/v1/topology body: the allocations the filter keeps
+// and the edges that touch them, the data the topology diagram draws.
+type Topology struct {
+	Version     uint64              `json:"version"`
+	Filter      Filter              `json:"filter"`
+	Allocations []*model.Allocation `json:"allocations"`
+	Edges       []model.Edge        `json:"edges"`
+}
+
+// NewTopology selects the allocations and edges a filtered topology shows.
+func NewTopology(snap *model.Snapshot, f Filter) Topology {
+	t := Topology{Version: snap.Version(), Filter: f, Allocations: []*model.Allocation{}, Edges: []model.Edge{}}
+	kept := map[string]bool{}
+	for _, a := range snap.Allocations() {
+		if f.MatchAllocation(a) {
+			t.Allocations = append(t.Allocations, a)
+			kept[a.ID] = true
+		}
+	}
+	for _, e := range snap.Edges() {
+		from, _ := AllocOfKey(e.From)
+		to, _ := AllocOfKey(e.To)
+		if kept[from] || kept[to] {
+			t.Edges = append(t.Edges, e)
+		}
+	}
+	return t
+}
