@@ -13,8 +13,7 @@ import (
 
 // topologyDiagram is the cluster picture for the topology page.
 func topologyDiagram(snap *model.Snapshot, f viewmodel.Filter) templ.Component {
-	df := diagram.Filter{Namespace: f.Namespace, Job: f.Job, Node: f.Node, Text: f.Text}
-	return diagramSlot(diagram.Topology(snap, df))
+	return diagramSlot(diagram.Topology(snap, f))
 }
 
 // namespaceDiagram is the picture of one allocation's network namespace.

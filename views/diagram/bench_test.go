@@ -8,6 +8,7 @@ import (
 	"github.com/netviz/netviz/collector/model"
 
 	"github.com/netviz/netviz/views/diagram"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // BenchmarkTopology200 lays out and renders 200 allocations on 10 nodes
@@ -36,11 +37,11 @@ func benchSnapshot(b *testing.B, snap *model.Snapshot, cacheSize int) {
 	ctx := context.Background()
 	// Graphviz starts (and, cached, the layout fills the cache) before the
 	// clock runs.
-	if err := d.Topology(snap, diagram.Filter{}).Render(ctx, io.Discard); err != nil {
+	if err := d.Topology(snap, viewmodel.Filter{}).Render(ctx, io.Discard); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if err := d.Topology(snap, diagram.Filter{}).Render(ctx, io.Discard); err != nil {
+		if err := d.Topology(snap, viewmodel.Filter{}).Render(ctx, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // defaultCacheSize bounds the layout cache: a handful of filters per
@@ -59,7 +60,7 @@ type cacheKey struct {
 	version uint64
 	snap    weak.Pointer[model.Snapshot]
 	view    string
-	filter  Filter
+	filter  viewmodel.Filter
 	alloc   string
 }
 
@@ -81,8 +82,9 @@ func NewDrawer(size int) *Drawer {
 // call them without wiring; Graphviz then starts once per process.
 var defaultDrawer = sync.OnceValue(func() *Drawer { return NewDrawer(defaultCacheSize) })
 
-// Topology draws the whole cluster (narrowed by f) as an inline SVG.
-func Topology(snap *model.Snapshot, f Filter) templ.Component {
+// Topology draws the whole cluster (narrowed by f, the filter the pages and
+// /api/v1/topology apply) as an inline SVG.
+func Topology(snap *model.Snapshot, f viewmodel.Filter) templ.Component {
 	return defaultDrawer().Topology(snap, f)
 }
 
@@ -93,7 +95,7 @@ func Namespace(snap *model.Snapshot, allocID string) templ.Component {
 }
 
 // Topology draws the whole cluster (narrowed by f) as an inline SVG.
-func (d *Drawer) Topology(snap *model.Snapshot, f Filter) templ.Component {
+func (d *Drawer) Topology(snap *model.Snapshot, f viewmodel.Filter) templ.Component {
 	return d.component(func(ctx context.Context) (*drawing, error) { return d.topology(ctx, snap, f) })
 }
 
@@ -118,7 +120,7 @@ func (d *Drawer) component(get func(context.Context) (*drawing, error)) templ.Co
 }
 
 // TopologyLayout computes (or takes from the cache) the topology layout.
-func (d *Drawer) TopologyLayout(ctx context.Context, snap *model.Snapshot, f Filter) (*Layout, error) {
+func (d *Drawer) TopologyLayout(ctx context.Context, snap *model.Snapshot, f viewmodel.Filter) (*Layout, error) {
 	dr, err := d.topology(ctx, snap, f)
 	if err != nil {
 		return nil, err
@@ -135,7 +137,7 @@ func (d *Drawer) NamespaceLayout(ctx context.Context, snap *model.Snapshot, allo
 	return dr.lay, nil
 }
 
-func (d *Drawer) topology(ctx context.Context, snap *model.Snapshot, f Filter) (*drawing, error) {
+func (d *Drawer) topology(ctx context.Context, snap *model.Snapshot, f viewmodel.Filter) (*drawing, error) {
 	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: "topology", filter: f}
 	return d.cached(ctx, snap, key, func(b *builder) map[int]*model.Node { return b.topology(f) })
 }

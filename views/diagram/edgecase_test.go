@@ -6,7 +6,7 @@ import (
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/fixture"
-	"github.com/netviz/netviz/views/diagram"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // TestSparseData draws snapshots with the gaps a live cluster has (no
@@ -43,7 +43,7 @@ func TestSparseData(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := parse(t, render(t, drawer.Topology(tc.snap, diagram.Filter{})))
+			d := parse(t, render(t, drawer.Topology(tc.snap, viewmodel.Filter{})))
 			for prefix, n := range tc.count {
 				if got := d.count(prefix); got != n {
 					t.Errorf("%d elements %s*, want %d", got, prefix, n)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/fixture"
-	"github.com/netviz/netviz/views/diagram"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // doc is a rendered diagram indexed by data-testid.
@@ -90,7 +90,7 @@ type want struct {
 }
 
 func TestScenarioElements(t *testing.T) {
-	topo := func(s *model.Snapshot) []byte { return render(t, drawer.Topology(s, diagram.Filter{})) }
+	topo := func(s *model.Snapshot) []byte { return render(t, drawer.Topology(s, viewmodel.Filter{})) }
 	tests := []struct {
 		name   string
 		svg    []byte

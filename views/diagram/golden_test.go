@@ -12,6 +12,7 @@ import (
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/golden"
 	"github.com/netviz/netviz/views/diagram"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // drawer is shared by the tests, like the one a server keeps: Graphviz
@@ -26,7 +27,7 @@ type goldenCase struct {
 
 func goldenCases() []goldenCase {
 	topo := func(s *model.Snapshot) func() templ.Component {
-		return func() templ.Component { return drawer.Topology(s, diagram.Filter{}) }
+		return func() templ.Component { return drawer.Topology(s, viewmodel.Filter{}) }
 	}
 	return []goldenCase{
 		{"host-dynamic", topo(hostRedis(false))},
@@ -81,8 +82,8 @@ func TestGolden(t *testing.T) {
 // cache) and expects identical output.
 func TestDeterministic(t *testing.T) {
 	snap := connect(model.ActionAllow)
-	a := render(t, diagram.NewDrawer(1).Topology(snap, diagram.Filter{}))
-	b := render(t, diagram.NewDrawer(1).Topology(snap, diagram.Filter{}))
+	a := render(t, diagram.NewDrawer(1).Topology(snap, viewmodel.Filter{}))
+	b := render(t, diagram.NewDrawer(1).Topology(snap, viewmodel.Filter{}))
 	if !bytes.Equal(a, b) {
 		t.Fatal("two layouts of the same snapshot differ")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views/diagram"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // TestGeometry checks the layout's nesting: namespaces inside hosts, tasks,
@@ -20,7 +21,7 @@ func TestGeometry(t *testing.T) {
 		"ingress": ingress(), "scale-200": synthetic(10, 20, 10),
 	} {
 		t.Run(name, func(t *testing.T) {
-			l, err := drawer.TopologyLayout(ctx, snap, diagram.Filter{})
+			l, err := drawer.TopologyLayout(ctx, snap, viewmodel.Filter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +105,7 @@ func TestFilter(t *testing.T) {
 	snap := ingress()
 	tests := []struct {
 		name      string
-		f         diagram.Filter
+		f         viewmodel.Filter
 		hosts     int
 		ns        []string
 		entries   []string
@@ -113,15 +114,15 @@ func TestFilter(t *testing.T) {
 		{name: "all", hosts: 2, ns: []string{"ns-ingress1", "ns-shop1", "ns-blog1", "ns-ingress2"}, entries: []string{"outside"}},
 		// The ingress on one node still routes to the app on the other: that
 		// app is drawn as a service entry outside the host.
-		{name: "by node name", f: diagram.Filter{Node: "client-2"}, hosts: 1, ns: []string{"ns-blog1", "ns-ingress2"},
+		{name: "by node name", f: viewmodel.Filter{Node: "client-2"}, hosts: 1, ns: []string{"ns-blog1", "ns-ingress2"},
 			entries: []string{"outside", "service-shop"}},
-		{name: "by node ID", f: diagram.Filter{Node: "node1"}, hosts: 1, ns: []string{"ns-ingress1", "ns-shop1"},
+		{name: "by node ID", f: viewmodel.Filter{Node: "node1"}, hosts: 1, ns: []string{"ns-ingress1", "ns-shop1"},
 			entries: []string{"service-blog", "outside"}},
-		{name: "by job", f: diagram.Filter{Job: "shop"}, hosts: 1, ns: []string{"ns-shop1"}},
-		{name: "text matches a task, any case", f: diagram.Filter{Text: "BLO"}, hosts: 1, ns: []string{"ns-blog1"}},
-		{name: "text matches a service", f: diagram.Filter{Text: "traefik"}, hosts: 2, ns: []string{"ns-ingress1", "ns-ingress2"},
+		{name: "by job", f: viewmodel.Filter{Job: "shop"}, hosts: 1, ns: []string{"ns-shop1"}},
+		{name: "text matches a task, any case", f: viewmodel.Filter{Text: "BLO"}, hosts: 1, ns: []string{"ns-blog1"}},
+		{name: "text matches a service", f: viewmodel.Filter{Text: "traefik"}, hosts: 2, ns: []string{"ns-ingress1", "ns-ingress2"},
 			entries: []string{"service-blog", "outside", "service-shop"}},
-		{name: "nothing", f: diagram.Filter{Namespace: "other"}, hosts: 0, hasNotice: true},
+		{name: "nothing", f: viewmodel.Filter{Namespace: "other"}, hosts: 0, hasNotice: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,15 +164,15 @@ func TestCache(t *testing.T) {
 	ctx := context.Background()
 	d := diagram.NewDrawer(4)
 	a := sameGroup()
-	first, err := d.TopologyLayout(ctx, a, diagram.Filter{})
+	first, err := d.TopologyLayout(ctx, a, viewmodel.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := d.TopologyLayout(ctx, a, diagram.Filter{})
+	again, _ := d.TopologyLayout(ctx, a, viewmodel.Filter{})
 	if first != again {
 		t.Error("the same snapshot and filter were laid out twice")
 	}
-	other, _ := d.TopologyLayout(ctx, a, diagram.Filter{Text: "app"})
+	other, _ := d.TopologyLayout(ctx, a, viewmodel.Filter{Text: "app"})
 	if other == first {
 		t.Error("another filter returned the cached layout")
 	}
@@ -180,7 +181,7 @@ func TestCache(t *testing.T) {
 	if a.Version() != b.Version() {
 		t.Skipf("fixtures have versions %d and %d; the collision this checks needs equal ones", a.Version(), b.Version())
 	}
-	lb, _ := d.TopologyLayout(ctx, b, diagram.Filter{})
+	lb, _ := d.TopologyLayout(ctx, b, viewmodel.Filter{})
 	if lb == first || lb.Namespaces[0].TestID != "ns-redis1" {
 		t.Error("a snapshot of another store got the cached layout of the same version")
 	}
@@ -204,7 +205,7 @@ func TestConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range viewers {
 		wg.Go(func() {
-			lay, err := d.TopologyLayout(context.Background(), snaps[i%len(snaps)], diagram.Filter{})
+			lay, err := d.TopologyLayout(context.Background(), snaps[i%len(snaps)], viewmodel.Filter{})
 			if err != nil {
 				t.Error(err)
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views/diagram"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // randomCluster builds a small cluster from a seed: random modes, ports
@@ -66,7 +67,7 @@ func TestRandomClusters(t *testing.T) {
 	defer d.Close()
 	for seed := range uint64(25) {
 		snap := randomCluster(seed)
-		l, err := d.TopologyLayout(context.Background(), snap, diagram.Filter{})
+		l, err := d.TopologyLayout(context.Background(), snap, viewmodel.Filter{})
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // aggregateThreshold is the number of allocations (after filtering) above
@@ -15,7 +16,7 @@ const aggregateThreshold = 200
 
 // topology writes the cluster's hosts and namespaces, or job/group boxes
 // when there are too many allocations, and returns host index → node.
-func (b *builder) topology(f Filter) map[int]*model.Node {
+func (b *builder) topology(f viewmodel.Filter) map[int]*model.Node {
 	b.header()
 	nodes := slices.Clone(b.snap.Nodes())
 	slices.SortFunc(nodes, func(x, y *model.Node) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID)) })
@@ -24,7 +25,7 @@ func (b *builder) topology(f Filter) map[int]*model.Node {
 	nodes = append(nodes, b.unknownNodes(nodes)...)
 	for _, n := range nodes {
 		for _, a := range b.snap.AllocationsOnNode(n.ID) {
-			if !a.Terminal() && f.matchAlloc(a, n) {
+			if !a.Terminal() && f.MatchAllocation(b.snap, a) {
 				perNode[n.ID] = append(perNode[n.ID], a)
 				total++
 			}
@@ -37,7 +38,9 @@ func (b *builder) topology(f Filter) map[int]*model.Node {
 	} else {
 		var boxes []span
 		for _, n := range nodes {
-			if len(perNode[n.ID]) > 0 || f.matchNode(n) {
+			// An empty host is still worth drawing when nothing narrows
+			// the picture, or the filter names it.
+			if len(perNode[n.ID]) > 0 || f.IsZero() || f.NamesNode(n) {
 				hosts[len(b.lay.Hosts)] = n
 				first := len(b.spans)
 				b.host(n, perNode[n.ID])
@@ -49,7 +52,7 @@ func (b *builder) topology(f Filter) map[int]*model.Node {
 		b.grid(boxes, hostAspect)
 		switch {
 		case len(b.lay.Hosts) > 0:
-		case f == Filter{}:
+		case f.IsZero():
 			b.lay.Notice = "No Nomad nodes known yet."
 		default:
 			b.lay.Notice = "Nothing matches this filter."

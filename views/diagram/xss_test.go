@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/netviz/netviz/views/diagram"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // TestHostileNames draws a cluster whose job, group, task, port, service and
@@ -19,7 +19,7 @@ import (
 // stay on the site, and the names come back as plain text.
 func TestHostileNames(t *testing.T) {
 	snap := xss()
-	t.Run("topology", func(t *testing.T) { checkInert(t, render(t, drawer.Topology(snap, diagram.Filter{}))) })
+	t.Run("topology", func(t *testing.T) { checkInert(t, render(t, drawer.Topology(snap, viewmodel.Filter{}))) })
 	t.Run("namespace", func(t *testing.T) { checkInert(t, render(t, drawer.Namespace(snap, "x1"))) })
 }
 

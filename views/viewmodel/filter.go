@@ -2,17 +2,20 @@ package viewmodel
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
 )
 
 // Filter narrows what a page shows. Every page reads it from the same query
-// parameters (namespace, job, node, q) so links and the live view agree.
+// parameters (namespace, job, node, q) so links and the live view agree, and
+// the topology diagram draws what the /api/v1/topology body lists: there is
+// no other filter.
 type Filter struct {
 	Namespace string `json:"namespace,omitempty"`
 	Job       string `json:"job,omitempty"`
-	// Node is a node ID, ID prefix or node name.
+	// Node is a node ID, ID prefix (four characters or more) or node name.
 	Node string `json:"node,omitempty"`
 	// Text is free text matched case-insensitively against names and IDs.
 	Text string `json:"q,omitempty"`
@@ -55,15 +58,17 @@ func (f Filter) Query() url.Values {
 // IsZero reports whether the filter lets everything through.
 func (f Filter) IsZero() bool { return f == Filter{} }
 
-// MatchAllocation reports whether an allocation passes the filter.
-func (f Filter) MatchAllocation(a *model.Allocation) bool {
+// MatchAllocation reports whether an allocation passes the filter. Its node
+// is known by ID and by name, the allocation's own or the node's in snap.
+// The overview, the topology body and the topology diagram all ask this.
+func (f Filter) MatchAllocation(snap *model.Snapshot, a *model.Allocation) bool {
 	if f.Namespace != "" && a.Namespace != f.Namespace {
 		return false
 	}
 	if f.Job != "" && a.JobID != f.Job {
 		return false
 	}
-	if f.Node != "" && !matchNodeRef(f.Node, a.NodeID, a.NodeName) {
+	if f.Node != "" && !matchNodeRef(f.Node, a.NodeID, a.NodeName, nodeName(snap, a.NodeID)) {
 		return false
 	}
 	if f.Text == "" {
@@ -81,10 +86,16 @@ func (f Filter) MatchAllocation(a *model.Allocation) bool {
 
 // MatchNode reports whether a node passes the filter's node and text parts.
 func (f Filter) MatchNode(n *model.Node) bool {
-	if f.Node != "" && !matchNodeRef(f.Node, n.ID, n.Name) {
+	if f.Node != "" && !f.NamesNode(n) {
 		return false
 	}
 	return f.Text == "" || containsFold(f.Text, n.ID, n.Name, n.Address, n.Datacenter)
+}
+
+// NamesNode reports whether the filter's node part names n: by name, ID or
+// ID prefix.
+func (f Filter) NamesNode(n *model.Node) bool {
+	return f.Node != "" && matchNodeRef(f.Node, n.ID, n.Name)
 }
 
 // MatchService reports whether a registered instance passes the filter. The
@@ -93,14 +104,8 @@ func (f Filter) MatchService(snap *model.Snapshot, s *model.Service) bool {
 	if f.Namespace != "" && s.Namespace != "" && s.Namespace != f.Namespace {
 		return false
 	}
-	if f.Node != "" {
-		name := ""
-		if n := snap.Node(s.NodeID); n != nil {
-			name = n.Name
-		}
-		if !matchNodeRef(f.Node, s.NodeID, name) {
-			return false
-		}
+	if f.Node != "" && !matchNodeRef(f.Node, s.NodeID, nodeName(snap, s.NodeID)) {
+		return false
 	}
 	if f.Job != "" {
 		a := snap.Allocation(s.AllocID)
@@ -114,10 +119,21 @@ func (f Filter) MatchService(snap *model.Snapshot, s *model.Service) bool {
 	return containsFold(f.Text, append([]string{s.Name, s.ID, s.Address, s.Task}, s.Tags...)...)
 }
 
-// matchNodeRef accepts a node by exact name, exact ID or ID prefix, as users
-// paste whichever the Nomad CLI showed them.
-func matchNodeRef(ref, id, name string) bool {
-	return ref == name || ref == id || (len(ref) >= 4 && strings.HasPrefix(id, ref))
+// matchNodeRef accepts a node by exact ID, ID prefix (of four characters or
+// more) or exact name, as users paste whichever the Nomad CLI showed them.
+func matchNodeRef(ref, id string, names ...string) bool {
+	if ref == id || (len(ref) >= 4 && strings.HasPrefix(id, ref)) {
+		return true
+	}
+	return slices.Contains(names, ref)
+}
+
+// nodeName is the name of a node in the snapshot, or "" when it lacks it.
+func nodeName(snap *model.Snapshot, id string) string {
+	if n := snap.Node(id); n != nil {
+		return n.Name
+	}
+	return ""
 }
 
 // containsFold reports whether any field contains needle, ignoring case.

@@ -52,7 +52,7 @@ func NewOverview(snap *model.Snapshot, f Filter) Overview {
 	modes := map[string]int{}
 	jobs := map[JobRef]int{}
 	for _, a := range snap.Allocations() {
-		if !f.MatchAllocation(a) {
+		if !f.MatchAllocation(snap, a) {
 			continue
 		}
 		o.Allocations++

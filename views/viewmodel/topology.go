@@ -18,7 +18,7 @@ func NewTopology(snap *model.Snapshot, f Filter) Topology {
 	t := Topology{Version: snap.Version(), Filter: f, Allocations: []*model.Allocation{}, Edges: []model.Edge{}}
 	kept := map[string]bool{}
 	for _, a := range snap.Allocations() {
-		if f.MatchAllocation(a) {
+		if f.MatchAllocation(snap, a) {
 			t.Allocations = append(t.Allocations, a)
 			kept[a.ID] = true
 		}
