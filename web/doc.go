@@ -10,9 +10,13 @@
 //	/services             /api/v1/services
 //	/services/:name       /api/v1/services/:name
 //	/reach?from=&to=      /api/v1/reach?from=&to=
+//	                      /api/v1/reach/matrix  who can reach whom among the services
 //	                      /api/v1/graph         the whole snapshot (as `netviz dump`)
 //	                      /api/v1/warnings      (?q= narrows)
 //	/healthz, /static/<content hash>/…, /ws?view=<page path and query>
+//
+// The JSON bodies are package viewmodel's values; docs/api.md documents
+// each, and apidoc_test.go checks it against the code.
 //
 // Live updates. A page opens /ws?view=<its own path and query> through the
 // htmx ws extension. The hub keys views by their canonical address, so all
