@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -30,6 +31,12 @@ type Config struct {
 	// Consul is nil to run without Consul (the model then says it is absent).
 	Consul *consulapi.Config
 	Logger *slog.Logger
+	// StaleAfter is how long Nomad's event stream may stay silent before
+	// the data is shown as stale (0: 30 s).
+	StaleAfter time.Duration
+	// AntiEntropy is the pause between two comparisons of the model with a
+	// fresh read of Nomad (0: 5 min; negative: never).
+	AntiEntropy time.Duration
 }
 
 // Collector owns the model store and the sources that feed it.
@@ -55,7 +62,14 @@ func New(cfg Config) (*Collector, error) {
 		return nil, fmt.Errorf("nomad client: %w", err)
 	}
 	c := &Collector{store: model.NewStore(), nomadAddr: cfg.Nomad.Address, log: log}
-	c.nomad = nomad.NewSource(nc, cfg.Nomad.Address, c.store, log.With("source", "nomad"))
+	opts := []nomad.Option{nomad.WithByteCounter(nomad.CountBytes(cfg.Nomad.HttpClient))}
+	if cfg.StaleAfter > 0 {
+		opts = append(opts, nomad.WithStaleAfter(cfg.StaleAfter))
+	}
+	if cfg.AntiEntropy != 0 {
+		opts = append(opts, nomad.WithAntiEntropy(max(cfg.AntiEntropy, 0)))
+	}
+	c.nomad = nomad.NewSource(nc, cfg.Nomad.Address, c.store, log.With("source", "nomad"), opts...)
 	if cfg.Consul != nil {
 		cc, err := consulapi.NewClient(cfg.Consul)
 		if err != nil {

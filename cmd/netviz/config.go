@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -15,13 +16,19 @@ import (
 
 // sourceFlags are the flags every command that reads a cluster shares.
 type sourceFlags struct {
-	noConsul bool
-	logLevel string
+	noConsul    bool
+	logLevel    string
+	staleAfter  time.Duration
+	antiEntropy time.Duration
 }
 
 func (f *sourceFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noConsul, "no-consul", envBool("NETVIZ_NO_CONSUL"), "do not read Consul (env NETVIZ_NO_CONSUL)")
 	fs.StringVar(&f.logLevel, "log-level", envOr("NETVIZ_LOG_LEVEL", "info"), "debug, info, warn or error (env NETVIZ_LOG_LEVEL)")
+	fs.DurationVar(&f.staleAfter, "stale-after", envDuration("NETVIZ_STALE_AFTER", 30*time.Second),
+		"show Nomad's data as stale after its event stream sends nothing, not even a heartbeat, for this long (env NETVIZ_STALE_AFTER)")
+	fs.DurationVar(&f.antiEntropy, "anti-entropy", envDuration("NETVIZ_ANTI_ENTROPY", 5*time.Minute),
+		"compare the model with a fresh read of Nomad this often, and repair what differs; 0 turns it off (env NETVIZ_ANTI_ENTROPY)")
 }
 
 // logger writes structured logs to w at the chosen level.
@@ -49,11 +56,23 @@ func (f *sourceFlags) open(stderr io.Writer) (*collector.Collector, *slog.Logger
 // collector builds the collector with the official clients' default
 // configs, so the CLIs' environment variables apply unchanged.
 func (f *sourceFlags) collector(log *slog.Logger) (*collector.Collector, error) {
-	cfg := collector.Config{Nomad: nomadapi.DefaultConfig(), Logger: log}
+	cfg := collector.Config{Nomad: nomadapi.DefaultConfig(), Logger: log, StaleAfter: f.staleAfter, AntiEntropy: f.antiEntropy}
+	if f.antiEntropy == 0 {
+		cfg.AntiEntropy = -1 // off
+	}
 	if !f.noConsul {
 		cfg.Consul = consulapi.DefaultConfig()
 	}
 	return collector.New(cfg)
+}
+
+// envDuration reads a duration from the environment, or def when unset or
+// unreadable (the flag's own parsing then reports a bad command line value).
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return d
+	}
+	return def
 }
 
 func envOr(key, def string) string {

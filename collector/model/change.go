@@ -43,6 +43,22 @@ type ReplaceIntentions struct {
 	DefaultAllow bool
 }
 
+// ReconcileNomad makes the model's Nomad side equal to a fresh read, like
+// ResetNomad, but as an ordinary change: its delta names only what differed,
+// so a catch-up or an anti-entropy repair re-renders only what it changed.
+type ReconcileNomad struct {
+	Nodes       []*Node
+	Allocations []*Allocation
+	Services    []*Service
+}
+
+// EnrichAllocation replaces an allocation with a fuller reading of the same
+// version (its job spec arrived later): it applies only while the model
+// holds the allocation at the same ModifyIndex, so it never brings back a
+// stopped allocation nor overwrites a newer one. The namespace address the
+// model knows is kept when the reading lacks it.
+type EnrichAllocation struct{ Alloc *Allocation }
+
 // SetServiceHealth sets the health of a registered instance that the
 // model still holds. Pollers use it instead of an upsert: an instance
 // deregistered while the poll was in flight stays deleted.
@@ -101,6 +117,18 @@ func (c ReplaceServices) apply(t *txn) { t.replaceServices(c.Provider, c.Service
 
 func (c ReplaceIntentions) apply(t *txn) { t.replaceIntentions(c.Intentions, c.DefaultAllow) }
 
+func (c EnrichAllocation) apply(t *txn) {
+	cur, ok := t.st.allocs.get(c.Alloc.ID)
+	if !ok || cur.ModifyIndex != c.Alloc.ModifyIndex {
+		return
+	}
+	a := c.Alloc
+	if a.Network.IP == "" && a.Network.Mode == cur.Network.Mode {
+		a.Network.IP, a.Network.Interface = cur.Network.IP, cur.Network.Interface
+	}
+	t.upsertAlloc(a)
+}
+
 func (c SetServiceHealth) apply(t *txn) {
 	cur, ok := t.st.services.get(serviceRowKey(c.Provider, c.ID))
 	if !ok || cur.Health == c.Health {
@@ -131,4 +159,9 @@ func (c SetConsulStatus) apply(t *txn) {
 	t.touch(KeyStatus)
 }
 
-func (c ResetNomad) apply(t *txn) { t.resetNomad(c.Nodes, c.Allocations, c.Services) }
+func (c ResetNomad) apply(t *txn) {
+	t.full = true
+	t.resetNomad(c.Nodes, c.Allocations, c.Services)
+}
+
+func (c ReconcileNomad) apply(t *txn) { t.resetNomad(c.Nodes, c.Allocations, c.Services) }

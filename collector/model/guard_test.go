@@ -1,10 +1,12 @@
 package model_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/fixture"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // Pollers' writes never bring back what the stream deleted meanwhile.
@@ -50,5 +52,38 @@ func TestGuardedChangesUpdateWhatIsThere(t *testing.T) {
 	}
 	if a := s.Allocation("h1"); a.Network.IP != "10.0.0.1" {
 		t.Errorf("host-mode allocation's address changed to %q", a.Network.IP)
+	}
+}
+
+func TestTouchesIsADryRun(t *testing.T) {
+	st := model.NewStore()
+	s := st.Apply(
+		fixture.Node("n1", "one"),
+		fixture.Alloc("a1", "web").Upsert(),
+		fixture.Alloc("a2", "web").Upsert(),
+	)
+	before, err := viewmodel.GraphJSON(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A fresh read that lost a2 and changed a1's status.
+	a1 := fixture.Alloc("a1", "web").Status("pending").Build()
+	got := s.Touches(model.ReconcileNomad{
+		Nodes:       []*model.Node{s.Node("n1")},
+		Allocations: []*model.Allocation{a1},
+	})
+	want := []string{model.AllocKey("a1"), model.AllocKey("a2"), model.NodeKey("n1")}
+	if !slices.Equal(got, want) {
+		t.Errorf("touches %v, want %v", got, want)
+	}
+	after, _ := viewmodel.GraphJSON(s)
+	if string(before) != string(after) {
+		t.Error("the dry run changed the snapshot")
+	}
+	if s2 := st.Snapshot(); s2.Allocation("a2") == nil || st.Apply().Allocation("a2") == nil {
+		t.Error("the dry run changed the store")
+	}
+	if n := len(s.Touches(model.ReconcileNomad{Nodes: s.Nodes(), Allocations: s.Allocations()})); n != 0 {
+		t.Errorf("an equal read touches %d keys", n)
 	}
 }

@@ -43,7 +43,6 @@ func (t *txn) replaceServices(provider string, services []*Service) {
 }
 
 func (t *txn) resetNomad(nodes []*Node, allocs []*Allocation, services []*Service) {
-	t.full = true
 	wantNodes := make(map[string]*Node, len(nodes))
 	for _, n := range nodes {
 		if n != nil {

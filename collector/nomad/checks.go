@@ -2,6 +2,8 @@ package nomad
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 	"sync"
@@ -108,7 +110,14 @@ func (s *Source) pollChecks(ctx context.Context) {
 	}
 }
 
+// checksTopic is the status topic where failed check reads are reported.
+const checksTopic = "checks"
+
 // checkRound reads the checks once and applies every health that changed.
+// A read that fails makes the allocation's checked services unknown (never
+// passing) and is reported in the status until a round reads them all.
+// Healths are applied with a guarded change, so an instance deregistered
+// while the round ran stays deleted.
 func (s *Source) checkRound(ctx context.Context) {
 	snap := s.store.Snapshot()
 	live := map[string]bool{}
@@ -126,33 +135,81 @@ func (s *Source) checkRound(ctx context.Context) {
 	var (
 		mu      sync.Mutex
 		changes []model.Change
+		failed  int
+		lastErr error
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readParallelism)
 	for _, id := range ids {
 		g.Go(func() error {
 			var checks map[string]checkStatus
-			if _, err := s.api.get(gctx, "/v1/client/allocation/"+url.PathEscape(id)+"/checks", "", &checks); err != nil {
-				s.log.Debug("nomad: read allocation checks", "alloc", id, "err", err)
+			_, err := s.api.get(gctx, "/v1/client/allocation/"+url.PathEscape(id)+"/checks", "", &checks)
+			if err != nil && gctx.Err() != nil {
 				return nil
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed++
+				lastErr = err
+				checks = nil
+				for _, spec := range snap.Allocation(id).Services {
+					if spec.Provider == model.ProviderNomad && spec.Checks > 0 {
+						s.health.set(id, spec.Name, model.HealthUnknown)
+					}
+				}
 			}
 			for name, health := range aggregateChecks(checks) {
 				s.health.set(id, name, health)
 			}
-			mu.Lock()
-			defer mu.Unlock()
 			changes = append(changes, healthChanges(snap, id, &s.health)...)
 			return nil
 		})
 	}
 	_ = g.Wait()
-	if len(changes) > 0 && ctx.Err() == nil {
+	if ctx.Err() != nil {
+		return
+	}
+	if failed > 0 {
+		s.log.Warn("nomad: reading check results failed; their services show as unknown", "allocations", failed, "err", lastErr)
+	}
+	if st := s.checksStatus(failed, len(ids), lastErr); st != nil {
+		changes = append(changes, *st)
+	}
+	if len(changes) > 0 {
 		s.store.Apply(changes...)
 	}
 }
 
-// healthChanges are upserts of the allocation's Nomad-native instances
-// whose health differs from what the poller saw.
+// checksStatus returns the status change that reports (or clears) failed
+// check reads, or nil when the status already says so.
+func (s *Source) checksStatus(failed, total int, err error) *model.SetNomadStatus {
+	msg := ""
+	if failed > 0 {
+		msg = fmt.Sprintf("%d of %d allocations' check results could not be read (%s); their services show as unknown", failed, total, describe(err))
+	}
+	s.mu.Lock()
+	cur := s.status.Topics[checksTopic]
+	s.mu.Unlock()
+	if cur == msg {
+		return nil
+	}
+	c := s.updateStatus(func(st *model.SourceStatus) {
+		st.Topics = maps.Clone(st.Topics)
+		if msg == "" {
+			delete(st.Topics, checksTopic)
+			return
+		}
+		if st.Topics == nil {
+			st.Topics = map[string]string{}
+		}
+		st.Topics[checksTopic] = msg
+	})
+	return &c
+}
+
+// healthChanges are the health updates of the allocation's Nomad-native
+// instances whose health differs from what the poller saw.
 func healthChanges(snap *model.Snapshot, allocID string, h *nativeHealth) []model.Change {
 	var out []model.Change
 	a := snap.Allocation(allocID)
@@ -173,10 +230,25 @@ func healthChanges(snap *model.Snapshot, allocID string, h *nativeHealth) []mode
 			if svc.Provider != model.ProviderNomad || svc.AllocID != allocID || svc.Health == health {
 				continue
 			}
-			cp := *svc
-			cp.Health = health
-			out = append(out, model.UpsertService{Service: &cp})
+			out = append(out, model.SetServiceHealth{Provider: model.ProviderNomad, ID: svc.ID, Health: health})
 		}
 	}
 	return out
+}
+
+// uncheckedHealth gives an instance whose service declares checks, and
+// whose checks the poller has not read yet, the health unknown: Nomad
+// publishes no event for check results, and an instance must not look
+// passing before anything said so. Instances of services without checks
+// keep no health (Nomad serves them to templates whatever happens).
+func uncheckedHealth(svc *model.Service, a *model.Allocation) {
+	if svc.Health != "" || a == nil {
+		return
+	}
+	for _, spec := range a.Services {
+		if spec.Provider == model.ProviderNomad && spec.Name == svc.Name && spec.Checks > 0 {
+			svc.Health = model.HealthUnknown
+			return
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package nomad
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -28,8 +27,8 @@ func BenchmarkDecodeAllocFrame(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		_ = decodeFrames(strings.NewReader(frame), func(f *eventFrame) error {
-			s.applyFrame(context.Background(), f)
+		_ = decodeFrames(strings.NewReader(frame), func() {}, func(f *eventFrame) error {
+			s.applyFrame(f)
 			return nil
 		})
 	}

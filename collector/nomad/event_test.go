@@ -1,7 +1,6 @@
 package nomad
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"strings"
@@ -58,8 +57,8 @@ func newTestSource() (*Source, *model.Store) {
 func TestApplyAllocationEvent(t *testing.T) {
 	s, store := newTestSource()
 	s.jobs.put(meshJob)
-	err := decodeFrames(strings.NewReader(allocEvent), func(f *eventFrame) error {
-		s.applyFrame(context.Background(), f)
+	err := decodeFrames(strings.NewReader(allocEvent), func() {}, func(f *eventFrame) error {
+		s.applyFrame(f)
 		return nil
 	})
 	if err != io.ErrUnexpectedEOF {
@@ -135,8 +134,8 @@ func TestAllocationLifecycleEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s, store := newTestSource()
 			s.jobs.put(&apiJob{ID: "j", Namespace: ""})
-			_ = decodeFrames(strings.NewReader(tt.frames), func(f *eventFrame) error {
-				s.applyFrame(context.Background(), f)
+			_ = decodeFrames(strings.NewReader(tt.frames), func() {}, func(f *eventFrame) error {
+				s.applyFrame(f)
 				return nil
 			})
 			if msg := tt.want(store.Snapshot()); msg != "" {
@@ -155,7 +154,7 @@ func FuzzDecodeFrames(f *testing.F) {
 	f.Add([]byte(`{"Index":1,"Events":[{"Topic":"Node","Payload":{"Node":{"ID":"n","ReservedResources":{"Networks":{"ReservedHostPorts":"1-99999999,a,3"}}}}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, _ := newTestSource()
-		_ = decodeFrames(strings.NewReader(string(data)), func(fr *eventFrame) error {
+		_ = decodeFrames(strings.NewReader(string(data)), func() {}, func(fr *eventFrame) error {
 			for i := range fr.Events {
 				// Job events never fetch; allocation events would, so keep them
 				// local by giving each a cached job.
@@ -163,7 +162,7 @@ func FuzzDecodeFrames(f *testing.F) {
 					s.jobs.put(&apiJob{ID: a.JobID, Namespace: a.Namespace, Version: a.JobVersion})
 				}
 			}
-			s.applyFrame(context.Background(), fr)
+			s.applyFrame(fr)
 			return nil
 		})
 	})

@@ -2,11 +2,11 @@ package nomad
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 
 	nomadapi "github.com/hashicorp/nomad/api"
 )
@@ -28,6 +28,17 @@ func (n *httpAPI) get(ctx context.Context, path, namespace string, out any) (uin
 		namespace = n.namespace
 	}
 	q := (&nomadapi.QueryOptions{Namespace: namespace}).WithContext(ctx)
+	meta, err := n.client.Raw().Query(path, out, q)
+	if err != nil {
+		return 0, err
+	}
+	return meta.LastIndex, nil
+}
+
+// getFiltered is get with a filter expression (go-bexpr), which Nomad applies
+// before answering: a catch-up reads only allocations changed since an index.
+func (n *httpAPI) getFiltered(ctx context.Context, path, filter string, out any) (uint64, error) {
+	q := (&nomadapi.QueryOptions{Namespace: n.namespace, Filter: filter}).WithContext(ctx)
 	meta, err := n.client.Raw().Query(path, out, q)
 	if err != nil {
 		return 0, err
@@ -65,23 +76,44 @@ func describe(err error) string {
 	return err.Error()
 }
 
-// decodeFrames reads newline-delimited event frames from r and calls fn for
-// each non-heartbeat frame until r ends or fn fails.
-func decodeFrames(r io.Reader, fn func(*eventFrame) error) error {
-	dec := json.NewDecoder(r)
-	for {
-		var f eventFrame
-		if err := dec.Decode(&f); err != nil {
-			if errors.Is(err, io.EOF) {
-				return io.ErrUnexpectedEOF
-			}
-			return fmt.Errorf("decode event frame: %w", err)
-		}
-		if f.Index == 0 && len(f.Events) == 0 {
-			continue // heartbeat {}
-		}
-		if err := fn(&f); err != nil {
-			return err
-		}
+// CountBytes makes client count the bytes of every response body it reads
+// and returns the running total, for the sync and catch-up logs. Call it
+// once, right after nomadapi.NewClient(cfg), with cfg.HttpClient (which
+// NewClient fills in and keeps using).
+func CountBytes(c *http.Client) func() int64 {
+	if c == nil {
+		return func() int64 { return 0 }
 	}
+	var n atomic.Int64
+	base := c.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c.Transport = countingTransport{base: base, n: &n}
+	return n.Load
+}
+
+// countingTransport adds the size of each response body to n as it is read.
+type countingTransport struct {
+	base http.RoundTripper
+	n    *atomic.Int64
+}
+
+func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(r)
+	if err == nil && resp.Body != nil {
+		resp.Body = &countingBody{ReadCloser: resp.Body, n: t.n}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	k, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(k))
+	return k, err
 }

@@ -3,6 +3,7 @@ package nomad
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/url"
 	"sync"
 
@@ -22,19 +23,37 @@ type state struct {
 	forbidden map[string]string
 	// needIP lists bridge/CNI allocations whose namespace IP the list lacks.
 	needIP []string
+	// jobs holds the namespace\x00id of every job listed.
+	jobs map[string]bool
+	// read counts the allocations read in full (all of them on a full sync,
+	// the changed ones on a catch-up).
+	read int
 }
 
-// readState reads nodes, job specs, allocations (one list call with
-// resources: ~150 ms for 7,500, docs/nomad-behaviour.md) and Nomad-native
-// services.
-// A 403 on one kind is recorded and the rest goes on.
-func (s *Source) readState(ctx context.Context) (*state, error) {
-	st := &state{forbidden: map[string]string{}}
+// apiAllocStub is an allocation as /v1/allocations lists it without
+// resources: enough to tell what changed since the model's reading.
+type apiAllocStub struct {
+	ID           string
+	ClientStatus string
+	ModifyIndex  uint64
+}
+
+// readState reads nodes, job specs, allocations and Nomad-native services.
+// With prev nil it reads every allocation with its resources in one list
+// call (~150 ms for 7,500, docs/nomad-behaviour.md). With prev, the model
+// as it stands, it catches up: it lists light allocation stubs, reads in
+// full only those new or changed since prev (one filtered list call), and
+// keeps prev's reading of the others; allocations missing from the stubs
+// are gone. A 403 on one kind is recorded and the rest goes on; on a
+// catch-up the model keeps what it holds of a forbidden kind.
+func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, error) {
+	st := &state{forbidden: map[string]string{}, jobs: map[string]bool{}}
 	var (
 		mu       sync.Mutex
 		indexes  []uint64
 		rawNodes []*apiNode
 		rawAll   []*apiAlloc
+		kept     []*model.Allocation
 		stubs    []apiJobStub
 		regs     []*model.Service
 	)
@@ -57,7 +76,13 @@ func (s *Source) readState(ctx context.Context) (*state, error) {
 		return record("Node", idx, err)
 	})
 	g.Go(func() error {
-		idx, err := s.api.get(gctx, "/v1/allocations?resources=true&task_states=false", "", &rawAll)
+		var idx uint64
+		var err error
+		if prev == nil {
+			idx, err = s.api.get(gctx, "/v1/allocations?resources=true&task_states=false", "", &rawAll)
+		} else {
+			idx, rawAll, kept, err = s.readChangedAllocs(gctx, prev)
+		}
 		return record("Allocation", idx, err)
 	})
 	g.Go(func() error {
@@ -83,6 +108,9 @@ func (s *Source) readState(ctx context.Context) (*state, error) {
 	if err := s.readJobs(ctx, stubs); err != nil {
 		return nil, err
 	}
+	for _, j := range stubs {
+		st.jobs[jobID(j.Namespace, j.ID)] = true
+	}
 
 	addr := map[string]string{}
 	for _, n := range rawNodes {
@@ -90,6 +118,7 @@ func (s *Source) readState(ctx context.Context) (*state, error) {
 		addr[n.ID] = gn.Address
 		st.nodes = append(st.nodes, gn)
 	}
+	st.allocs = kept
 	for _, a := range rawAll {
 		if !liveAlloc(a) {
 			continue
@@ -98,14 +127,98 @@ func (s *Source) readState(ctx context.Context) (*state, error) {
 		if err != nil && !isForbidden(err) {
 			return nil, err
 		}
+		var cur *model.Allocation
+		if prev != nil {
+			cur = prev.Allocation(a.ID)
+		}
 		ga := convertAlloc(a, job, addr[a.NodeID])
+		if ga.Network.IP == "" && cur != nil && cur.Network.Mode == ga.Network.Mode {
+			ga.Network.IP, ga.Network.Interface = cur.Network.IP, cur.Network.Interface
+		}
 		if ga.Network.Mode != model.ModeHost && ga.Network.IP == "" {
 			st.needIP = append(st.needIP, a.ID)
 		}
 		st.allocs = append(st.allocs, ga)
 	}
+	st.read = len(rawAll)
+	byID := make(map[string]*model.Allocation, len(st.allocs))
+	for _, a := range st.allocs {
+		byID[a.ID] = a
+	}
+	for _, svc := range regs {
+		uncheckedHealth(svc, byID[svc.AllocID])
+	}
 	st.services = regs
+	if prev != nil {
+		st.keepForbidden(prev)
+	}
 	return st, nil
+}
+
+// keepForbidden fills the kinds the token may not read with what the model
+// already holds, so a catch-up does not delete them.
+func (st *state) keepForbidden(prev *model.Snapshot) {
+	if _, ok := st.forbidden["Node"]; ok {
+		st.nodes = prev.Nodes()
+	}
+	if _, ok := st.forbidden["Allocation"]; ok {
+		st.allocs = prev.Allocations()
+	}
+	if _, ok := st.forbidden["Service"]; ok {
+		st.services = nil
+		for _, svc := range prev.Services() {
+			if svc.Provider == model.ProviderNomad {
+				st.services = append(st.services, svc)
+			}
+		}
+	}
+}
+
+// readChangedAllocs lists light stubs of every allocation and reads in full
+// only those newer than prev's reading, with one list call filtered on
+// ModifyIndex. It returns the full readings and prev's allocations that are
+// still current.
+func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot) (uint64, []*apiAlloc, []*model.Allocation, error) {
+	var stubs []apiAllocStub
+	idx, err := s.api.get(ctx, "/v1/allocations?task_states=false", "", &stubs)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	var kept []*model.Allocation
+	forced := s.takeForced()
+	changed := map[string]bool{}
+	since := uint64(math.MaxUint64)
+	for _, stub := range stubs {
+		if model.TerminalClientStatus(stub.ClientStatus) {
+			continue
+		}
+		if cur := prev.Allocation(stub.ID); cur != nil && cur.ModifyIndex >= stub.ModifyIndex && !forced[stub.ID] {
+			kept = append(kept, cur)
+			continue
+		}
+		changed[stub.ID] = true
+		since = min(since, stub.ModifyIndex)
+	}
+	if len(changed) == 0 {
+		return idx, nil, kept, nil
+	}
+	var all []*apiAlloc
+	filter := fmt.Sprintf("ModifyIndex >= %d", since)
+	if _, err := s.api.getFiltered(ctx, "/v1/allocations?resources=true&task_states=false", filter, &all); err != nil {
+		return 0, nil, nil, err
+	}
+	// The filtered list may hold allocations prev already has at this
+	// index (they share the range) and ones created since the stubs:
+	// keep what is changed or new.
+	// (A reading newer than a kept one follows it in the list, and the
+	// model keeps the last reading of an ID.)
+	var out []*apiAlloc
+	for _, a := range all {
+		if cur := prev.Allocation(a.ID); changed[a.ID] || cur == nil || cur.ModifyIndex < a.ModifyIndex {
+			out = append(out, a)
+		}
+	}
+	return idx, out, kept, nil
 }
 
 // readJobs fills the spec cache with the current version of every job (76
@@ -176,7 +289,8 @@ func (s *Source) readServices(ctx context.Context) ([]*model.Service, uint64, er
 // fillIPs reads single allocations whose namespace IP the list lacks, in the
 // background after the first picture is published (reading every
 // allocation one by one is 70× slower than the list,
-// docs/nomad-behaviour.md), and applies them.
+// docs/nomad-behaviour.md), and fills them in with a guarded change: an
+// allocation stopped or changed meanwhile is left as the stream set it.
 func (s *Source) fillIPs(ctx context.Context, ids []string) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readParallelism)
@@ -189,7 +303,10 @@ func (s *Source) fillIPs(ctx context.Context, ids []string) {
 				}
 				return nil
 			}
-			s.applyAlloc(gctx, &a)
+			n := convertAlloc(&a, nil, "").Network
+			if n.IP != "" && gctx.Err() == nil {
+				s.store.Apply(model.SetAllocNetwork{ID: a.ID, Mode: n.Mode, IP: n.IP, Interface: n.Interface})
+			}
 			return nil
 		})
 	}

@@ -1,0 +1,139 @@
+package nomad
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/netviz/netviz/collector/model"
+)
+
+// Anti-entropy: a periodic comparison of the model with a fresh read of
+// Nomad. In a correct collector it finds nothing; what it finds is counted in
+// the status, logged, and repaired by a catch-up that re-reads exactly the
+// objects that differ, in the stream loop (the one writer).
+const (
+	defaultAntiEntropy = 5 * time.Minute
+	// settleTime is how long a comparison waits after its read for events
+	// already in flight, so they are not taken for divergences.
+	settleTime = 2 * time.Second
+)
+
+// errRepair ends a stream so the loop catches up with what anti-entropy
+// found different.
+var errRepair = errors.New("anti-entropy found differences")
+
+// antiEntropy compares the model with a fresh read every antiEntropyEvery
+// until ctx ends.
+func (s *Source) antiEntropy(ctx context.Context) {
+	if s.antiEntropyEvery <= 0 {
+		return
+	}
+	t := time.NewTimer(s.antiEntropyEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, keys, err := s.Compare(ctx); err != nil {
+			if ctx.Err() == nil {
+				s.log.Debug("nomad: anti-entropy comparison skipped", "err", err)
+			}
+		} else if n > 0 {
+			s.log.Warn("nomad: anti-entropy found the model different from Nomad; repairing", "differences", n, "keys", keys[:min(len(keys), 10)])
+			s.publishStatus(func(st *model.SourceStatus) { st.Divergences += n })
+			s.requestRepair(keys)
+		}
+		t.Reset(s.antiEntropyEvery)
+	}
+}
+
+// Compare reads Nomad whole and returns how many model keys differ from
+// it, and which. Keys the event stream changed while the comparison ran are
+// in flight, not divergences, and are left out; a comparison during which
+// the source was not connected, or the model was reset, is an error.
+// Namespace IPs are not compared (the list does not carry them).
+func (s *Source) Compare(ctx context.Context) (int, []string, error) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	deltas := s.store.Subscribe(wctx)
+	<-deltas // the opening Full delta
+	if st := s.Status().State; st != model.StateConnected {
+		return 0, nil, fmt.Errorf("source is %s", st)
+	}
+	rctx, rcancel := context.WithTimeout(ctx, readTimeout)
+	st, err := s.readState(rctx, nil)
+	rcancel()
+	if err != nil {
+		return 0, nil, err
+	}
+	select {
+	case <-ctx.Done():
+		return 0, nil, ctx.Err()
+	case <-time.After(settleTime):
+	}
+	moved := map[string]bool{}
+	for done := false; !done; {
+		select {
+		case d := <-deltas:
+			if d.Full {
+				return 0, nil, errors.New("the model was reset meanwhile")
+			}
+			for _, k := range d.Changed {
+				moved[k] = true
+			}
+		default:
+			done = true
+		}
+	}
+	after := s.store.Snapshot()
+	if after.Status().Nomad.State != model.StateConnected {
+		return 0, nil, fmt.Errorf("source is %s", after.Status().Nomad.State)
+	}
+	for _, a := range st.allocs {
+		if cur := after.Allocation(a.ID); a.Network.IP == "" && cur != nil && cur.Network.Mode == a.Network.Mode {
+			a.Network.IP, a.Network.Interface = cur.Network.IP, cur.Network.Interface
+		}
+	}
+	var out []string
+	for _, k := range after.Touches(model.ReconcileNomad{Nodes: st.nodes, Allocations: st.allocs, Services: st.services}) {
+		if !moved[k] {
+			out = append(out, k)
+		}
+	}
+	return len(out), out, nil
+}
+
+// requestRepair asks the stream loop to catch up, re-reading the given keys
+// whatever their index says.
+func (s *Source) requestRepair(keys []string) {
+	s.mu.Lock()
+	s.forceRead = append(s.forceRead, keys...)
+	s.mu.Unlock()
+	select {
+	case s.repair <- struct{}{}:
+	default: // one request pending is enough
+	}
+}
+
+// takeForced returns and clears the allocation IDs a repair must re-read.
+func (s *Source) takeForced() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]bool{}
+	for _, k := range s.forceRead {
+		if id, ok := allocIDOfKey(k); ok {
+			out[id] = true
+		}
+	}
+	s.forceRead = slices.Delete(s.forceRead, 0, len(s.forceRead))
+	return out
+}
+
+// allocIDOfKey returns the allocation ID of an alloc/… model key.
+func allocIDOfKey(k string) (string, bool) { return strings.CutPrefix(k, model.AllocKey("")) }

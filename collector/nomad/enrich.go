@@ -1,0 +1,111 @@
+package nomad
+
+import (
+	"context"
+	"sync"
+
+	"github.com/netviz/netviz/collector/model"
+)
+
+// Bounds of the background spec fetcher.
+const (
+	// maxPendingSpecs bounds the job versions waiting for a fetch; past it
+	// an allocation stays without task details until its next event or the
+	// next catch-up (logged).
+	maxPendingSpecs = 256
+	// maxPendingAllocs bounds the allocations waiting for one version's spec.
+	maxPendingAllocs = 4096
+	// specWorkers fetch specs in parallel.
+	specWorkers = 4
+)
+
+// specFetcher reads job specs the event loop missed in its cache, so the
+// loop never waits on HTTP: the loop applies the allocation at once (ports,
+// network, status: all in the allocation itself) and the fetcher enriches
+// it with tasks and services when the spec arrives. The enrichment is a
+// guarded change: it applies only to the same version of the allocation the
+// loop saw, so it never brings back a stopped allocation or overwrites a
+// newer one.
+type specFetcher struct {
+	src *Source
+
+	mu      sync.Mutex
+	pending map[string]*pendingSpec // jobKey → what waits for it
+	queue   chan string
+}
+
+// pendingSpec is one job version being fetched and the allocations
+// waiting for it, by ID (the latest read of each).
+type pendingSpec struct {
+	namespace, id string
+	version       uint64
+	allocs        map[string]*apiAlloc
+}
+
+func newSpecFetcher(src *Source) *specFetcher {
+	return &specFetcher{src: src, pending: map[string]*pendingSpec{}, queue: make(chan string, maxPendingSpecs)}
+}
+
+// request asks for a's job spec in the background. It never blocks.
+func (f *specFetcher) request(a *apiAlloc) {
+	k := jobKey(a.Namespace, a.JobID, a.JobVersion)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.pending[k]
+	if !ok {
+		if len(f.pending) >= maxPendingSpecs {
+			f.src.log.Warn("nomad: too many job specs pending; allocation shown without task details until its next update",
+				"alloc", a.ID, "job", a.JobID, "version", a.JobVersion)
+			return
+		}
+		p = &pendingSpec{namespace: a.Namespace, id: a.JobID, version: a.JobVersion, allocs: map[string]*apiAlloc{}}
+		f.pending[k] = p
+		f.queue <- k // cannot block: the queue holds maxPendingSpecs
+	}
+	if len(p.allocs) < maxPendingAllocs {
+		p.allocs[a.ID] = a
+	}
+}
+
+// run fetches queued specs until ctx ends.
+func (f *specFetcher) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range specWorkers {
+		wg.Go(func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case k := <-f.queue:
+					f.fetch(ctx, k)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// fetch reads one spec and enriches the allocations that wait for it.
+func (f *specFetcher) fetch(ctx context.Context, k string) {
+	f.mu.Lock()
+	p := f.pending[k]
+	f.mu.Unlock()
+	job, err := f.src.jobs.fetch(ctx, f.src.api, p.namespace, p.id, p.version)
+	f.mu.Lock()
+	delete(f.pending, k)
+	f.mu.Unlock()
+	if err != nil || job == nil {
+		if err != nil && ctx.Err() == nil {
+			f.src.log.Warn("nomad: job spec for allocations", "job", p.id, "version", p.version, "err", err)
+		}
+		return
+	}
+	var changes []model.Change
+	for _, a := range p.allocs {
+		ga := convertAlloc(a, job, f.src.nodeAddr(a.NodeID))
+		changes = append(changes, model.EnrichAllocation{Alloc: ga})
+	}
+	if ctx.Err() == nil && len(changes) > 0 {
+		f.src.store.Apply(changes...)
+	}
+}

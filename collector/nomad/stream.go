@@ -1,0 +1,248 @@
+package nomad
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/netviz/netviz/collector/model"
+)
+
+// errStale ends a stream that sent nothing, not even a heartbeat, for
+// staleAfter: the connection may be half-open, so it is dropped and the
+// model caught up once Nomad answers again.
+var errStale = errors.New("no event or heartbeat from Nomad")
+
+// stream follows the event stream from index, applying each frame as one
+// batch, until the stream or ctx ends. It returns the index of the last
+// frame applied and why the stream ended.
+func (s *Source) stream(ctx context.Context, index uint64) (uint64, error) {
+	topics := s.permittedTopics()
+	if len(topics) == 0 {
+		<-ctx.Done()
+		return index, ctx.Err()
+	}
+	var q strings.Builder
+	fmt.Fprintf(&q, "/v1/event/stream?index=%d", index)
+	for _, t := range topics {
+		q.WriteString("&topic=" + t)
+	}
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	body, err := s.api.stream(sctx, q.String())
+	if err != nil {
+		if isForbidden(err) {
+			return index, s.forbidTopics(ctx, index, topics, err)
+		}
+		return index, fmt.Errorf("nomad event stream: %w", err)
+	}
+	// The request is bound to sctx: when it ends, the read below fails.
+	defer body.Close()
+	var last atomic.Int64 // unix nanoseconds of the last frame or heartbeat
+	last.Store(s.now().UnixNano())
+	done := make(chan struct{})
+	defer func() { <-done }()
+	go func() {
+		defer close(done)
+		s.watch(sctx, &last, cancel)
+	}()
+	applied, first := index, true
+	err = decodeFrames(body, func() { last.Store(s.now().UnixNano()) }, func(f *eventFrame) error {
+		if first && f.Index < index {
+			// Nomad resumed before the index asked for: a replay, harmless
+			// (older updates are dropped), but worth knowing.
+			s.log.Debug("nomad: event stream resumed before the requested index", "asked", index, "got", f.Index)
+		}
+		first = false
+		s.applyFrame(f)
+		applied = max(applied, f.Index)
+		return nil
+	})
+	if ctx.Err() != nil {
+		return applied, ctx.Err()
+	}
+	if cause := context.Cause(sctx); errors.Is(cause, errStale) || errors.Is(cause, errRepair) {
+		return applied, cause
+	}
+	return applied, fmt.Errorf("nomad event stream: %w", err)
+}
+
+// watch marks the source stale and ends the stream when nothing arrived for
+// staleAfter, and ends it when anti-entropy asks for a repair. Nomad sends a heartbeat about every 10 s, so a silent stream
+// means a dead connection, even one TCP still calls open.
+func (s *Source) watch(ctx context.Context, last *atomic.Int64, cancel context.CancelCauseFunc) {
+	tick := time.NewTicker(max(s.staleAfter/10, 10*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.repair:
+			cancel(errRepair)
+			return
+		case <-tick.C:
+		}
+		at := time.Unix(0, last.Load())
+		if silent := s.now().Sub(at); silent >= s.staleAfter {
+			s.setStale(at, fmt.Sprintf("no event or heartbeat from Nomad for %s (it sends one every ~10 s): the connection may be half-open, or Nomad is not answering", silent.Round(time.Second)))
+			cancel(errStale)
+			return
+		}
+	}
+}
+
+// permittedTopics are the topics not known to be forbidden.
+func (s *Source) permittedTopics() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, t := range eventTopics {
+		if _, bad := s.status.Topics[t]; !bad {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// forbidTopics handles a 403 on the stream: Nomad refuses the whole request
+// when one topic is not allowed, so probe each topic alone, record the
+// forbidden ones in the status, and let Run reconnect with the rest.
+func (s *Source) forbidTopics(ctx context.Context, index uint64, topics []string, cause error) error {
+	found := false
+	for _, t := range topics {
+		body, err := s.api.stream(ctx, fmt.Sprintf("/v1/event/stream?index=%d&topic=%s", index, t))
+		if err == nil {
+			body.Close()
+			continue
+		}
+		if isForbidden(err) {
+			found = true
+			s.mu.Lock()
+			s.status.Topics = maps.Clone(s.status.Topics)
+			if s.status.Topics == nil {
+				s.status.Topics = map[string]string{}
+			}
+			s.status.Topics[t] = "event stream: " + describe(err)
+			s.mu.Unlock()
+		}
+	}
+	if !found {
+		return fmt.Errorf("nomad event stream: %w", cause)
+	}
+	return errors.New("nomad event stream: some topics are forbidden by the ACL token; following the rest")
+}
+
+// applyFrame converts a frame's events into model changes and applies them
+// as one batch (one new model version per frame, not per event).
+func (s *Source) applyFrame(f *eventFrame) {
+	var changes []model.Change
+	for i := range f.Events {
+		ev := &f.Events[i]
+		if c := s.convertEvent(ev); c != nil {
+			changes = append(changes, c)
+		}
+	}
+	now := s.now()
+	s.burst.add(now, len(f.Events))
+	changes = append(changes, s.updateStatus(func(st *model.SourceStatus) {
+		setConnected(f.Index, now)(st)
+		st.LastEvent = now
+	}))
+	s.store.Apply(changes...)
+}
+
+// convertEvent turns one event into a model change, or nil for events that
+// change nothing netviz shows. Malformed events (a payload missing) are
+// logged and skipped, never fatal.
+func (s *Source) convertEvent(ev *event) model.Change {
+	p := &ev.Payload
+	switch ev.Topic {
+	case "Allocation":
+		if p.Allocation == nil || p.Allocation.ID == "" {
+			s.log.Warn("nomad: allocation event without allocation", "type", ev.Type, "key", ev.Key)
+			return nil
+		}
+		return s.allocChange(p.Allocation)
+	case "Job":
+		if p.Job == nil || p.Job.ID == "" {
+			s.log.Warn("nomad: job event without job", "type", ev.Type, "key", ev.Key)
+			return nil
+		}
+		if ev.Type == "JobDeregistered" {
+			// Its allocations leave through their own terminal events.
+			s.jobs.forget(p.Job.Namespace, p.Job.ID)
+			return nil
+		}
+		s.jobs.put(p.Job)
+		return nil
+	case "Node":
+		if p.Node == nil || p.Node.ID == "" {
+			s.log.Warn("nomad: node event without node", "type", ev.Type, "key", ev.Key)
+			return nil
+		}
+		if ev.Type == "NodeDeregistration" {
+			s.mu.Lock()
+			delete(s.nodeAddrs, p.Node.ID)
+			s.mu.Unlock()
+			return model.DeleteNode{ID: p.Node.ID}
+		}
+		n := convertNode(p.Node)
+		s.mu.Lock()
+		s.nodeAddrs[n.ID] = n.Address
+		s.mu.Unlock()
+		return model.UpsertNode{Node: n}
+	case "Service":
+		if p.Service == nil || p.Service.ID == "" {
+			s.log.Warn("nomad: service event without service", "type", ev.Type, "key", ev.Key)
+			return nil
+		}
+		if ev.Type == "ServiceDeregistration" {
+			return model.DeleteService{Provider: model.ProviderNomad, ID: p.Service.ID}
+		}
+		svc := s.health.apply(convertServiceReg(p.Service))
+		uncheckedHealth(svc, s.store.Snapshot().Allocation(svc.AllocID))
+		return model.UpsertService{Service: svc}
+	}
+	return nil
+}
+
+// allocChange converts an allocation event into an upsert, or a delete once
+// it is terminal. An update older than what the model holds (a replay) is
+// dropped. It never does I/O: a job spec missing from the cache is fetched
+// in the background and the allocation enriched when it arrives.
+func (s *Source) allocChange(a *apiAlloc) model.Change {
+	cur := s.store.Snapshot().Allocation(a.ID)
+	if cur != nil && cur.ModifyIndex > a.ModifyIndex {
+		return nil
+	}
+	if !liveAlloc(a) {
+		return model.DeleteAllocation{ID: a.ID}
+	}
+	job := s.jobs.get(a.Namespace, a.JobID, a.JobVersion)
+	if job == nil {
+		s.specs.request(a)
+	}
+	return model.UpsertAllocation{Alloc: s.convertKeepingIP(a, job, cur)}
+}
+
+// convertKeepingIP converts an allocation; when the reading lacks the
+// namespace IP (a list stub, or an event for another field) it keeps the one
+// the model knows for the same network mode.
+func (s *Source) convertKeepingIP(a *apiAlloc, job *apiJob, cur *model.Allocation) *model.Allocation {
+	ga := convertAlloc(a, job, s.nodeAddr(a.NodeID))
+	if ga.Network.IP == "" && cur != nil && cur.Network.Mode == ga.Network.Mode {
+		ga.Network.IP, ga.Network.Interface = cur.Network.IP, cur.Network.Interface
+	}
+	return ga
+}
+
+// nodeAddr is the address of a node, as the last node read gave it.
+func (s *Source) nodeAddr(id string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nodeAddrs[id]
+}
