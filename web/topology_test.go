@@ -2,13 +2,17 @@ package web_test
 
 import (
 	"encoding/json"
+	"html"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/fixture"
+	"github.com/netviz/netviz/web"
 )
 
 // drawnAllocation finds the namespace boxes of a topology diagram.
@@ -68,6 +72,42 @@ func TestTopologyFilter(t *testing.T) {
 			}
 			if !slices.Equal(drawn, tc.want) {
 				t.Errorf("/topology draws %v, want %v", drawn, tc.want)
+			}
+		})
+	}
+}
+
+// pageLink finds the links of a page.
+var pageLink = regexp.MustCompile(`href="(/[^"]*)"`)
+
+// TestTopologyLinks follows every link of the topology page, the fixture
+// cluster drawn box by box and a 250-allocation one drawn as job/group
+// boxes: each leads to a page. The job/group boxes used to link to /jobs/…,
+// a page netviz does not have.
+func TestTopologyLinks(t *testing.T) {
+	for name, changes := range map[string][]model.Change{
+		"fixture":    fixture.Cluster(),
+		"aggregated": fixture.Jobs(10, 25, 10),
+	} {
+		t.Run(name, func(t *testing.T) {
+			st := model.NewStore()
+			st.Apply(changes...)
+			ts := httptest.NewServer(web.New(st, web.Options{}).Handler())
+			defer ts.Close()
+			_, _, page := get(t, ts.URL, "/topology")
+			seen := map[string]bool{}
+			for _, m := range pageLink.FindAllStringSubmatch(string(page), -1) {
+				href := html.UnescapeString(m[1])
+				if seen[href] || strings.HasPrefix(href, "/static/") {
+					continue
+				}
+				seen[href] = true
+				if status, _, _ := get(t, ts.URL, href); status != 200 {
+					t.Errorf("link %s: status %d", href, status)
+				}
+			}
+			if len(seen) < 10 {
+				t.Errorf("only %d links followed", len(seen))
 			}
 		})
 	}

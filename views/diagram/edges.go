@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // maxEntryLines caps the instances listed in a registry entry.
@@ -300,7 +300,7 @@ func (b *builder) registryEntry(provider, name string) string {
 	}
 	n := b.entry(EntryBox{
 		Kind: "registry", Lines: lines, Broken: healthy == 0,
-		Href:   "/services/" + url.PathEscape(name),
+		Href:   viewmodel.ServiceHref(name),
 		TestID: "registry-" + provider + "-" + name,
 		Title:  fmt.Sprintf("%s in the %s registry: %d instances, %d healthy", name, provider, len(insts), healthy),
 	}, "registry-"+provider+"-"+name)
@@ -321,7 +321,7 @@ func (b *builder) external(name string, total int) string {
 	}
 	n := b.entry(EntryBox{
 		Kind: "service", Lines: []string{name, note}, Broken: total == 0,
-		Href:   "/services/" + url.PathEscape(name),
+		Href:   viewmodel.ServiceHref(name),
 		TestID: "service-" + name,
 		Title:  fmt.Sprintf("service %s: %s", name, note),
 	}, "service-"+name)

@@ -3,11 +3,11 @@ package diagram
 import (
 	"cmp"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 // rulerMinWidth is a label line that keeps a host box, and so its port
@@ -24,7 +24,7 @@ func (b *builder) host(n *model.Node, allocs []*model.Allocation) {
 		NodeID:  n.ID,
 		Name:    name,
 		Address: n.Address,
-		Href:    "/nodes/" + url.PathEscape(n.ID),
+		Href:    viewmodel.NodeHref(n.ID),
 		TestID:  "host-" + n.ID,
 		Title:   fmt.Sprintf("node %s (%s) %s, %s", name, n.ID, n.Address, n.Status),
 	})
@@ -59,7 +59,7 @@ func (b *builder) namespace(rep *model.Allocation, members []*model.Allocation, 
 	sub := modeText(rep, !aggregated)
 	box := NamespaceBox{
 		AllocID:     rep.ID,
-		Href:        "/allocations/" + url.PathEscape(rep.ID),
+		Href:        viewmodel.AllocationHref(rep.ID),
 		HostNetwork: isHostMode(rep.Network.Mode),
 		Count:       len(members),
 	}
@@ -68,7 +68,8 @@ func (b *builder) namespace(rep *model.Allocation, members []*model.Allocation, 
 		box.AllocID = ""
 		title += fmt.Sprintf(" ×%d", len(members))
 		sub += fmt.Sprintf(" · on %d nodes", nodes)
-		box.Href = "/jobs/" + url.PathEscape(rep.JobID) + "?namespace=" + url.QueryEscape(rep.Namespace)
+		// The group's allocations, on a topology narrowed to its job.
+		box.Href = viewmodel.TopologyHref(viewmodel.Filter{Namespace: rep.Namespace, Job: rep.JobID})
 	}
 	box.Title, box.Sub, box.TestID = title, sub, "ns-"+d.id
 	box.Tooltip = fmt.Sprintf("%s · %s · %s", title, sub, rep.Name)
@@ -168,7 +169,7 @@ func (b *builder) proxy(d *allocDraw, t model.Task, svc string) {
 	}
 	b.lay.Proxies = append(b.lay.Proxies, ProxyBox{
 		Service: svc, Port: port,
-		Href:   "/services/" + url.PathEscape(svc),
+		Href:   viewmodel.ServiceHref(svc),
 		TestID: "proxy-" + d.id + "-" + svc,
 		Title:  fmt.Sprintf("Connect sidecar proxy %s for %s (%s), public port %s", t.Name, svc, t.Driver, cmp.Or(port, "unknown")),
 	})
