@@ -97,13 +97,10 @@ func healthClass(h string) string {
 	return model.HealthUnknown
 }
 
-// toPort is the port inside the namespace: Nomad leaves `to` at 0 when it
-// is the host port itself (host mode, or no mapping).
+// toPort is the port a node's host port reaches inside the namespace, by
+// the model's rule (model.Port.InsidePort).
 func toPort(value, to int) int {
-	if to <= 0 {
-		return value
-	}
-	return to
+	return model.Port{Value: value, To: to}.InsidePort()
 }
 
 // intentionClass maps an intention action to a CSS class suffix.

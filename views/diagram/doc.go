@@ -4,8 +4,9 @@
 // Nomad networking article's figures.
 //
 // The work is split in two so each half can be tested alone. The builder
-// (build.go, namespace.go, edges.go, view.go) turns a graph.Snapshot into
-// DOT; Graphviz, running in-process (engine.go), lays it out; place.go
+// (build.go, namespace.go, edges.go, view.go) turns a model.Snapshot into
+// DOT (the topology keeps what viewmodel.Filter, the pages' and the API's
+// one filter, keeps); Graphviz, running in-process (engine.go), lays it out; place.go
 // copies the coordinates into a Layout (layout.go: plain boxes, pins and
 // arrows). The templ components in diagram.templ draw a Layout as inline
 // SVG with links, classes and data-testid attributes. A Drawer caches each

@@ -123,10 +123,7 @@ func portRows(a *model.Allocation) []PortRow {
 
 // portMapping is "host_ip:port → to"; an unmapped port shows only its inside end.
 func portMapping(p model.Port) string {
-	to := p.To
-	if to == 0 {
-		to = p.Value
-	}
+	to := p.InsidePort()
 	if p.Value == 0 {
 		return "(not on host) → " + strconv.Itoa(to)
 	}
