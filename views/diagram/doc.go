@@ -5,10 +5,10 @@
 //
 // The work is split in two so each half can be tested alone. The builder
 // (build.go, namespace.go, edges.go, view.go) turns a model.Snapshot into
-// DOT (the topology keeps what viewmodel.Filter, the pages' and the API's
-// one filter, keeps); Graphviz, running in-process (engine.go), lays it out; place.go
+// DOT; Graphviz, running in-process (engine.go), lays it out; place.go
 // copies the coordinates into a Layout (layout.go: plain boxes, pins and
-// arrows). The templ components in diagram.templ draw a Layout as inline
+// arrows). The topology draws what viewmodel.Filter keeps, the one filter
+// of the pages and of /api/v1/topology. The templ components in diagram.templ draw a Layout as inline
 // SVG with links, classes and data-testid attributes. A Drawer caches each
 // layout and its SVG per snapshot and filter, because many browsers watch
 // the same page.
