@@ -21,7 +21,8 @@ func intText(v int) string { return strconv.Itoa(v) }
 // "unknown" so a new state from the collector never yields a broken class.
 func stateClass(state string) string {
 	switch state {
-	case model.StateConnected, model.StateSyncing, model.StateDown, model.StateAbsent, model.StateForbidden:
+	case model.StateConnected, model.StateSyncing, model.StateCatchingUp, model.StateStale,
+		model.StateDown, model.StateAbsent, model.StateForbidden:
 		return state
 	}
 	return "unknown"
@@ -29,10 +30,28 @@ func stateClass(state string) string {
 
 // stateText is the state as shown, with a word for "not reported yet".
 func stateText(state string) string {
-	if state == "" {
+	switch state {
+	case "":
 		return "unknown"
+	case model.StateCatchingUp:
+		return "catching up"
 	}
 	return state
+}
+
+// sourceText is a source's state as the header badge says it: stale and
+// catching-up data say as of when, so nobody takes them for live.
+func sourceText(s model.SourceStatus) string {
+	t := stateText(s.State)
+	if s.Behind() && !s.AsOf.IsZero() {
+		t += " (data as of " + s.AsOf.UTC().Format("15:04:05Z") + ")"
+	}
+	return t
+}
+
+// sourceTitle is the badge's tooltip: why, and the error.
+func sourceTitle(s model.SourceStatus) string {
+	return strings.TrimSpace(strings.Join([]string{s.Reason, s.Error}, "\n"))
 }
 
 // timeText formats an event time, or a dash for "never".

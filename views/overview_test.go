@@ -4,9 +4,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/collector/model/lint"
 	"github.com/netviz/netviz/views"
 	"github.com/netviz/netviz/views/viewmodel"
@@ -65,7 +67,7 @@ func TestOverviewSourcesAndLinks(t *testing.T) {
 	}
 	var cells []string
 	row.Find("td").Each(func(_ int, s *goquery.Selection) { cells = append(cells, text(s)) })
-	if got, want := strings.Join(cells, "|"), "connected|http://127.0.0.1:4646|2026-11-25T12:00:00Z|"; got != want {
+	if got, want := strings.Join(cells, "|"), "connected|—|http://127.0.0.1:4646|2026-11-25T12:00:00Z|—|"; got != want {
 		t.Errorf("nomad row cells = %q, want %q", got, want)
 	}
 	hrefs := map[string]string{}
@@ -81,5 +83,42 @@ func TestOverviewSourcesAndLinks(t *testing.T) {
 	}
 	if d.Find(testid("warning")+`[data-code="port-conflict"]`).Length() != 1 {
 		t.Error("the port conflict on client-a is not listed")
+	}
+}
+
+// A catch-up or a stale stream never reads as down: the state says which,
+// with why and as of when, and repeated drops bring advice.
+func TestOverviewSourcesBehind(t *testing.T) {
+	asOf := time.Date(2026, 11, 25, 12, 0, 3, 0, time.UTC)
+	for _, tt := range []struct {
+		state, want string
+	}{
+		{model.StateCatchingUp, "catching up"},
+		{model.StateStale, "stale"},
+	} {
+		st := model.SourceStatus{State: tt.state, Reason: "Nomad said: event dropped from buffer", AsOf: asOf,
+			CatchUps: 3, DropBurst: 900}
+		snap := model.NewStore().Apply(model.SetNomadStatus{Status: st})
+		page := renderPage(t, views.OverviewPage(chrome(snap, "/"), viewmodel.NewOverview(snap, viewmodel.Filter{})))
+		d := doc(t, page)
+		row := d.Find(testid("source-row-Nomad"))
+		if got := text(row.Find(testid("state"))); got != tt.want {
+			t.Errorf("%s: state %q, want %q", tt.state, got, tt.want)
+		}
+		if got := text(row.Find(testid("reason"))); got != st.Reason {
+			t.Errorf("%s: reason %q", tt.state, got)
+		}
+		if got := text(row.Find(testid("as-of"))); got != "2026-11-25T12:00:03Z" {
+			t.Errorf("%s: as of %q", tt.state, got)
+		}
+		if badge := text(d.Find(testid("source-nomad"))); !strings.Contains(badge, tt.want+" (data as of 12:00:03Z)") {
+			t.Errorf("%s: badge %q", tt.state, badge)
+		}
+		if strings.Contains(strings.ToLower(page), "down") {
+			t.Errorf("%s: the page says down", tt.state)
+		}
+		if advice := text(d.Find(testid("source-advice"))); !strings.Contains(advice, "event_buffer_size") || !strings.Contains(advice, "900 events") {
+			t.Errorf("%s: advice %q", tt.state, advice)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package viewmodel
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 
 	"github.com/netviz/netviz/collector/model"
@@ -37,11 +38,44 @@ type Overview struct {
 	NodeList           []*model.Node `json:"node_list"`
 	Jobs               []JobRef      `json:"jobs"`
 	ServiceNames       []string      `json:"service_names"`
+	// Advice holds what the operator could do about the sources' state,
+	// e.g. raise Nomad's event buffer when it keeps dropping the stream.
+	Advice []string `json:"advice"`
+}
+
+// dropsWorthAdvice is how many catch-ups after dropped events make the
+// overview suggest a larger event buffer: one burst is normal, repeats are not.
+const dropsWorthAdvice = 2
+
+// SourceAdvice says what the operator could do about the sources' state.
+func SourceAdvice(st model.Status) []string {
+	out := []string{}
+	if n := st.Nomad; n.CatchUps >= dropsWorthAdvice && n.DropBurst > 0 {
+		out = append(out, fmt.Sprintf(
+			"Nomad ended netviz's event stream %d times while it fell behind (last burst: %d events in a minute); "+
+				"each time netviz caught up by re-reading what changed. Raise event_buffer_size on the Nomad servers "+
+				"(default 100) above the burst size, e.g. to %d, so subscribers keep up.",
+			n.CatchUps, n.DropBurst, suggestedBuffer(n.DropBurst)))
+	}
+	if n := st.Nomad; n.Divergences > 0 {
+		out = append(out, fmt.Sprintf("Anti-entropy found the model different from Nomad %d times and repaired it; "+
+			"this should not happen: please report it with netviz's log.", n.Divergences))
+	}
+	return out
+}
+
+// suggestedBuffer rounds a burst up to a buffer size with room to spare.
+func suggestedBuffer(burst int) int {
+	n := 128
+	for n < burst*2 {
+		n *= 2
+	}
+	return n
 }
 
 // NewOverview counts what the snapshot holds, narrowed by the filter.
 func NewOverview(snap *model.Snapshot, f Filter) Overview {
-	o := Overview{Version: snap.Version(), Filter: f, Status: snap.Status()}
+	o := Overview{Version: snap.Version(), Filter: f, Status: snap.Status(), Advice: SourceAdvice(snap.Status())}
 	for _, n := range snap.Nodes() {
 		if f.MatchNode(n) {
 			o.NodeList = append(o.NodeList, n)
