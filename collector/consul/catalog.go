@@ -22,6 +22,9 @@ type catalogNode struct {
 	name, address string
 	services      []*consulapi.AgentService
 	published     map[string]publishedService // by model ID
+	// unread is set while the node's services have not been read since it
+	// appeared, or since its read in a full read failed.
+	unread bool
 	// stop ends the node's own watcher; nil while none runs (Sync, or a
 	// node past the watch cap, which the sweep re-reads instead).
 	stop context.CancelFunc
@@ -48,15 +51,29 @@ func newCatalog() *catalog {
 }
 
 // reset replaces everything with a fresh full read and returns every
-// instance, for one model.ReplaceServices.
+// instance, for one model.ReplaceServices. Health is unknown if the read
+// could not get the checks. A node whose services the read could not get
+// keeps the registrations last seen for it (none for a node not seen
+// before) and is marked unread until its watcher or the sweep reads it.
 func (c *catalog) reset(r *fullRead) []*model.Service {
+	old := c.nodes
 	c.nodes = make(map[string]*catalogNode, len(r.nodes))
 	c.health = newCheckStates(r.checks)
+	if _, failed := r.failed[healthKey]; failed {
+		c.health = unreadChecks()
+	}
 	all := []*model.Service{}
 	for _, n := range r.nodes {
 		node := &catalogNode{name: n.Node, address: n.Address, published: map[string]publishedService{}}
 		c.nodes[n.Node] = node
-		c.diffNode(node, r.services[n.Node], nil)
+		services := r.services[n.Node]
+		if _, failed := r.failed[nodeKey(n.Node)]; failed {
+			node.unread = true
+			if prev := old[n.Node]; prev != nil {
+				services = prev.services
+			}
+		}
+		c.diffNode(node, services, nil)
 		for _, p := range node.published {
 			all = append(all, p.svc)
 		}
@@ -64,11 +81,11 @@ func (c *catalog) reset(r *fullRead) []*model.Service {
 	return all
 }
 
-// setNodes records the current node list. It returns the nodes that are new
-// (their watchers must start), the nodes that are gone (their watchers must
-// stop) and the changes for the instances of gone nodes and of nodes whose
-// address changed.
-func (c *catalog) setNodes(nodes []*consulapi.Node) (added []string, gone []*catalogNode, changes []model.Change) {
+// setNodes records the current node list: new nodes are added unread
+// (their watchers must start, or the sweep read them). It returns the nodes
+// that are gone (their watchers must stop) and the changes for the
+// instances of gone nodes and of nodes whose address changed.
+func (c *catalog) setNodes(nodes []*consulapi.Node) (gone []*catalogNode, changes []model.Change) {
 	seen := make(map[string]bool, len(nodes))
 	for _, n := range nodes {
 		if n == nil {
@@ -77,8 +94,7 @@ func (c *catalog) setNodes(nodes []*consulapi.Node) (added []string, gone []*cat
 		seen[n.Node] = true
 		node, ok := c.nodes[n.Node]
 		if !ok {
-			c.nodes[n.Node] = &catalogNode{name: n.Node, address: n.Address, published: map[string]publishedService{}}
-			added = append(added, n.Node)
+			c.nodes[n.Node] = &catalogNode{name: n.Node, address: n.Address, published: map[string]publishedService{}, unread: true}
 			continue
 		}
 		if node.address != n.Address {
@@ -94,7 +110,7 @@ func (c *catalog) setNodes(nodes []*consulapi.Node) (added []string, gone []*cat
 		gone = append(gone, node)
 		changes = c.diffNode(node, nil, changes)
 	}
-	return added, gone, changes
+	return gone, changes
 }
 
 // setNodeServices records a node's registrations and returns the changes.
@@ -105,6 +121,7 @@ func (c *catalog) setNodeServices(name string, list *consulapi.CatalogNodeServic
 	if !ok {
 		return nil
 	}
+	node.unread = false
 	var services []*consulapi.AgentService
 	if list != nil {
 		services = list.Services
@@ -118,7 +135,13 @@ func (c *catalog) setNodeServices(name string, list *consulapi.CatalogNodeServic
 // setChecks records new check statuses and returns upserts for the instances
 // whose health changed.
 func (c *catalog) setChecks(checks consulapi.HealthChecks) []model.Change {
-	c.health = newCheckStates(checks)
+	return c.setHealth(newCheckStates(checks))
+}
+
+// setHealth records the check statuses (unreadChecks when they cannot be
+// read) and returns upserts for the instances whose health changed.
+func (c *catalog) setHealth(h checkStates) []model.Change {
+	c.health = h
 	var changes []model.Change
 	for _, node := range c.nodes {
 		changes = c.diffNode(node, node.services, changes)

@@ -11,7 +11,15 @@ import (
 type checkStates struct {
 	node    map[string]string // node name → worst node-level status
 	service map[string]string // checkKey → worst service-level status
+	// unread means the checks could not be read: every instance's health
+	// is unknown. A missing read must never look like "no checks", which
+	// Consul counts as passing.
+	unread bool
 }
+
+// unreadChecks is the health of every instance while the checks cannot
+// be read.
+func unreadChecks() checkStates { return checkStates{unread: true} }
 
 // newCheckStates folds a list of checks into worst statuses.
 func newCheckStates(checks consulapi.HealthChecks) checkStates {
@@ -32,8 +40,12 @@ func newCheckStates(checks consulapi.HealthChecks) checkStates {
 
 // of is an instance's health as Consul's own health endpoint would filter it:
 // any critical check (its own or its node's) makes it critical, else any
-// warning makes it warning; no checks at all means passing.
+// warning makes it warning; no checks at all means passing. Unread checks
+// make it unknown.
 func (h checkStates) of(node, namespace, serviceID string) string {
+	if h.unread {
+		return model.HealthUnknown
+	}
 	worst := worseHealth(h.node[node], h.service[checkKey(node, namespace, serviceID)])
 	if worst == "" {
 		return model.HealthPassing

@@ -2,6 +2,7 @@ package consul
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -48,7 +49,7 @@ func (w *nodeWatches) place(node *catalogNode, index uint64) {
 	name := node.name
 	w.g.Go(func() error {
 		defer stop()
-		return watch(nctx, w.s, topicCatalog, index, minInterval,
+		return watch(nctx, w.s, nodeKey(name), index, minInterval,
 			func(q *consulapi.QueryOptions) (*consulapi.CatalogNodeServiceList, *consulapi.QueryMeta, error) {
 				return w.s.client.Catalog().NodeServiceList(name, q)
 			},
@@ -78,29 +79,31 @@ func (w *nodeWatches) swept() []string {
 }
 
 // watchNodes follows the node list: new nodes get a watcher (or are read
-// at once and then swept), gone nodes lose theirs, and a freed watcher goes
-// to a swept node.
+// at once and then swept), gone nodes lose theirs (and any problem their
+// reads had), and a freed watcher goes to a swept node.
 func (w *nodeWatches) watchNodes(index uint64) error {
-	return watch(w.ctx, w.s, topicCatalog, index, minInterval, w.s.client.Catalog().Nodes,
+	return watch(w.ctx, w.s, catalogKey, index, minInterval, w.s.client.Catalog().Nodes,
 		func(ctx context.Context, nodes []*consulapi.Node, index uint64) error {
 			w.s.mu.Lock()
-			added, gone, changes := w.s.catalog.setNodes(nodes)
+			gone, changes := w.s.catalog.setNodes(nodes)
 			for _, n := range gone {
 				if n.stop != nil {
 					n.stop()
 					w.own--
 				}
+				w.s.forgetLocked(nodeKey(n.name))
 			}
 			// A placed node's watcher reads from index 0, so nothing
 			// registered before it started is missed.
 			for _, name := range w.swept() {
 				w.place(w.s.catalog.nodes[name], 0)
 			}
-			// New nodes left to the sweep are read now: the sweep wakes
-			// on the next change only, which may have come already.
+			// Swept nodes not read yet (new ones, or ones whose last read
+			// failed) are read now: the sweep wakes on the next change
+			// only, which may have come already.
 			var late []string
-			for _, name := range added {
-				if n := w.s.catalog.nodes[name]; n != nil && n.stop == nil {
+			for _, name := range w.swept() {
+				if w.s.catalog.nodes[name].unread {
 					late = append(late, name)
 				}
 			}
@@ -114,7 +117,7 @@ func (w *nodeWatches) watchNodes(index uint64) error {
 // change (/v1/catalog/services: one long poll, a small answer). With every
 // node under the cap it only waits.
 func (w *nodeWatches) sweep() error {
-	return watch(w.ctx, w.s, topicCatalog, 0, sweepInterval,
+	return watch(w.ctx, w.s, sweepKey, 0, sweepInterval,
 		func(q *consulapi.QueryOptions) (map[string][]string, *consulapi.QueryMeta, error) {
 			return w.s.client.Catalog().Services(q)
 		},
@@ -127,35 +130,48 @@ func (w *nodeWatches) sweep() error {
 }
 
 // refresh reads the services of the named nodes, a few at a time, and
-// applies what changed for those still left to the sweep as one batch.
+// applies what changed for those still left to the sweep as one batch. A
+// node that cannot be read stays as it was, marked unread, with its problem
+// in the status; refresh then fails (a recordedError) once the others are
+// applied, so the caller's watch retries.
 func (w *nodeWatches) refresh(ctx context.Context, names []string, index uint64) error {
 	if len(names) == 0 {
 		return nil
 	}
 	lists := make([]*consulapi.CatalogNodeServiceList, len(names))
-	g, gctx := errgroup.WithContext(ctx)
+	errs := make([]error, len(names))
+	var g errgroup.Group
 	g.SetLimit(readParallel)
 	for i, name := range names {
 		g.Go(func() error {
-			list, _, err := w.s.client.Catalog().NodeServiceList(name, (&consulapi.QueryOptions{}).WithContext(gctx))
-			if err != nil {
-				return fmt.Errorf("consul services of node %s: %w", name, err)
+			// Each goroutine writes its own elements.
+			lists[i], _, errs[i] = w.s.client.Catalog().NodeServiceList(name, (&consulapi.QueryOptions{}).WithContext(ctx))
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("consul services of node %s: %w", name, errs[i])
 			}
-			lists[i] = list // each goroutine writes its own element
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
+	_ = g.Wait()
 	w.s.mu.Lock()
 	defer w.s.mu.Unlock()
 	var changes []model.Change
 	for i, name := range names {
-		if node := w.s.catalog.nodes[name]; node != nil && node.stop == nil {
-			changes = append(changes, w.s.catalog.setNodeServices(name, lists[i])...)
+		node := w.s.catalog.nodes[name]
+		if node == nil || node.stop != nil {
+			continue
 		}
+		if errs[i] != nil {
+			node.unread = true
+			w.s.failLocked(nodeKey(name), errs[i])
+			continue
+		}
+		w.s.forgetLocked(nodeKey(name))
+		changes = append(changes, w.s.catalog.setNodeServices(name, lists[i])...)
 	}
 	w.s.applyLocked(index, changes...)
+	if err := errors.Join(errs...); err != nil {
+		return recordedError{err}
+	}
 	return nil
 }

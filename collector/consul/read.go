@@ -36,10 +36,10 @@ type fullRead struct {
 	intentions   []model.Intention
 	defaultAllow bool
 	intentIndex  uint64
-	// forbidden holds the topics Consul refused (403) and why; their data is
-	// missing from the read.
-	forbidden map[string]error
-	// mu guards services, serviceIndex and forbidden while the read's
+	// failed holds the reads Consul refused (403) or failed while still
+	// answering, and why; their data is missing from the read.
+	failed map[watchKey]error
+	// mu guards services, serviceIndex and failed while the read's
 	// goroutines fill them; each other field has a single writer.
 	mu sync.Mutex
 }
@@ -53,33 +53,38 @@ func (r *fullRead) maxIndex() uint64 {
 	return m
 }
 
-// forbid records a 403 on topic, or returns err if it is anything else.
-func (r *fullRead) forbid(topic string, err error) error {
-	if !isForbidden(err) {
+// partial records that the read of key failed, if Consul is still there
+// (or refused it: a 403); the read goes on without that part, and the
+// watcher that takes over from it reads it again. It returns err if Consul
+// is down, which fails the whole read.
+func (s *Source) partial(ctx context.Context, r *fullRead, key watchKey, err error) error {
+	if !isForbidden(err) && s.consulDown(ctx) != nil {
 		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.forbidden[topic] = err
+	r.failed[key] = err
 	return nil
 }
 
 // read reads nodes, every node's services, all checks and the intentions.
-// A 403 on a topic leaves that topic empty and is recorded; any other error
-// fails the read.
+// A part that fails while Consul still answers is left out and recorded
+// (see partial); the node list failing, or any part failing with Consul
+// gone, fails the read.
 func (s *Source) read(ctx context.Context) (*fullRead, error) {
 	r := &fullRead{
 		services:     make(map[string][]*consulapi.AgentService),
 		serviceIndex: make(map[string]uint64),
-		forbidden:    make(map[string]error),
+		failed:       make(map[watchKey]error),
 		defaultAllow: true,
 	}
 	nodes, meta, err := s.client.Catalog().Nodes((&consulapi.QueryOptions{}).WithContext(ctx))
-	if err != nil {
-		if err := r.forbid(topicCatalog, err); err != nil {
-			return nil, fmt.Errorf("consul catalog nodes: %w", err)
-		}
-	} else {
+	switch {
+	case isForbidden(err):
+		r.failed[catalogKey] = err
+	case err != nil:
+		return nil, fmt.Errorf("consul catalog nodes: %w", err)
+	default:
 		r.nodes, r.nodesIndex = nodes, meta.LastIndex
 	}
 
@@ -88,10 +93,7 @@ func (s *Source) read(ctx context.Context) (*fullRead, error) {
 	g.Go(func() error {
 		checks, meta, err := s.client.Health().State(consulapi.HealthAny, (&consulapi.QueryOptions{}).WithContext(gctx))
 		if err != nil {
-			if err := r.forbid(topicHealth, err); err != nil {
-				return fmt.Errorf("consul health: %w", err)
-			}
-			return nil
+			return s.partial(gctx, r, healthKey, fmt.Errorf("consul health: %w", err))
 		}
 		r.checks, r.healthIndex = checks, meta.LastIndex
 		return nil
@@ -99,10 +101,10 @@ func (s *Source) read(ctx context.Context) (*fullRead, error) {
 	g.Go(func() error {
 		ri, index, refused, err := s.readIntentions(gctx)
 		if err != nil {
-			return r.forbid(topicIntentions, err)
+			return s.partial(gctx, r, watchKey{topic: topicIntentions}, err)
 		}
 		if refused != nil {
-			_ = r.forbid(topicDefaultVerdict, refused)
+			_ = s.partial(gctx, r, watchKey{topic: topicDefaultVerdict}, refused)
 		}
 		r.intentions, r.defaultAllow, r.intentIndex = ri.Intentions, ri.DefaultAllow, index
 		return nil
@@ -112,10 +114,7 @@ func (s *Source) read(ctx context.Context) (*fullRead, error) {
 		g.Go(func() error {
 			list, meta, err := s.client.Catalog().NodeServiceList(name, (&consulapi.QueryOptions{}).WithContext(gctx))
 			if err != nil {
-				if err := r.forbid(topicCatalog, err); err != nil {
-					return fmt.Errorf("consul services of node %s: %w", name, err)
-				}
-				return nil
+				return s.partial(gctx, r, nodeKey(name), fmt.Errorf("consul services of node %s: %w", name, err))
 			}
 			r.mu.Lock()
 			defer r.mu.Unlock()

@@ -22,10 +22,16 @@ import (
 // service; past a cap, one shared query for the remaining nodes), every
 // check's status, and the service-intentions config entries.
 //
-// When Consul goes away the model keeps the last known Consul data and the
-// status says "down": a dashboard that blanks every Consul service during an
-// agent restart would hide the very picture the operator is looking at. On
-// reconnect everything is read afresh and replaces what was kept.
+// A query that fails while Consul itself answers is retried alone, with
+// backoff, and named in the status topics meanwhile; the others keep
+// running. Checks that cannot be read make every instance's health unknown,
+// never passing.
+//
+// When Consul goes away the model keeps the last known Consul data (with
+// health unknown) and the status says "down": a dashboard that blanks every
+// Consul service during an agent restart would hide the very picture the
+// operator is looking at. On reconnect everything is read afresh and
+// replaces what was kept.
 type Source struct {
 	client *consulapi.Client
 	store  *model.Store
@@ -41,6 +47,15 @@ type Source struct {
 	catalog   *catalog
 	status    model.SourceStatus
 	connected bool // has ever read Consul successfully
+	// problems holds what each failing reader last got; the status topics
+	// are derived from it.
+	problems map[watchKey]problem
+	// statusDirty is set when the status changed since it was last applied.
+	statusDirty bool
+
+	// alive is the last answer to "is Consul there?", shared by the readers
+	// that fail together.
+	alive liveness
 }
 
 // Option tunes a Source.
@@ -118,7 +133,8 @@ func (s *Source) Sync(ctx context.Context) error {
 }
 
 // session reads everything, publishes it, then follows the blocking queries
-// until one fails or ctx ends.
+// until Consul is found down or ctx ends. A failing query retries on its
+// own (see watch) and does not end the session.
 func (s *Source) session(ctx context.Context, bo *backoff.Backoff) error {
 	r, err := s.read(ctx)
 	if err != nil {
@@ -143,13 +159,15 @@ func (s *Source) session(ctx context.Context, bo *backoff.Backoff) error {
 
 // watchHealth follows every check's status.
 func (s *Source) watchHealth(ctx context.Context, index uint64) error {
-	return watch(ctx, s, topicHealth, index, minInterval,
+	return watch(ctx, s, healthKey, index, minInterval,
 		func(q *consulapi.QueryOptions) (consulapi.HealthChecks, *consulapi.QueryMeta, error) {
 			return s.client.Health().State(consulapi.HealthAny, q)
 		},
 		func(_ context.Context, checks consulapi.HealthChecks, index uint64) error {
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			// The health problem goes with the health it clears, in one batch.
+			s.forgetLocked(healthKey)
 			s.applyLocked(index, s.catalog.setChecks(checks)...)
 			return nil
 		})
@@ -157,7 +175,7 @@ func (s *Source) watchHealth(ctx context.Context, index uint64) error {
 
 // watchIntentions follows the service-intentions config entries.
 func (s *Source) watchIntentions(ctx context.Context, index uint64) error {
-	return watch(ctx, s, topicIntentions, index, minInterval,
+	return watch(ctx, s, watchKey{topic: topicIntentions}, index, minInterval,
 		func(q *consulapi.QueryOptions) ([]consulapi.ConfigEntry, *consulapi.QueryMeta, error) {
 			return s.client.ConfigEntries().List(intentionsKind, q)
 		},
@@ -166,13 +184,15 @@ func (s *Source) watchIntentions(ctx context.Context, index uint64) error {
 			if err != nil {
 				return err
 			}
-			if refused != nil {
-				s.forbidTopic(topicDefaultVerdict, refused)
-			} else {
-				s.clearTopic(topicDefaultVerdict)
-			}
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			if refused != nil {
+				if s.setProblemLocked(watchKey{topic: topicDefaultVerdict}, refused) {
+					s.log.Warn("consul refuses its default intention verdict; assuming deny", "err", describeError(refused))
+				}
+			} else {
+				s.forgetLocked(watchKey{topic: topicDefaultVerdict})
+			}
 			s.applyLocked(index, ri)
 			return nil
 		})

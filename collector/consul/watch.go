@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
@@ -25,14 +26,40 @@ const minInterval = 200 * time.Millisecond
 // blockingQuery is one Consul read that honours q's WaitIndex and WaitTime.
 type blockingQuery[T any] func(q *consulapi.QueryOptions) (T, *consulapi.QueryMeta, error)
 
+// watchKey names one reader of Consul, for its problem in the status: the
+// topic it feeds and, where several read one topic, which part ("node
+// web-1", "swept nodes"); the scope is empty for the one reader of a topic.
+type watchKey struct{ topic, scope string }
+
+// The keys of the node list, the checks and the sweep.
+var (
+	catalogKey = watchKey{topic: topicCatalog}
+	healthKey  = watchKey{topic: topicHealth}
+	sweepKey   = watchKey{topic: topicCatalog, scope: "swept nodes"}
+)
+
+// nodeKey is the key of the reads of one node's services.
+func nodeKey(name string) watchKey { return watchKey{topic: topicCatalog, scope: "node " + name} }
+
+// recordedError is a handle's failure whose problems the handle has put in
+// the status itself (per node): watch retries without adding its own.
+type recordedError struct{ error }
+
+func (e recordedError) Unwrap() error { return e.error }
+
 // watch follows one blocking query from index until ctx ends, calling
 // handle with each new result and reading at most once per every. It follows
 // consul-template's discipline: an unchanged index (the wait timed out)
-// calls nothing, an index that went backwards starts over from 0, a 403
-// marks the topic forbidden in the status and is retried with backoff while
-// everything else keeps working. Any other error ends the watch: the source
-// then reconnects and resyncs. It returns nil when ctx ends.
-func watch[T any](ctx context.Context, s *Source, topic string, index uint64, every time.Duration,
+// calls nothing, an index that went backwards starts over from 0.
+//
+// A failed read or handle is this watch's own problem as long as Consul
+// itself answers (s.consulDown): it is recorded under key in the status
+// (a 403 as refused), and the watch retries alone, with backoff, from index
+// 0, so its next read returns at once with everything it covers, while the
+// other watches keep running. Only when Consul does not answer does watch
+// return an error, which ends the session: the source then says "down" and
+// reads everything afresh once Consul is back. It returns nil when ctx ends.
+func watch[T any](ctx context.Context, s *Source, key watchKey, index uint64, every time.Duration,
 	query blockingQuery[T], handle func(ctx context.Context, v T, index uint64) error) error {
 	bo := backoff.New()
 	limit := rate.NewLimiter(rate.Every(every), 1)
@@ -55,21 +82,71 @@ func watch[T any](ctx context.Context, s *Source, topic string, index uint64, ev
 				return nil
 			}
 			if err == nil {
-				s.clearTopic(topic)
+				s.recovered(ctx, key)
 				bo.Reset()
 				index = nextIndex(index, got)
 				continue
 			}
 		}
 		if !isForbidden(err) {
-			return fmt.Errorf("consul %s: %w", topic, err)
+			if down := s.consulDown(ctx); down != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return down
+			}
 		}
-		s.forbidTopic(topic, err)
+		if !errors.As(err, new(recordedError)) {
+			s.failed(ctx, key, err)
+		}
 		index = 0
 		if !bo.Wait(ctx) {
 			return nil
 		}
 	}
+}
+
+// probeTimeout bounds the question "is Consul there?": a half-open
+// connection must not keep a failed watch from deciding.
+const probeTimeout = 10 * time.Second
+
+// liveness shares one answer to "is Consul there?" among the readers that
+// fail together: when Consul goes away every watch fails at once, and one
+// request answers them all.
+type liveness struct {
+	mu  sync.Mutex // held across the probe: later askers wait for its answer
+	at  time.Time  // when the last answer came
+	err error      // the last answer: nil when Consul answered
+}
+
+// consulDown reports, as an error, that Consul itself does not answer: its
+// status endpoint (which needs no ACL) cannot be reached, fails with a 5xx,
+// or names no leader (Consul then fails every read). nil means Consul is
+// there, so a failed read is that reader's own problem. An answer that came
+// after the caller asked is reused.
+func (s *Source) consulDown(ctx context.Context) error {
+	asked := time.Now()
+	s.alive.mu.Lock()
+	defer s.alive.mu.Unlock()
+	if s.alive.at.After(asked) {
+		return s.alive.err
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	leader, err := s.client.Status().LeaderWithQueryOptions((&consulapi.QueryOptions{}).WithContext(pctx))
+	if ctx.Err() != nil {
+		return ctx.Err() // the caller is gone; no answer to share
+	}
+	switch se, answered := statusError(err); {
+	case err == nil && leader == "":
+		err = errors.New("consul has no leader")
+	case err != nil && answered && se.Code < http.StatusInternalServerError:
+		err = nil // something answered, and not with a server failure
+	case err != nil:
+		err = fmt.Errorf("consul leader: %w", err)
+	}
+	s.alive.at, s.alive.err = time.Now(), err
+	return err
 }
 
 // nextIndex is the index to wait on after a read at prev returned got.
