@@ -35,6 +35,7 @@ build:
 ## vet: also the files behind the integration tag
 vet:
 	$(GO) vet -tags integration ./...
+	$(GO) vet -tags demo ./cmd/netviz
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'))" || \
 	  { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$'); exit 1; }
 

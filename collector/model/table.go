@@ -10,9 +10,9 @@ import (
 // after a snapshot was published), so an update to a 10,000-allocation model
 // copies 2 × 32 pointers and a ~10-entry shard instead of the whole world.
 // Two levels rather than one flat array of shards: copying a flat array of
-// 256 pointers (with GC write barriers) per event cost more than the map
-// clone itself; 32 rather than 16 keeps the cloned map small up to ~100,000
-// items (measured: 2.4 KB allocated per event instead of 3.4 KB).
+// 256 pointers (with GC write barriers) per event cost more than the shard
+// clone itself; 32 rather than 16 keeps the cloned shard small up to
+// ~100,000 items (measured: 2.4 KB allocated per event instead of 3.4 KB).
 const (
 	fanout     = 32
 	shardCount = fanout * fanout
@@ -49,7 +49,8 @@ type group[T any] struct {
 	shards [fanout]*shard[T]
 }
 
-// table is a copy-on-write map from key to T, split into shards. A published
+// table is a copy-on-write mapping from key to T, split into shards of
+// sorted slices. A published
 // snapshot keeps a pointer to a table; the writer copies the table header,
 // groups and shards before changing them, so a snapshot never sees a write
 // and publishing costs nothing per item.

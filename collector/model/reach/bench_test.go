@@ -8,7 +8,7 @@ import (
 	"github.com/netviz/netviz/internal/fixture"
 )
 
-// reachBenchSnapshot is a fake cluster (internal/synthetic, a benchmark
+// reachBenchSnapshot is a fake cluster (fixture.Generate, a benchmark
 // fake) of the size a dashboard page shows: 10 nodes, 200 allocations.
 func reachBenchSnapshot() *model.Snapshot {
 	c := fixture.Generate(fixture.SyntheticConfig{Nodes: 10, Allocations: 200, Seed: 1})
