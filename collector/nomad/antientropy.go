@@ -29,27 +29,26 @@ var errRepair = errors.New("anti-entropy found differences")
 // antiEntropy compares the model with a fresh read every antiEntropyEvery
 // until ctx ends.
 func (s *Source) antiEntropy(ctx context.Context) {
-	if s.antiEntropyEvery <= 0 {
-		return
+	if s.antiEntropyEvery > 0 {
+		every(ctx, s.antiEntropyEvery, s.compareAndRepair)
 	}
-	t := time.NewTimer(s.antiEntropyEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+}
+
+// compareAndRepair runs one comparison, and counts, logs and repairs what
+// it finds.
+func (s *Source) compareAndRepair(ctx context.Context) {
+	n, keys, err := s.Compare(ctx)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			s.log.Debug("nomad: anti-entropy comparison skipped", "err", err)
 		}
-		if n, keys, err := s.Compare(ctx); err != nil {
-			if ctx.Err() == nil {
-				s.log.Debug("nomad: anti-entropy comparison skipped", "err", err)
-			}
-		} else if n > 0 {
-			s.log.Warn("nomad: anti-entropy found the model different from Nomad; repairing", "differences", n, "keys", keys[:min(len(keys), 10)])
-			s.publishStatus(func(st *model.SourceStatus) { st.Divergences += n })
-			s.requestRepair(keys)
-		}
-		t.Reset(s.antiEntropyEvery)
+	case n > 0:
+		s.log.Warn("nomad: anti-entropy found the model different from Nomad; repairing", "differences", n, "keys", keys[:min(len(keys), 10)])
+		s.publishStatus(func(st *model.SourceStatus) { st.Divergences += n })
+		s.requestRepair(keys)
+	default:
+		s.log.Debug("nomad: anti-entropy found no difference")
 	}
 }
 

@@ -96,8 +96,12 @@ func aggregateChecks(checks map[string]checkStatus) map[string]string {
 
 // pollChecks reads the checks of every live allocation with checked
 // Nomad-native services, every checkPollInterval, until ctx ends.
-func (s *Source) pollChecks(ctx context.Context) {
-	t := time.NewTimer(checkPollInterval)
+func (s *Source) pollChecks(ctx context.Context) { every(ctx, checkPollInterval, s.checkRound) }
+
+// every calls fn each pause after the previous call returned (never two at
+// once, however long fn takes), until ctx ends.
+func every(ctx context.Context, pause time.Duration, fn func(context.Context)) {
+	t := time.NewTimer(pause)
 	defer t.Stop()
 	for {
 		select {
@@ -105,8 +109,8 @@ func (s *Source) pollChecks(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		s.checkRound(ctx)
-		t.Reset(checkPollInterval)
+		fn(ctx)
+		t.Reset(pause)
 	}
 }
 
