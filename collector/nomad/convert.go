@@ -194,7 +194,7 @@ func convertTask(t *apiTask) model.Task {
 		if tmpl.DestPath != nil {
 			dest = *tmpl.DestPath
 		}
-		refs = append(refs, jobspec.TemplateRefs(dest, *tmpl.EmbeddedTmpl)...)
+		refs = append(refs, jobspec.TemplateRefs(dest, *tmpl.EmbeddedTmpl, tmpl.LeftDelim, tmpl.RightDelim)...)
 	}
 	out.Refs = refs
 	return out

@@ -106,6 +106,8 @@ type apiTask struct {
 	Templates []struct {
 		EmbeddedTmpl *string
 		DestPath     *string
+		// left_delimiter and right_delimiter; "" for Go's defaults.
+		LeftDelim, RightDelim string
 	}
 	Services  []apiService
 	Lifecycle *struct {

@@ -1,6 +1,8 @@
 package jobspec
 
 import (
+	"cmp"
+	"iter"
 	"regexp"
 	"strings"
 	"text/template/parse"
@@ -34,24 +36,28 @@ var templateServiceFuncs = map[string]model.RefKind{
 // action. Nomad variables named inside the text (e.g. {{ env
 // "NOMAD_UPSTREAM_ADDR_redis" }}) count too, as with EnvRefs. Source is
 // "template:"+destination. The result is sorted and deduplicated.
-func TemplateRefs(destination, data string) []model.Ref {
+//
+// leftDelim and rightDelim are the template block's left_delimiter and
+// right_delimiter ("" for the default "{{" and "}}"): with `[[` and `]]`,
+// `[[ service "redis" ]]` is a query and `{{ service "redis" }}` plain text.
+func TemplateRefs(destination, data, leftDelim, rightDelim string) []model.Ref {
 	source := "template:" + destination
 	out := appendEnvRefs([]model.Ref{}, source, data)
-	if tree, err := parseTemplate(data); err == nil {
+	if tree, err := parseTemplate(data, leftDelim, rightDelim); err == nil {
 		out = walkNode(out, source, tree.Root)
 	} else {
-		out = scanActions(out, source, data)
+		out = scanActions(out, source, data, leftDelim, rightDelim)
 	}
 	return sortRefs(out)
 }
 
 // parseTemplate parses text without a function table, so consul-template's
 // and Nomad's functions need not be declared.
-func parseTemplate(text string) (*parse.Tree, error) {
+func parseTemplate(text, leftDelim, rightDelim string) (*parse.Tree, error) {
 	t := parse.New("t")
 	t.Mode = parse.SkipFuncCheck
 	treeSet := map[string]*parse.Tree{}
-	if _, err := t.Parse(text, "", "", treeSet); err != nil {
+	if _, err := t.Parse(text, leftDelim, rightDelim, treeSet); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -159,18 +165,38 @@ func serviceNameOfQuery(q string) string {
 	return strings.TrimSpace(q)
 }
 
-// Fallback for text that is not a valid template (half-written, or using
-// delimiters the parser does not expect): each {{ … }} action is scanned with
-// a pattern for the query forms.
+// Fallback for text that is not a valid template (half-written, say): the
+// text of each action between the delimiters is scanned with a pattern for
+// the query forms.
 var (
-	actionPattern = regexp.MustCompile(`\{\{-?([\s\S]*?)-?\}\}`)
-	queryPattern  = regexp.MustCompile(`\b(nomadServices|nomadService|services|service|connect)\b((?:\s+(?:"[^"]*"|` + "`[^`]*`" + `|[0-9]+|\$[A-Za-z0-9_]*))*)`)
-	argPattern    = regexp.MustCompile(`"[^"]*"|` + "`[^`]*`" + `|[0-9]+|\$[A-Za-z0-9_]*`)
+	queryPattern = regexp.MustCompile(`\b(nomadServices|nomadService|services|service|connect)\b((?:\s+(?:"[^"]*"|` + "`[^`]*`" + `|[0-9]+|\$[A-Za-z0-9_]*))*)`)
+	argPattern   = regexp.MustCompile(`"[^"]*"|` + "`[^`]*`" + `|[0-9]+|\$[A-Za-z0-9_]*`)
 )
 
-func scanActions(out []model.Ref, source, data string) []model.Ref {
-	for _, action := range actionPattern.FindAllStringSubmatch(data, -1) {
-		for _, m := range queryPattern.FindAllStringSubmatch(action[1], -1) {
+// actions yields the inside of each action in data: the text from a left
+// delimiter to the next right one ("" means Go's default, "{{" and "}}").
+// The delimiters are literal text, whatever characters they hold.
+func actions(data, leftDelim, rightDelim string) iter.Seq[string] {
+	leftDelim = cmp.Or(leftDelim, "{{")
+	rightDelim = cmp.Or(rightDelim, "}}")
+	return func(yield func(string) bool) {
+		for {
+			_, rest, ok := strings.Cut(data, leftDelim)
+			if !ok {
+				return
+			}
+			inside, after, ok := strings.Cut(rest, rightDelim)
+			if !ok || !yield(inside) {
+				return
+			}
+			data = after
+		}
+	}
+}
+
+func scanActions(out []model.Ref, source, data, leftDelim, rightDelim string) []model.Ref {
+	for action := range actions(data, leftDelim, rightDelim) {
+		for _, m := range queryPattern.FindAllStringSubmatch(action, -1) {
 			fn := m[1]
 			var args []string
 			for _, a := range argPattern.FindAllString(m[2], -1) {
