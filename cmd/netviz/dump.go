@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/views/viewmodel"
 )
 
 func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -25,21 +26,25 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if watch {
+		// One read only: the collector's own as it starts following, not a
+		// Sync before it.
+		return watchChanges(ctx, col.Run, col.Store(), stdout)
+	}
 	if err := col.Sync(ctx); err != nil {
 		return err
 	}
-	snap := col.Store().Snapshot()
-	out, err := json.MarshalIndent(snap, "", "  ")
+	return printModel(stdout, col.Store().Snapshot())
+}
+
+// printModel writes the whole model in its documented JSON form, indented.
+func printModel(w io.Writer, snap *model.Snapshot) error {
+	out, err := json.MarshalIndent(viewmodel.NewGraph(snap), "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode model: %w", err)
 	}
-	if _, err := fmt.Fprintf(stdout, "%s\n", out); err != nil {
-		return err
-	}
-	if !watch {
-		return nil
-	}
-	return watchChanges(ctx, col.Run, col.Store(), snap.Version(), stdout)
+	_, err = fmt.Fprintf(w, "%s\n", out)
+	return err
 }
 
 // change is one JSON line of `netviz dump --watch`: the version, the keys it
@@ -51,14 +56,24 @@ type change struct {
 	Changed map[string]json.RawMessage `json:"changed"`
 }
 
-// watchChanges runs the collector and prints the deltas after version from.
-func watchChanges(ctx context.Context, collect func(context.Context) error, store *model.Store, from uint64, w io.Writer) error {
+// watchChanges runs the collector (collect), prints the model once its
+// first read is in, then each later version's changes as one JSON line. It
+// fails, as a plain dump does, when that first read finds Nomad unreadable.
+func watchChanges(ctx context.Context, collect func(context.Context) error, store *model.Store, w io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	deltas := store.Subscribe(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- collect(ctx) }()
+	// stop ends the collector and waits for it, on the way out with err.
+	stop := func(err error) error {
+		cancel()
+		<-errc
+		return err
+	}
 	enc := json.NewEncoder(w)
+	printed := false
+	var from uint64 // the version the printed model is at
 	for {
 		select {
 		case <-ctx.Done():
@@ -69,14 +84,42 @@ func watchChanges(ctx context.Context, collect func(context.Context) error, stor
 			if !ok {
 				return <-errc
 			}
+			if !printed {
+				snap := store.Snapshot()
+				ready, err := firstReadDone(snap.Status())
+				if err != nil {
+					return stop(err)
+				}
+				if !ready {
+					continue
+				}
+				if err := printModel(w, snap); err != nil {
+					return stop(err)
+				}
+				printed, from = true, snap.Version()
+				continue
+			}
 			if d.Version <= from {
 				continue
 			}
 			if err := enc.Encode(describeDelta(store.Snapshot(), d)); err != nil {
-				return err
+				return stop(err)
 			}
 		}
 	}
+}
+
+// firstReadDone reports whether the collector's first read is in: Nomad has
+// been read (or could not be, which is the error) and Consul, which is
+// optional, has been read or given up on.
+func firstReadDone(st model.Status) (bool, error) {
+	switch st.Nomad.State {
+	case "", model.StateSyncing:
+		return false, nil
+	case model.StateDown, model.StateAbsent, model.StateForbidden:
+		return false, fmt.Errorf("nomad at %s: %s: %s", st.Nomad.Address, st.Nomad.State, st.Nomad.Error)
+	}
+	return st.Consul.State != "" && st.Consul.State != model.StateSyncing, nil
 }
 
 // describeDelta resolves a delta's keys to the objects in snap.
@@ -98,6 +141,13 @@ func describeDelta(snap *model.Snapshot, d model.Delta) change {
 			if s := snap.ServicesNamed(id); len(s) > 0 {
 				obj = s
 			}
+		case model.KeyStatus:
+			obj = snap.Status()
+		case model.KeyIntentions:
+			obj = struct {
+				Intentions   []model.Intention `json:"intentions"`
+				DefaultAllow bool              `json:"default_allow"`
+			}{model.NonNil(snap.Intentions()), snap.DefaultAllow()}
 		default:
 			continue
 		}
