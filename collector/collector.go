@@ -9,12 +9,15 @@ package collector
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
+	"github.com/hashicorp/go-cleanhttp"
 	nomadapi "github.com/hashicorp/nomad/api"
 	"github.com/netviz/netviz/collector/consul"
 	"github.com/netviz/netviz/collector/model"
@@ -41,6 +44,8 @@ type Config struct {
 
 // Collector owns the model store and the sources that feed it.
 type Collector struct {
+	// closers release the clients' idle connections (see Close).
+	closers   []func()
 	store     *model.Store
 	nomad     *nomad.Source
 	nomadAddr string
@@ -57,12 +62,18 @@ func New(cfg Config) (*Collector, error) {
 	if cfg.Nomad == nil {
 		cfg.Nomad = nomadapi.DefaultConfig()
 	}
+	nomadCfg := *cfg.Nomad // a copy: the caller's config is left as it was
+	cfg.Nomad = &nomadCfg
+	countBytes, err := countingNomadClient(cfg.Nomad)
+	if err != nil {
+		return nil, fmt.Errorf("nomad client: %w", err)
+	}
 	nc, err := nomadapi.NewClient(cfg.Nomad)
 	if err != nil {
 		return nil, fmt.Errorf("nomad client: %w", err)
 	}
-	c := &Collector{store: model.NewStore(), nomadAddr: cfg.Nomad.Address, log: log}
-	opts := []nomad.Option{nomad.WithByteCounter(nomad.CountBytes(cfg.Nomad.HttpClient))}
+	c := &Collector{store: model.NewStore(), nomadAddr: cfg.Nomad.Address, log: log, closers: []func(){nc.Close}}
+	opts := []nomad.Option{nomad.WithByteCounter(countBytes)}
 	if cfg.StaleAfter > 0 {
 		opts = append(opts, nomad.WithStaleAfter(cfg.StaleAfter))
 	}
@@ -75,6 +86,9 @@ func New(cfg Config) (*Collector, error) {
 		if err != nil {
 			return nil, fmt.Errorf("consul client: %w", err)
 		}
+		if hc := cfg.Consul.HttpClient; hc != nil {
+			c.closers = append(c.closers, hc.CloseIdleConnections)
+		}
 		addr := cfg.Consul.Address
 		if cfg.Consul.Scheme != "" && !strings.Contains(addr, "://") {
 			addr = cfg.Consul.Scheme + "://" + addr
@@ -84,6 +98,16 @@ func New(cfg Config) (*Collector, error) {
 		c.store.Apply(model.SetConsulStatus{Status: model.SourceStatus{State: model.StateAbsent, Error: "Consul disabled"}})
 	}
 	return c, nil
+}
+
+// Close releases the clients' idle keep-alive connections. Call it when a
+// collector is done (after Sync, or after Run returned): Nomad limits the
+// connections one client address may hold (http_max_conns_per_client) and
+// answers 429 past it.
+func (c *Collector) Close() {
+	for _, f := range c.closers {
+		f()
+	}
 }
 
 // Store is the model the collector keeps up to date.
@@ -119,4 +143,25 @@ func (c *Collector) Sync(ctx context.Context) error {
 		})
 	}
 	return g.Wait()
+}
+
+// countingNomadClient gives cfg an HTTP client built as the Nomad API
+// client builds its own (pooled, TLS 1.2 at least, HTTP/1, cfg's TLS
+// settings), but counting the bytes it reads, for the sync and catch-up
+// logs. A client the caller set, or a unix socket address, is left alone
+// and counts nothing.
+func countingNomadClient(cfg *nomadapi.Config) (func() int64, error) {
+	if cfg.HttpClient != nil || strings.HasPrefix(cfg.Address, "unix:") {
+		return func() int64 { return 0 }, nil
+	}
+	hc := cleanhttp.DefaultPooledClient()
+	t := hc.Transport.(*http.Transport)
+	t.TLSHandshakeTimeout = 10 * time.Second
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	t.ForceAttemptHTTP2 = false
+	if err := nomadapi.ConfigureTLS(hc, cfg.TLSConfig); err != nil {
+		return nil, err
+	}
+	cfg.HttpClient = hc
+	return nomad.CountBytes(hc), nil
 }

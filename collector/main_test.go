@@ -32,11 +32,16 @@ func examplesCluster(t *testing.T) *devcluster.Cluster {
 	return shared.Cluster(t)
 }
 
-// runCollector starts a collector on c and stops it when the test ends.
-func runCollector(t *testing.T, c *devcluster.Cluster) *model.Store {
+// runCollector starts a collector on c, configured further by the options,
+// and stops it when the test ends.
+func runCollector(t *testing.T, c *devcluster.Cluster, opts ...func(*collector.Config)) *model.Store {
 	t.Helper()
 	n, cc := c.APIConfigs()
-	col, err := collector.New(collector.Config{Nomad: n, Consul: cc})
+	cfg := collector.Config{Nomad: n, Consul: cc}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	col, err := collector.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +53,7 @@ func runCollector(t *testing.T, c *devcluster.Cluster) *model.Store {
 		if err := <-done; err != nil {
 			t.Errorf("collector Run: %v", err)
 		}
+		col.Close()
 	})
 	return col.Store()
 }
@@ -60,6 +66,7 @@ func freshSnapshot(t *testing.T, c *devcluster.Cluster) *model.Snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer col.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), modelWait)
 	defer cancel()
 	if err := col.Sync(ctx); err != nil {

@@ -48,6 +48,7 @@ func syncOnce(ctx context.Context, f *sourceFlags, stderr io.Writer) (*model.Sna
 	if err != nil {
 		return nil, err
 	}
+	defer col.Close()
 	if err := col.Sync(ctx); err != nil {
 		return nil, err
 	}

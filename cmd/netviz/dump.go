@@ -26,6 +26,7 @@ func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	defer col.Close()
 	if watch {
 		// One read only: the collector's own as it starts following, not a
 		// Sync before it.

@@ -243,13 +243,35 @@ func convertServiceSpec(s apiService, task string) model.ServiceSpec {
 
 // convertNode builds the model's node. The address is the node's network
 // address (the list stub's Address, or the fingerprinted IP on a full node).
+// defaultNetworkAddress is the address of the node's default network (the
+// one host ports bind unless a host_network says otherwise), or "".
+func defaultNetworkAddress(n *apiNode) string {
+	if n.NodeResources == nil {
+		return ""
+	}
+	for _, nn := range n.NodeResources.NodeNetworks {
+		for _, addr := range nn.Addresses {
+			if addr.Alias == "default" && addr.Address != "" {
+				return addr.Address
+			}
+		}
+	}
+	return ""
+}
+
 func convertNode(n *apiNode) *model.Node {
+	// The node's address is where its host ports bind: the default
+	// network's address, which list reads (with resources) and events both
+	// carry; the list's own Address is the HTTP address, which may differ.
 	out := &model.Node{
 		ID: n.ID, Name: n.Name, Datacenter: n.Datacenter, NodePool: n.NodePool,
-		Address: n.Address, Status: n.Status,
+		Address: defaultNetworkAddress(n), Status: n.Status,
 	}
 	if out.Address == "" {
 		out.Address = n.Attributes["unique.network.ip-address"]
+	}
+	if out.Address == "" {
+		out.Address = n.Address
 	}
 	if out.Address == "" && n.HTTPAddr != "" {
 		if host, _, err := net.SplitHostPort(n.HTTPAddr); err == nil {

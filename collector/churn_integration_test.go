@@ -1,0 +1,331 @@
+//go:build integration
+
+package collector_test
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	consulapi "github.com/hashicorp/consul/api"
+	nomadapi "github.com/hashicorp/nomad/api"
+
+	"github.com/netviz/netviz/collector"
+	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/internal/devcluster"
+	"github.com/netviz/netviz/views/viewmodel"
+)
+
+// The churn oracle's size. `make test` runs the short version; the long one
+// is `go test -tags integration -run TestChurnOracle ./collector/ -churn.ops=60
+// -churn.freeze=2 -timeout 60m` (docs/reliability.md).
+var (
+	churnOps    = flag.Int("churn.ops", 8, "random operations the churn oracle runs")
+	churnFreeze = flag.Int("churn.freeze", 1, "times the churn oracle freezes Nomad for 40 s")
+	churnSeed   = flag.Uint64("churn.seed", 0, "seed of the churn oracle's choices (0: from the clock)")
+)
+
+// freezeFor is how long Nomad is frozen: longer than the 30 s after which
+// a silent stream must be shown stale.
+const freezeFor = 40 * time.Second
+
+// TestChurnOracle runs random operations against the real cluster while a
+// collector follows it. After each operation, once the cluster is quiet,
+// the live model must equal what a fresh sync reads: 0 differences. A
+// frozen Nomad (SIGSTOP: a real half-open stream) must show as stale
+// within 30 s and connected after it thaws. Anti-entropy runs every 15 s
+// throughout and must find nothing.
+func TestChurnOracle(t *testing.T) {
+	c := examplesCluster(t)
+	seed := *churnSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("churn seed %d (rerun with -churn.seed=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, seed))
+
+	store := runCollector(t, c, func(cfg *collector.Config) { cfg.AntiEntropy = 15 * time.Second })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Minute)
+	defer cancel()
+
+	job, err := c.Run(ctx, "testdata/live.nomad.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = c.Stop(context.Background(), "default", "live", true)
+		_, _ = c.Consul().ConfigEntries().Delete(consulapi.ServiceIntentions, "live-web", nil)
+	})
+	ops := churnOperations(c, job)
+	var converge []time.Duration
+	check := func(what string) {
+		t.Helper()
+		took, err := settle(ctx, t, c, store)
+		if err != nil {
+			t.Fatalf("after %s: %v", what, err)
+		}
+		converge = append(converge, took)
+		t.Logf("%-22s converged in %s", what, took.Round(10*time.Millisecond))
+	}
+	check("start")
+	freezeAt := map[int]bool{}
+	for range *churnFreeze {
+		freezeAt[rng.IntN(max(*churnOps, 1))] = true
+	}
+	for i := range *churnOps {
+		if freezeAt[i] {
+			freezeNomad(ctx, t, c, store)
+			check("freeze 40 s")
+		}
+		op := ops[rng.IntN(len(ops))]
+		if err := op.run(ctx, rng); err != nil {
+			t.Fatalf("%s: %v", op.name, err)
+		}
+		check(op.name)
+	}
+	if d := store.Snapshot().Status().Nomad.Divergences; d != 0 {
+		t.Errorf("anti-entropy found %d divergences during churn; want 0", d)
+	}
+	slices.Sort(converge)
+	t.Logf("%d quiescent points, 0 differences; convergence p50 %s, p99 %s", len(converge),
+		converge[len(converge)/2].Round(10*time.Millisecond), converge[len(converge)*99/100].Round(10*time.Millisecond))
+}
+
+// churnOp is one kind of change the oracle makes.
+type churnOp struct {
+	name string
+	run  func(context.Context, *rand.Rand) error
+}
+
+// churnOperations are the changes an operator (or a failure) makes: scale,
+// update, stop/start, restart an allocation, write or delete an intention,
+// restart Consul or Nomad. Each returns once the cluster has settled.
+func churnOperations(c *devcluster.Cluster, job *nomadapi.Job) []churnOp {
+	jobs := c.Nomad().Jobs()
+	healthy := func(ctx context.Context) error { return c.WaitHealthy(ctx, "default", "live") }
+	register := func(ctx context.Context) error {
+		if _, _, err := jobs.Register(job, nil); err != nil {
+			return err
+		}
+		return healthy(ctx)
+	}
+	return []churnOp{
+		{"scale", func(ctx context.Context, rng *rand.Rand) error {
+			count := 1 + rng.IntN(3)
+			job.TaskGroups[0].Count = &count
+			return register(ctx)
+		}},
+		{"job update", func(ctx context.Context, rng *rand.Rand) error {
+			job.Meta = map[string]string{"churn": fmt.Sprint(rng.Uint32())}
+			return register(ctx)
+		}},
+		{"stop and start", func(ctx context.Context, _ *rand.Rand) error {
+			if err := c.Stop(ctx, "default", "live", false); err != nil {
+				return err
+			}
+			if err := waitNoAllocs(ctx, c); err != nil {
+				return err
+			}
+			return register(ctx)
+		}},
+		{"alloc restart", func(ctx context.Context, _ *rand.Rand) error {
+			allocs, _, err := jobs.Allocations("live", false, nil)
+			if err != nil {
+				return err
+			}
+			for _, a := range allocs {
+				if a.ClientStatus == "running" {
+					full, _, err := c.Nomad().Allocations().Info(a.ID, nil)
+					if err != nil {
+						return err
+					}
+					if err := c.Nomad().Allocations().Restart(full, "", nil); err != nil {
+						return err
+					}
+					break
+				}
+			}
+			return healthy(ctx)
+		}},
+		{"intention write", func(ctx context.Context, rng *rand.Rand) error {
+			action := []consulapi.IntentionAction{consulapi.IntentionActionAllow, consulapi.IntentionActionDeny}[rng.IntN(2)]
+			_, _, err := c.Consul().ConfigEntries().Set(&consulapi.ServiceIntentionsConfigEntry{
+				Kind: consulapi.ServiceIntentions, Name: "live-web",
+				Sources: []*consulapi.SourceIntention{{Name: "app", Action: action}},
+			}, nil)
+			return err
+		}},
+		{"intention delete", func(ctx context.Context, _ *rand.Rand) error {
+			_, err := c.Consul().ConfigEntries().Delete(consulapi.ServiceIntentions, "live-web", nil)
+			return err
+		}},
+		{"consul restart", func(ctx context.Context, _ *rand.Rand) error {
+			if err := c.StopConsul(); err != nil {
+				return err
+			}
+			return c.StartConsul(ctx)
+		}},
+		{"nomad restart", func(ctx context.Context, _ *rand.Rand) error {
+			if err := c.RestartNomad(ctx); err != nil {
+				return err
+			}
+			return healthy(ctx)
+		}},
+	}
+}
+
+// waitNoAllocs waits until the live job has no running allocation.
+func waitNoAllocs(ctx context.Context, c *devcluster.Cluster) error {
+	for ctx.Err() == nil {
+		allocs, _, err := c.Nomad().Jobs().Allocations("live", false, nil)
+		if err != nil {
+			return err
+		}
+		running := 0
+		for _, a := range allocs {
+			if !model.TerminalClientStatus(a.ClientStatus) {
+				running++
+			}
+		}
+		if running == 0 {
+			return nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return ctx.Err()
+}
+
+// freezeNomad stops Nomad with SIGSTOP for freezeFor: the stream stays open
+// and silent. The model must say stale within 30 s, then connected after
+// Nomad resumes.
+func freezeNomad(ctx context.Context, t *testing.T, c *devcluster.Cluster, store *model.Store) {
+	t.Helper()
+	if err := c.FreezeNomad(); err != nil {
+		t.Fatal(err)
+	}
+	frozen := time.Now()
+	thawed := false
+	defer func() {
+		if !thawed {
+			_ = c.ThawNomad()
+		}
+	}()
+	// The watchdog counts from the last heartbeat (Nomad sends one every
+	// ~10 s), so stale comes 20-30 s after the freeze, plus a tick.
+	wctx, wcancel := context.WithTimeout(ctx, 35*time.Second)
+	err := waitState(wctx, store, model.StateStale)
+	wcancel()
+	if err != nil {
+		t.Fatalf("frozen Nomad not shown stale within 35 s: %v", err)
+	}
+	t.Logf("stale %s after the freeze", time.Since(frozen).Round(100*time.Millisecond))
+	if s := store.Snapshot().Status().Nomad; s.AsOf.IsZero() || s.Reason == "" {
+		t.Errorf("stale status lacks as-of or reason: %+v", s)
+	}
+	time.Sleep(time.Until(frozen.Add(freezeFor)))
+	if err := c.ThawNomad(); err != nil {
+		t.Fatal(err)
+	}
+	thawed = true
+	thaw := time.Now()
+	wctx, wcancel = context.WithTimeout(ctx, modelWait)
+	defer wcancel()
+	if err := waitState(wctx, store, model.StateConnected); err != nil {
+		t.Fatalf("thawed Nomad not shown connected: %v", err)
+	}
+	t.Logf("connected %s after the thaw", time.Since(thaw).Round(100*time.Millisecond))
+}
+
+// waitState waits until the model's Nomad status is state.
+func waitState(ctx context.Context, store *model.Store, state string) error {
+	deltas := store.Subscribe(ctx)
+	for {
+		if st := store.Snapshot().Status().Nomad; st.State == state {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("state %s: %w", store.Snapshot().Status().Nomad.State, ctx.Err())
+		case <-deltas:
+		}
+	}
+}
+
+// settle waits until the live model equals a fresh sync of the cluster and
+// returns how long that took. Both must be connected to Nomad and Consul.
+func settle(ctx context.Context, t *testing.T, c *devcluster.Cluster, store *model.Store) (time.Duration, error) {
+	t.Helper()
+	start := time.Now()
+	deadline := time.Now().Add(modelWait)
+	var diff string
+	for time.Now().Before(deadline) {
+		fresh := freshSnapshot(t, c)
+		live := store.Snapshot()
+		if st := live.Status(); st.Nomad.State != model.StateConnected || st.Consul.State != model.StateConnected {
+			diff = fmt.Sprintf("live status nomad %s, consul %s", st.Nomad.State, st.Consul.State)
+		} else if diff = modelDiff(live, fresh); diff == "" {
+			return time.Since(start), nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	return 0, fmt.Errorf("the live model never equalled a fresh sync: %s", diff)
+}
+
+// modelDiff compares everything a page can show (nodes, allocations,
+// services, intentions, edges, warnings), leaving out only the version and
+// the sources' status. It returns the differing lines, or "".
+func modelDiff(live, fresh *model.Snapshot) string {
+	lines := func(s *model.Snapshot) []string {
+		g := viewmodel.NewGraph(s)
+		g.Version, g.Status = 0, model.Status{}
+		var out []string
+		add := func(kind string, v any) {
+			b, _ := json.Marshal(v)
+			out = append(out, kind+" "+string(b))
+		}
+		for _, x := range g.Nodes {
+			add("node", x)
+		}
+		for _, x := range g.Allocations {
+			add("alloc", x)
+		}
+		for _, x := range g.Services {
+			add("service", x)
+		}
+		for _, x := range g.Intentions {
+			add("intention", x)
+		}
+		for _, x := range g.Edges {
+			add("edge", x)
+		}
+		for _, x := range g.Warnings {
+			add("warning", x)
+		}
+		add("default_allow", g.DefaultAllow)
+		slices.Sort(out)
+		return out
+	}
+	l, f := lines(live), lines(fresh)
+	var diff []string
+	for _, x := range l {
+		if _, ok := slices.BinarySearch(f, x); !ok {
+			diff = append(diff, "only live:  "+x)
+		}
+	}
+	for _, x := range f {
+		if _, ok := slices.BinarySearch(l, x); !ok {
+			diff = append(diff, "only fresh: "+x)
+		}
+	}
+	return strings.Join(diff, "\n")
+}

@@ -1,0 +1,27 @@
+package nomad
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// A node's address is the same whether it comes from the list (a stub
+// whose Address is the HTTP address) or from an event (the full node): the
+// churn oracle found the live model flipping between the two.
+func TestNodeAddressSameFromListAndEvent(t *testing.T) {
+	const resources = `"NodeResources":{"MinDynamicPort":20000,"MaxDynamicPort":32000,
+		"NodeNetworks":[{"Device":"nomad-br","Addresses":[{"Alias":"default","Address":"172.26.80.1"}]}]}`
+	stub := `{"ID":"n1","Name":"dev","Address":"127.0.0.1","HTTPAddr":"127.0.0.1:4646","Status":"ready",` + resources + `}`
+	full := `{"ID":"n1","Name":"dev","HTTPAddr":"127.0.0.1:4646","Status":"ready",
+		"Attributes":{"unique.network.ip-address":"172.26.80.1"},` + resources + `}`
+	var a, b apiNode
+	if err := json.Unmarshal([]byte(stub), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(full), &b); err != nil {
+		t.Fatal(err)
+	}
+	if ga, gb := convertNode(&a).Address, convertNode(&b).Address; ga != "172.26.80.1" || gb != ga {
+		t.Errorf("list gives %q, event gives %q; want both 172.26.80.1", ga, gb)
+	}
+}
