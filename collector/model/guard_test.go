@@ -87,3 +87,24 @@ func TestTouchesIsADryRun(t *testing.T) {
 		t.Errorf("an equal read touches %d keys", n)
 	}
 }
+
+func TestDataMemoOutlivesStatusChanges(t *testing.T) {
+	st := model.NewStore()
+	s1 := st.Apply(fixture.Alloc("a1", "web").Upsert())
+	calls := 0
+	get := func(s *model.Snapshot) any {
+		return s.DataMemo("k", func() any { calls++; return calls })
+	}
+	get(s1)
+	s2 := st.Apply(model.SetNomadStatus{Status: model.SourceStatus{State: model.StateConnected}})
+	if get(s2); calls != 1 {
+		t.Errorf("a status change recomputed the data memo (%d calls)", calls)
+	}
+	s3 := st.Apply(fixture.Alloc("a2", "web").Upsert(), model.SetNomadStatus{})
+	if get(s3); calls != 2 {
+		t.Errorf("a data change kept the data memo (%d calls)", calls)
+	}
+	if get(s1); calls != 2 {
+		t.Errorf("the old snapshot lost its memo (%d calls)", calls)
+	}
+}

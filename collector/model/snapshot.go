@@ -35,7 +35,7 @@ type Snapshot struct {
 
 	// memo holds what other packages derive from the snapshot (warnings,
 	// reach matrices), computed once per snapshot: see Memo.
-	memo sync.Map // key → *memoEntry
+	memo memoTable
 }
 
 // publish freezes the current state as a snapshot and starts a new writer
@@ -212,10 +212,21 @@ func NonNil[T any](s []T) []T {
 	return s
 }
 
-// memoEntry is one derived value of a snapshot, computed at most once.
+// memoTable holds values derived from a snapshot, each computed at most once.
+type memoTable struct{ m sync.Map } // key → *memoEntry
+
+// memoEntry is one derived value, computed at most once.
 type memoEntry struct {
 	once sync.Once
 	val  any
+}
+
+// get returns the value kept for key, computing it on the first call.
+func (t *memoTable) get(key any, compute func() any) any {
+	e, _ := t.m.LoadOrStore(key, &memoEntry{})
+	me := e.(*memoEntry)
+	me.once.Do(func() { me.val = compute() })
+	return me.val
 }
 
 // Memo returns the value kept for key, computing it with compute on the
@@ -223,9 +234,10 @@ type memoEntry struct {
 // derive data once per snapshot, as the model does for its own edges: the
 // snapshot is immutable, so the value stays true for its lifetime. Keys
 // should be unexported types of the caller's package, so no two collide.
-func (s *Snapshot) Memo(key any, compute func() any) any {
-	e, _ := s.memo.LoadOrStore(key, &memoEntry{})
-	me := e.(*memoEntry)
-	me.once.Do(func() { me.val = compute() })
-	return me.val
-}
+func (s *Snapshot) Memo(key any, compute func() any) any { return s.memo.get(key, compute) }
+
+// DataMemo is Memo shared with the neighbouring snapshots that hold the
+// same data: a change of the sources' status alone (one per Nomad frame)
+// keeps it, any other change starts a new one. Use it for values that do
+// not depend on the status, or that put what they read of it in the key.
+func (s *Snapshot) DataMemo(key any, compute func() any) any { return s.dataMemo.get(key, compute) }

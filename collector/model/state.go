@@ -28,6 +28,9 @@ type model struct {
 	status       Status
 	// cache is handed to every snapshot (see edgeCache).
 	cache *edgeCache
+	// dataMemo is shared by consecutive snapshots whose data is the same
+	// (only the sources' status changed): see Snapshot.DataMemo.
+	dataMemo *memoTable
 }
 
 func newState() state {
@@ -40,6 +43,7 @@ func newState() state {
 		servicesByName: newIndex(),
 		intentions:     []Intention{},
 		cache:          newEdgeCache(),
+		dataMemo:       &memoTable{},
 	}}
 }
 

@@ -64,11 +64,16 @@ func (s *Store) Apply(changes ...Change) *Snapshot {
 		}
 	}
 	s.version++
+	slices.Sort(t.changed)
+	t.changed = slices.Compact(t.changed)
+	if t.full || slices.ContainsFunc(t.changed, func(k string) bool { return k != KeyStatus }) {
+		// Data changed: what was derived from the old data is void.
+		s.st.dataMemo = &memoTable{}
+	}
 	snap := s.st.publish(s.version)
 	s.current.Store(snap)
 
-	slices.Sort(t.changed)
-	d := Delta{Version: s.version, Full: t.full, Changed: slices.Compact(t.changed)}
+	d := Delta{Version: s.version, Full: t.full, Changed: t.changed}
 	for sub := range s.subs {
 		sub.send(d)
 	}
