@@ -14,7 +14,7 @@ import (
 
 func TestReachMatrix(t *testing.T) {
 	snap := cluster(t)
-	m := reach.MatrixOf(snap)
+	m := reach.MatrixOf(snap, reach.Window{})
 	var buf bytes.Buffer
 	if err := views.ReachMatrix(m).Render(context.Background(), &buf); err != nil {
 		t.Fatal(err)
@@ -42,12 +42,12 @@ func TestReachMatrix(t *testing.T) {
 // TestReachIdleShowsMatrix: /reach with no question shows the matrix.
 func TestReachIdleShowsMatrix(t *testing.T) {
 	snap := cluster(t)
-	v := viewmodel.NewReachView(snap, "", "")
+	v := viewmodel.NewReachView(snap, "", "", reach.Window{})
 	d := doc(t, renderPage(t, views.ReachPage(chrome(snap, "/reach"), v, viewmodel.ReachSuggestions(snap))))
 	if d.Find(testid("reach-idle")).Length() != 1 || d.Find(testid("reach-matrix")).Length() != 1 {
 		t.Error("the idle reach page lacks its prompt or the matrix")
 	}
-	asked := viewmodel.NewReachView(snap, "web", "api")
+	asked := viewmodel.NewReachView(snap, "web", "api", reach.Window{})
 	if asked.Matrix != nil {
 		t.Error("an asked question carries the matrix too")
 	}

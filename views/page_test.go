@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/netviz/netviz/collector/model/reach"
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
 	"github.com/netviz/netviz/views/viewmodel"
@@ -31,7 +32,7 @@ func TestGoldenPages(t *testing.T) {
 		{"services", views.ServicesPage(chrome(snap, "/services"), viewmodel.NewServiceList(snap, viewmodel.Filter{}))},
 		{"service_api", views.ServicePage(chrome(snap, "/services/api"), api)},
 		{"service_redis", views.ServicePage(chrome(snap, "/services/redis"), redis)},
-		{"reach_web_api", views.ReachPage(chrome(snap, "/reach?from=web&to=api"), viewmodel.NewReachView(snap, "web", "api"), viewmodel.ReachSuggestions(snap))},
+		{"reach_web_api", views.ReachPage(chrome(snap, "/reach?from=web&to=api"), viewmodel.NewReachView(snap, "web", "api", reach.Window{}), viewmodel.ReachSuggestions(snap))},
 		{"not_found", views.NotFoundPage(chrome(snap, "/nodes/nope"), "node", "nope")},
 	}
 	for _, tc := range cases {

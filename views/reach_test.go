@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/netviz/netviz/collector/model/reach"
 	"github.com/netviz/netviz/views"
 	"github.com/netviz/netviz/views/viewmodel"
 )
@@ -22,7 +23,7 @@ func TestReachPage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.from+"→"+tc.to, func(t *testing.T) {
-			v := viewmodel.NewReachView(snap, tc.from, tc.to)
+			v := viewmodel.NewReachView(snap, tc.from, tc.to, reach.Window{})
 			d := doc(t, renderPage(t, views.ReachPage(chrome(snap, "/reach"), v, viewmodel.ReachSuggestions(snap))))
 			el := d.Find(testid(tc.testid))
 			if el.Length() != 1 {
@@ -52,7 +53,7 @@ func TestReachLinksAnswer(t *testing.T) {
 	if err != nil || u.Path != "/reach" {
 		t.Fatalf("reach link %q", href)
 	}
-	r := viewmodel.NewReachView(snap, u.Query().Get(viewmodel.ParamFrom), u.Query().Get(viewmodel.ParamTo))
+	r := viewmodel.NewReachView(snap, u.Query().Get(viewmodel.ParamFrom), u.Query().Get(viewmodel.ParamTo), reach.Window{})
 	if r.Result == nil || r.Result.Verdict != "blocked" {
 		t.Errorf("reach %s: %+v, want blocked", href, r)
 	}

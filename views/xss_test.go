@@ -6,6 +6,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/netviz/netviz/collector/model/reach"
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
 	"github.com/netviz/netviz/views/viewmodel"
@@ -27,8 +28,8 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 		"node":        views.NodePage(chrome(snap, "/"), viewmodel.NewNodeView(snap, snap.Node(fixture.HostileNode))),
 		"services":    views.ServicesPage(chrome(snap, "/"), viewmodel.NewServiceList(snap, viewmodel.Filter{})),
 		"service":     views.ServicePage(chrome(snap, "/"), svc),
-		"reach":       views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, "job "+fixture.HostileText+"/group "+fixture.HostileText, "svc "+fixture.HostileText), viewmodel.ReachSuggestions(snap)),
-		"reach error": views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, fixture.HostileText, "x"), nil),
+		"reach":       views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, "job "+fixture.HostileText+"/group "+fixture.HostileText, "svc "+fixture.HostileText, reach.Window{}), viewmodel.ReachSuggestions(snap)),
+		"reach error": views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, fixture.HostileText, "x", reach.Window{}), nil),
 		"not found":   views.NotFoundPage(chrome(snap, "/"), "node", fixture.HostileText),
 		"candidates":  views.CandidatesPage(chrome(snap, "/"), viewmodel.Candidates{Query: fixture.HostileText}),
 	}

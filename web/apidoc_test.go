@@ -47,7 +47,7 @@ var documentedTypes = map[string]reflect.Type{
 	"viewmodel.NodePort":       reflect.TypeFor[viewmodel.NodePort](),
 	"viewmodel.PortRange":      reflect.TypeFor[viewmodel.PortRange](),
 	"viewmodel.ServiceSummary": reflect.TypeFor[viewmodel.ServiceSummary](),
-	"viewmodel.PathRow":        reflect.TypeFor[viewmodel.PathRow](),
+	"viewmodel.GroupRow":       reflect.TypeFor[viewmodel.GroupRow](),
 	"viewmodel.HopRow":         reflect.TypeFor[viewmodel.HopRow](),
 	"reach.Result":             reflect.TypeFor[reach.Result](),
 	"reach.Matrix":             reflect.TypeFor[reach.Matrix](),

@@ -43,7 +43,7 @@ func (s *Server) build(snap *model.Snapshot, r route) built {
 		l := viewmodel.NewServiceList(snap, r.filter)
 		return built{page: views.ServicesPage(c, l), body: l, status: http.StatusOK, deps: everything()}
 	case kindReach:
-		v := viewmodel.NewReachView(snap, r.from, r.to)
+		v := viewmodel.NewReachView(snap, r.from, r.to, r.window)
 		status := http.StatusOK
 		if v.Asked && v.Result == nil {
 			status = http.StatusNotFound

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/netviz/netviz/collector/model/reach"
 	"github.com/netviz/netviz/views/viewmodel"
 )
 
@@ -31,6 +32,8 @@ type route struct {
 	filter viewmodel.Filter
 	// from and to are the ends of the reach question.
 	from, to string
+	// window is the part of the reach matrix shown.
+	window reach.Window
 }
 
 // parseRoute reads a page address: a decoded URL path and its query.
@@ -47,7 +50,8 @@ func parseRoute(path string, query url.Values) (route, bool) {
 		r.kind = kindServices
 		return r, true
 	case "/reach":
-		r = route{kind: kindReach, from: strings.TrimSpace(query.Get(viewmodel.ParamFrom)), to: strings.TrimSpace(query.Get(viewmodel.ParamTo))}
+		r = route{kind: kindReach, from: strings.TrimSpace(query.Get(viewmodel.ParamFrom)), to: strings.TrimSpace(query.Get(viewmodel.ParamTo)),
+			window: viewmodel.WindowFromQuery(query)}
 		return r, true
 	}
 	for _, k := range []struct {
@@ -97,6 +101,7 @@ func (r route) String() string {
 		if r.to != "" {
 			q.Set(viewmodel.ParamTo, r.to)
 		}
+		viewmodel.SetWindowQuery(q, r.window)
 		if len(q) > 0 {
 			return "/reach?" + q.Encode()
 		}

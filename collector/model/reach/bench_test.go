@@ -22,7 +22,7 @@ func BenchmarkReachMatrix200(b *testing.B) {
 		b.StopTimer()
 		s := reachBenchSnapshot()
 		b.StartTimer()
-		m := reach.MatrixOf(s)
+		m := reach.MatrixOf(s, reach.Window{})
 		b.ReportMetric(float64(len(m.Cells)), "cells")
 	}
 }

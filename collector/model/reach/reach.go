@@ -104,8 +104,11 @@ type Result struct {
 	To      string  `json:"to"`
 	Verdict Verdict `json:"verdict"`
 	// Reason is one human sentence explaining the verdict.
-	Reason   string          `json:"reason"`
-	Paths    []Path          `json:"paths"`
+	Reason string `json:"reason"`
+	Paths  []Path `json:"paths"`
+	// Groups are the paths grouped by what they say (see GroupPaths):
+	// what a reader wants when many allocation pairs share one story.
+	Groups   []PathGroup     `json:"groups"`
 	Warnings []model.Warning `json:"warnings"`
 }
 
@@ -160,9 +163,12 @@ func answer(s *model.Snapshot, from, to string, src, dst endpoint, quick bool) R
 	slices.SortStableFunc(paths, func(a, b Path) int {
 		return cmp.Compare(verdictRank(a.Verdict), verdictRank(b.Verdict))
 	})
-	res := Result{From: from, To: to, Verdict: VerdictUnreachable, Paths: paths, Warnings: model.NonNil(r.warnings)}
+	res := Result{From: from, To: to, Verdict: VerdictUnreachable, Paths: paths, Groups: []PathGroup{}, Warnings: model.NonNil(r.warnings)}
 	if len(paths) > 0 {
 		res.Verdict = paths[0].Verdict
+	}
+	if !quick {
+		res.Groups = GroupPaths(s, paths)
 	}
 	res.Reason = summarise(res, dst)
 	return res
@@ -179,12 +185,13 @@ func summarise(r Result, dst endpoint) string {
 	best := r.Paths[0]
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s: %s", r.From, verdictVerb(r.Verdict), r.To, best.Reason)
-	if n := len(r.Paths) - 1; n > 0 {
-		if n == 1 {
-			b.WriteString(" (1 more path listed)")
-		} else {
-			fmt.Fprintf(&b, " (%d more paths listed)", n)
-		}
+	switch n, g := len(r.Paths)-1, len(r.Groups); {
+	case n == 1:
+		b.WriteString(" (1 more path)")
+	case n > 1 && g > 1:
+		fmt.Fprintf(&b, " (%d more paths, in %d groups)", n, g)
+	case n > 1:
+		fmt.Fprintf(&b, " (%d more paths like it)", n)
 	}
 	return b.String()
 }

@@ -2,6 +2,7 @@ package reach_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -325,7 +326,7 @@ func TestReachResolve(t *testing.T) {
 
 func TestReachMatrix(t *testing.T) {
 	s := model.NewStore().Apply(append(fixture.MeshPair(), fixture.Intentions(true, fixture.Intention("app", "redis", model.ActionDeny)))...)
-	m := reach.MatrixOf(s)
+	m := reach.MatrixOf(s, reach.Window{})
 	if !slices.Equal(m.Services, []string{"app", "redis"}) || len(m.Cells) != 2 {
 		t.Fatalf("matrix %+v", m)
 	}
@@ -336,5 +337,35 @@ func TestReachMatrix(t *testing.T) {
 	c, ok = m.Cell("redis", "app")
 	if !ok || c.From != "redis" || c.To != "app" {
 		t.Errorf("redis → app %+v", c)
+	}
+}
+
+// A matrix is computed one window at a time, so its cost is bounded
+// whatever the number of services.
+func TestMatrixWindow(t *testing.T) {
+	var changes []model.Change
+	for i := range 30 {
+		name := fmt.Sprintf("svc%02d", i)
+		changes = append(changes, fixture.Alloc("a"+name, name).Port("http", "10.0.0.1", 20000+i, 0, false).
+			Svc(name, model.ProviderNomad, "http").Upsert())
+	}
+	s := model.NewStore().Apply(changes...)
+	m := reach.MatrixOf(s, reach.Window{})
+	n := reach.MaxMatrixSize
+	if len(m.Services) != 30 || len(m.Rows) != n || len(m.Cols) != n || len(m.Cells) != n*(n-1) {
+		t.Fatalf("%d services, %d×%d window, %d cells", len(m.Services), len(m.Rows), len(m.Cols), len(m.Cells))
+	}
+	last := reach.MatrixOf(s, reach.Window{Row: 25, Col: 20, Size: 10})
+	if len(last.Rows) != 5 || len(last.Cols) != 10 || last.Rows[0] != "svc25" || last.Cols[0] != "svc20" {
+		t.Fatalf("window rows %v cols %v", last.Rows, last.Cols)
+	}
+	if _, ok := last.Cell("svc27", "svc21"); !ok {
+		t.Error("cell svc27 → svc21 missing from its window")
+	}
+	if _, ok := last.Cell("svc01", "svc21"); ok {
+		t.Error("a cell outside the window answered")
+	}
+	if c, ok := last.Cell("svc25", "svc25"); ok {
+		t.Errorf("a service with itself: %+v", c)
 	}
 }
