@@ -4,6 +4,7 @@ package collector_test
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"testing"
 	"time"
@@ -59,10 +60,11 @@ func runCollector(t *testing.T, c *devcluster.Cluster, opts ...func(*collector.C
 }
 
 // freshSnapshot syncs a new collector once: what a fresh start would see.
+// Its logs are dropped: some tests take one every half second.
 func freshSnapshot(t *testing.T, c *devcluster.Cluster) *model.Snapshot {
 	t.Helper()
 	n, cc := c.APIConfigs()
-	col, err := collector.New(collector.Config{Nomad: n, Consul: cc})
+	col, err := collector.New(collector.Config{Nomad: n, Consul: cc, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

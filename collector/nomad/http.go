@@ -107,6 +107,14 @@ func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
+// CloseIdleConnections passes on to the wrapped transport: without it,
+// http.Client.CloseIdleConnections would not reach the pool.
+func (t countingTransport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 type countingBody struct {
 	io.ReadCloser
 	n *atomic.Int64

@@ -2,6 +2,7 @@ package nomad
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
 )
 
@@ -23,5 +24,15 @@ func TestNodeAddressSameFromListAndEvent(t *testing.T) {
 	}
 	if ga, gb := convertNode(&a).Address, convertNode(&b).Address; ga != "172.26.80.1" || gb != ga {
 		t.Errorf("list gives %q, event gives %q; want both 172.26.80.1", ga, gb)
+	}
+}
+
+// Closing a client's idle connections reaches through the byte counter:
+// otherwise fresh collectors leak connections until Nomad answers 429.
+func TestCountBytesKeepsCloseIdle(t *testing.T) {
+	c := &http.Client{Transport: &http.Transport{}}
+	CountBytes(c)
+	if _, ok := c.Transport.(interface{ CloseIdleConnections() }); !ok {
+		t.Fatal("the counting transport hides CloseIdleConnections")
 	}
 }
