@@ -147,3 +147,40 @@ func reachTo(from, toKey string) string {
 	}
 	return ""
 }
+
+// ledgerNarrowed is the end of the "no ports" sentence when a query narrows
+// the ledger.
+func ledgerNarrowed(q viewmodel.LedgerQuery) string {
+	if q.IsZero() {
+		return ""
+	}
+	return " that matches the query"
+}
+
+// ledgerPages are the links to the ledger's other pages: first, previous,
+// next and last.
+func ledgerPages(n *model.Node, l viewmodel.Ledger) []viewmodel.Link {
+	var out []viewmodel.Link
+	add := func(text string, page int) {
+		q := l.Query
+		q.Page = page
+		out = append(out, viewmodel.Link{Text: text, Href: viewmodel.NodeLedgerHref(n.ID, q)})
+	}
+	if p := l.Query.Page; p > 1 {
+		add("« first", 1)
+		add("‹ previous", p-1)
+	}
+	if p := l.Query.Page; p < l.Pages {
+		add("next ›", p+1)
+		add("last »", l.Pages)
+	}
+	return out
+}
+
+// portRowTestID tells a ledger row from a summary row in tests.
+func portRowTestID(ledger bool) string {
+	if ledger {
+		return "node-port"
+	}
+	return "summary-port"
+}

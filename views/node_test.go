@@ -35,7 +35,7 @@ func TestNodePage(t *testing.T) {
 			if got := d.Find(testid("warning")+`[data-code="port-conflict"]`).AttrOr("data-code", ""); got != tc.warning {
 				t.Errorf("warning = %q, want %q", got, tc.warning)
 			}
-			if got := d.Find(testid("port-conflict")).Length(); got != tc.conflicts {
+			if got := d.Find(testid("node-port-conflict")).Length(); got != tc.conflicts {
 				t.Errorf("%d ports marked in conflict, want %d", got, tc.conflicts)
 			}
 		})

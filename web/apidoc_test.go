@@ -46,6 +46,8 @@ var documentedTypes = map[string]reflect.Type{
 	"viewmodel.UpstreamRow":    reflect.TypeFor[viewmodel.UpstreamRow](),
 	"viewmodel.NodePort":       reflect.TypeFor[viewmodel.NodePort](),
 	"viewmodel.PortRange":      reflect.TypeFor[viewmodel.PortRange](),
+	"viewmodel.NodeSummary":    reflect.TypeFor[viewmodel.NodeSummary](),
+	"viewmodel.Ledger":         reflect.TypeFor[viewmodel.Ledger](),
 	"viewmodel.ServiceSummary": reflect.TypeFor[viewmodel.ServiceSummary](),
 	"viewmodel.GroupRow":       reflect.TypeFor[viewmodel.GroupRow](),
 	"viewmodel.HopRow":         reflect.TypeFor[viewmodel.HopRow](),

@@ -72,7 +72,7 @@ func (s *Server) build(snap *model.Snapshot, r route) built {
 				deps: everything(),
 			}
 		}
-		v := viewmodel.NewNodeView(snap, n)
+		v := viewmodel.NewNodeLedgerView(snap, n, r.ledger)
 		return built{page: views.NodePage(c, v), body: v, status: http.StatusOK, deps: nodeDeps(v)}
 	case kindService:
 		v, found := viewmodel.NewServiceView(snap, r.id)

@@ -53,7 +53,7 @@ func TestLivePushSkipsUnaffectedViews(t *testing.T) {
 	st.Apply(model.UpsertAllocation{Alloc: &model.Allocation{ID: "elsewhere", Name: "other-node-alloc", JobID: "other-job", NodeID: fixture.NodeA}})
 	readUntil(t, barrier, "other-job")
 	// Then one on node B, which it does.
-	snap := st.Apply(model.UpsertAllocation{Alloc: &model.Allocation{ID: "here", Name: "this-node-alloc", NodeID: fixture.NodeB}})
+	snap := st.Apply(model.UpsertAllocation{Alloc: &model.Allocation{ID: "here", Name: "this-node-alloc", JobID: "this-node-job", NodeID: fixture.NodeB}})
 
 	if err := conn.SetReadDeadline(time.Now().Add(waitLimit)); err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestLivePushSkipsUnaffectedViews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(msg), "this-node-alloc") {
+	if !strings.Contains(string(msg), "this-node-job") {
 		t.Fatalf("first push after the changes is not the node's own: %.300s", msg)
 	}
 	if want := ">v" + strconv.FormatUint(snap.Version(), 10) + "<"; !strings.Contains(string(msg), want) {
@@ -78,7 +78,7 @@ func TestViewChangesShape(t *testing.T) {
 	conn := mustDial(t, r.addr, "/nodes/late")
 	readUntil(t, conn, `data-shape="not-found"`)
 	st.Apply(model.UpsertNode{Node: &model.Node{ID: "late", Name: "late-node"}})
-	readUntil(t, conn, `data-shape="node-summary node-ports node-allocations node-warnings"`)
+	readUntil(t, conn, `data-shape="node-summary node-port-summary node-ports node-allocations node-warnings"`)
 }
 
 func TestOriginCheck(t *testing.T) {

@@ -34,6 +34,8 @@ type route struct {
 	from, to string
 	// window is the part of the reach matrix shown.
 	window reach.Window
+	// ledger narrows a node page's port ledger.
+	ledger viewmodel.LedgerQuery
 }
 
 // parseRoute reads a page address: a decoded URL path and its query.
@@ -67,6 +69,9 @@ func parseRoute(path string, query url.Values) (route, bool) {
 			// A page of one object shows all of it: drop the filter so
 			// equivalent addresses share one live view.
 			r.kind, r.id, r.filter = k.kind, id, viewmodel.Filter{}
+			if k.kind == kindNode {
+				r.ledger = viewmodel.LedgerQueryFromQuery(query)
+			}
 			return r, true
 		}
 	}
@@ -90,7 +95,7 @@ func (r route) String() string {
 	case kindAllocation:
 		path = viewmodel.AllocationHref(r.id)
 	case kindNode:
-		path = viewmodel.NodeHref(r.id)
+		path = viewmodel.NodeLedgerHref(r.id, r.ledger)
 	case kindService:
 		path = viewmodel.ServiceHref(r.id)
 	case kindReach:

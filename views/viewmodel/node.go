@@ -1,6 +1,7 @@
 package viewmodel
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -30,19 +31,34 @@ type PortRange struct {
 	Percent int `json:"percent"`
 }
 
-// NodeView is a node page's content and the /api/v1/nodes/:id body.
+// NodeView is a node page's content and the /api/v1/nodes/:id body. It
+// stays small on a node with thousands of ports: a summary first, then one
+// page of the port ledger.
 type NodeView struct {
-	Version     uint64              `json:"version"`
-	Node        *model.Node         `json:"node"`
-	Ports       []NodePort          `json:"ports"`
-	Range       PortRange           `json:"dynamic_range"`
-	Reserved    []int               `json:"reserved_ports"`
-	Allocations []*model.Allocation `json:"allocations"`
-	Warnings    []WarningRow        `json:"warnings"`
+	Version  uint64      `json:"version"`
+	Node     *model.Node `json:"node"`
+	Summary  NodeSummary `json:"summary"`
+	Ledger   Ledger      `json:"ledger"`
+	Range    PortRange   `json:"dynamic_range"`
+	Reserved []int       `json:"reserved_ports"`
+	// AllocationCount is how many allocations are placed on the node, and
+	// Jobs how many of each job.
+	AllocationCount int          `json:"allocation_count"`
+	Jobs            []JobRef     `json:"jobs"`
+	Warnings        []WarningRow `json:"warnings"`
+	// Allocations are the node's allocations, for live updates; not sent.
+	Allocations []*model.Allocation `json:"-"`
 }
 
-// NewNodeView gathers the ports in use on a node.
+// NewNodeView gathers the ports in use on a node, with every port in the
+// ledger.
 func NewNodeView(snap *model.Snapshot, n *model.Node) NodeView {
+	return NewNodeLedgerView(snap, n, LedgerQuery{Page: 1})
+}
+
+// NewNodeLedgerView gathers the ports in use on a node; the ledger shows
+// the page of ports that pass q.
+func NewNodeLedgerView(snap *model.Snapshot, n *model.Node, q LedgerQuery) NodeView {
 	v := NodeView{
 		Version:     snap.Version(),
 		Node:        n,
@@ -53,6 +69,7 @@ func NewNodeView(snap *model.Snapshot, n *model.Node) NodeView {
 		v.Range.Size = v.Range.Max - v.Range.Min + 1
 	}
 	used := map[int]bool{}
+	var ports []NodePort
 	for _, p := range snap.PortsOnNode(n.ID) {
 		np := NodePort{
 			PortUse: p,
@@ -62,9 +79,22 @@ func NewNodeView(snap *model.Snapshot, n *model.Node) NodeView {
 		if np.InRange {
 			used[p.Port] = true
 		}
-		v.Ports = append(v.Ports, np)
+		ports = append(ports, np)
 	}
-	markConflicts(v.Ports, lint.Warnings(snap))
+	markConflicts(ports, lint.Warnings(snap))
+	v.Summary = newNodeSummary(ports)
+	v.Ledger = newLedger(ports, q)
+	v.AllocationCount = len(v.Allocations)
+	jobs := map[JobRef]int{}
+	for _, a := range v.Allocations {
+		jobs[JobRef{Namespace: a.Namespace, Job: a.JobID}]++
+	}
+	v.Jobs = []JobRef{}
+	for j, count := range jobs {
+		j.Allocations = count
+		v.Jobs = append(v.Jobs, j)
+	}
+	slices.SortFunc(v.Jobs, func(a, b JobRef) int { return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Job, b.Job)) })
 	v.Range.Used = len(used)
 	if v.Range.Size > 0 {
 		v.Range.Percent = v.Range.Used * 100 / v.Range.Size
