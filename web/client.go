@@ -1,7 +1,9 @@
 package web
 
 import (
+	"compress/flate"
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -14,13 +16,39 @@ const closeGrace = time.Second
 // frames, so anything larger is a misbehaving client.
 const maxReadSize = 4096
 
+// Compression of pushes (permessage-deflate, when the browser offers it, as
+// every current one does). Diagrams and long tables shrink several times
+// over; a push below compressMin (the status fragments, a small page) is
+// sent as it is, since deflating it saves little and costs a flate writer.
+const (
+	compressMin   = 2 << 10
+	compressLevel = flate.BestSpeed
+)
+
+// frame is one push, prepared once for every client it goes to: the frame
+// (and, when compressed, the deflate) is computed once per push, not once
+// per client.
+type frame struct {
+	pm   *websocket.PreparedMessage
+	size int
+}
+
+// newFrame prepares a push.
+func newFrame(msg []byte) (*frame, error) {
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, msg)
+	if err != nil {
+		return nil, fmt.Errorf("prepare push: %w", err)
+	}
+	return &frame{pm: pm, size: len(msg)}, nil
+}
+
 // client is one websocket connection watching one view.
 type client struct {
 	hub   *hub
 	conn  *websocket.Conn
 	route route
 	// send is the bounded queue of pushes; the hub closes it to end the writer.
-	send chan []byte
+	send chan *frame
 }
 
 // writePump writes queued pushes and pings; it is the only writer of data
@@ -51,11 +79,14 @@ func (c *client) writePump(ctx context.Context) {
 				c.goodbye()
 				return
 			}
-			if err := c.write(websocket.TextMessage, msg); err != nil {
+			if err := c.push(msg); err != nil {
 				return
 			}
 		case <-ping.C:
-			if err := c.write(websocket.PingMessage, nil); err != nil {
+			if err := c.conn.SetWriteDeadline(time.Now().Add(c.hub.tune.writeWait)); err != nil {
+				return
+			}
+			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
 				return
 			}
 		}
@@ -69,11 +100,14 @@ func (c *client) goodbye() {
 	_ = c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
 }
 
-func (c *client) write(kind int, msg []byte) error {
+// push writes one push, compressed when it is large enough and the peer
+// negotiated compression (otherwise EnableWriteCompression has no effect).
+func (c *client) push(f *frame) error {
 	if err := c.conn.SetWriteDeadline(time.Now().Add(c.hub.tune.writeWait)); err != nil {
 		return err
 	}
-	return c.conn.WriteMessage(kind, msg)
+	c.conn.EnableWriteCompression(f.size >= compressMin)
+	return c.conn.WritePreparedMessage(f.pm)
 }
 
 // readPump reads (and discards) what the page sends, which keeps pongs and

@@ -34,11 +34,15 @@ func keysOnly(keys ...string) interest {
 	return in
 }
 
-// affectedBy reports whether a change to key alters the view. Keys of kinds
-// it does not know (status, intentions, anything new) affect every view: the
-// chrome shows the source status, and rendering too often is only slower,
-// while rendering too rarely leaves a page wrong.
+// affectedBy reports whether a change to key alters the view's content.
+// The sources' status (model.KeyStatus) never does: the hub pushes it apart
+// (see changedBy). Keys of kinds it does not know (intentions, anything new)
+// affect every view: rendering too often is only slower, while rendering too
+// rarely leaves a page wrong.
 func (in interest) affectedBy(snap *model.Snapshot, key string) bool {
+	if key == model.KeyStatus {
+		return false
+	}
 	if in.all || in.keys[key] {
 		return true
 	}
@@ -143,3 +147,63 @@ func mentions(a *model.Allocation, name string) bool {
 	}
 	return false
 }
+
+// maxPendingKeys bounds the keys one burst remembers. Past it (a mass
+// rescheduling touches thousands of allocations) the burst counts as full:
+// every view is re-rendered, which then costs less than matching each key.
+const maxPendingKeys = 4096
+
+// pending gathers the deltas of one burst.
+type pending struct {
+	// version is the latest version the burst covers.
+	version uint64
+	// full: anything may have changed (a Full delta, or too many keys).
+	full bool
+	// status: the sources' status changed (model.KeyStatus). It alters what
+	// every page's chrome shows, and the overview's sources table, but no
+	// other content: those are pushed apart, as a small fragment.
+	status bool
+	keys   map[string]bool
+}
+
+// add merges a delta into the burst. A delta naming no key changed nothing
+// (an Apply whose guarded changes all stood down): it moves the version only.
+func (p *pending) add(d model.Delta) {
+	p.version = max(p.version, d.Version)
+	if p.full {
+		return
+	}
+	if d.Full || len(p.keys)+len(d.Changed) > maxPendingKeys {
+		p.full, p.keys = true, nil
+		return
+	}
+	for _, k := range d.Changed {
+		if k == model.KeyStatus {
+			p.status = true
+			continue
+		}
+		if p.keys == nil {
+			p.keys = map[string]bool{}
+		}
+		p.keys[k] = true
+	}
+}
+
+// affected reports whether a burst touches a view's content.
+func affected(in interest, snap *model.Snapshot, p *pending) bool {
+	if p.full {
+		return true
+	}
+	for k := range p.keys {
+		if in.affectedBy(snap, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// derivedFrom is the part of the sources' status that the model derives
+// data from: Consul's state decides edge health, intention verdicts and
+// reach answers (collector/model derive.go, reach). A view rendered under
+// another state shows stale content, whatever its interest.
+func derivedFrom(st model.Status) string { return st.Consul.State }

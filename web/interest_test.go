@@ -8,7 +8,6 @@ import (
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/internal/fixture"
-	"github.com/netviz/netviz/web"
 )
 
 // TestLiveInterest: for each kind of page, a change it does not show sends
@@ -56,9 +55,7 @@ func TestLiveInterest(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.view, func(t *testing.T) {
-			st := newStore(t)
-			srv := web.New(st, web.Options{})
-			web.SetTuning(srv, time.Millisecond, 8)
+			st, srv := quickServer(t, 8)
 			r := serve(t, srv)
 			conn := mustDial(t, r.addr, tc.view)
 			readUntil(t, conn, `id="snapshot-version"`)

@@ -38,9 +38,7 @@ func TestLivePush(t *testing.T) {
 // TestLivePushSkipsUnaffectedViews: a node page is not re-rendered for a
 // change on another node; the next push it gets is for its own node.
 func TestLivePushSkipsUnaffectedViews(t *testing.T) {
-	st := newStore(t)
-	srv := web.New(st, web.Options{})
-	web.SetTuning(srv, time.Millisecond, 8)
+	st, srv := quickServer(t, 8)
 	r := serve(t, srv)
 	conn := mustDial(t, r.addr, "/nodes/"+fixture.NodeB)
 	readUntil(t, conn, `id="node-ports"`)
@@ -129,9 +127,7 @@ func TestBadView(t *testing.T) {
 // TestSlowClientDropped: a client that never reads cannot hold up another
 // client of the same view; once its queue is full it is dropped.
 func TestSlowClientDropped(t *testing.T) {
-	st := newStore(t)
-	srv := web.New(st, web.Options{})
-	web.SetTuning(srv, time.Millisecond, 1)
+	st, srv := quickServer(t, 1)
 	r := serve(t, srv)
 
 	slow := mustDial(t, r.addr, "/services/big")

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 const waitLimit = 20 * time.Second
 
 // newStore is a store holding the fixture cluster.
-func newStore(t *testing.T) *model.Store {
+func newStore(t testing.TB) *model.Store {
 	t.Helper()
 	st := model.NewStore()
 	st.Apply(fixture.Cluster()...)
@@ -109,8 +110,32 @@ func mustDial(t *testing.T, addr, view string) *websocket.Conn {
 	return conn
 }
 
+// quickServer is a store holding the fixture cluster and a server over it
+// whose hub flushes 1 ms after a change and keeps sendBuffer pushes per
+// client; the caller serves it (after any fake it puts in).
+func quickServer(t testing.TB, sendBuffer int) (*model.Store, *web.Server) {
+	t.Helper()
+	st := newStore(t)
+	srv := web.New(st, web.Options{})
+	web.SetTuning(srv, time.Millisecond, sendBuffer)
+	return st, srv
+}
+
 // readUntil reads pushes until one contains want, and returns it.
 func readUntil(t testing.TB, conn *websocket.Conn, want string) string {
+	t.Helper()
+	return readWhere(t, conn, "containing "+strconv.Quote(want), func(msg string) bool { return strings.Contains(msg, want) })
+}
+
+// readFrom returns the first push at version v or later, skipping older
+// ones (the hub's first render may still be on its way).
+func readFrom(t testing.TB, conn *websocket.Conn, v uint64) string {
+	t.Helper()
+	return readWhere(t, conn, "at version "+strconv.FormatUint(v, 10)+" or later", func(msg string) bool { return pushedVersion(msg) >= v })
+}
+
+// readWhere reads pushes until one satisfies ok, and returns it.
+func readWhere(t testing.TB, conn *websocket.Conn, what string, ok func(msg string) bool) string {
 	t.Helper()
 	if err := conn.SetReadDeadline(time.Now().Add(waitLimit)); err != nil {
 		t.Fatal(err)
@@ -118,9 +143,9 @@ func readUntil(t testing.TB, conn *websocket.Conn, want string) string {
 	for {
 		_, msg, err := conn.ReadMessage()
 		if err != nil {
-			t.Fatalf("waiting for a push containing %q: %v", want, err)
+			t.Fatalf("waiting for a push %s: %v", what, err)
 		}
-		if strings.Contains(string(msg), want) {
+		if ok(string(msg)) {
 			return string(msg)
 		}
 	}

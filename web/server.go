@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +46,9 @@ type Server struct {
 	version string
 	echo    *echo.Echo
 	tune    tuning
+	// renderLive renders live views' full pushes (renderView; tests put a fake
+	// in front of it).
+	renderLive renderFunc
 	// hub is set while Serve runs; /ws answers 503 without it.
 	hub atomic.Pointer[hub]
 }
@@ -60,6 +64,11 @@ type tuning struct {
 	// pingPeriod is how often idle connections are pinged; pongWait is how
 	// long the server waits for any frame before it gives a client up.
 	pingPeriod, pongWait time.Duration
+	// renderWorkers is how many views render at once; 0 means
+	// defaultRenderWorkers.
+	renderWorkers int
+	// renderTimeout is a render's deadline.
+	renderTimeout time.Duration
 }
 
 // defaultTuning: 150 ms merges the bursts Nomad sends during deployments
@@ -71,7 +80,17 @@ var defaultTuning = tuning{
 	writeWait:  10 * time.Second,
 	pingPeriod: 30 * time.Second,
 	pongWait:   60 * time.Second,
+	// A backstop, well past the diagrams' own wait for a layout (package
+	// diagram's DefaultDeadline, 3 s), so that a slow layout ends in the
+	// diagram's fallback picture, pushed like any page, and this deadline
+	// ends only what nothing else bounds.
+	renderTimeout: 10 * time.Second,
 }
+
+// defaultRenderWorkers: renders are CPU-bound (view models, layouts, HTML),
+// so one per processor; at least two, so one slow view never holds up the
+// rest even on one processor.
+func defaultRenderWorkers() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 // New builds a server over src. It panics only if the embedded assets cannot
 // be read, which a build that compiled cannot cause.
@@ -92,6 +111,7 @@ func New(src Source, opts Options) *Server {
 		version: version,
 		tune:    defaultTuning,
 	}
+	s.renderLive = s.renderView
 	for _, o := range opts.AllowedOrigins {
 		s.origins[normaliseOrigin(o)] = true
 	}
@@ -126,7 +146,11 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hubCtx, stopHub := context.WithCancel(ctx)
 	defer stopHub()
-	h := newHub(s, s.tune)
+	t := s.tune
+	if t.renderWorkers <= 0 {
+		t.renderWorkers = defaultRenderWorkers()
+	}
+	h := newHub(s, t)
 	s.hub.Store(h)
 	defer s.hub.Store(nil)
 

@@ -20,14 +20,21 @@ func (s *Server) serveWS(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusBadRequest, "unknown view")
 	}
-	up := websocket.Upgrader{CheckOrigin: s.checkOrigin}
+	// Browsers offer permessage-deflate on every websocket (the htmx ws
+	// extension opens a plain WebSocket); gorilla accepts it without
+	// context takeover, so a connection keeps no compression window.
+	up := websocket.Upgrader{CheckOrigin: s.checkOrigin, EnableCompression: true}
 	conn, err := up.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
 		// The upgrader has already answered (403 for a foreign origin).
 		s.log.Debug("websocket upgrade refused", "err", err)
 		return nil
 	}
-	cl := &client{hub: h, conn: conn, route: r, send: make(chan []byte, h.tune.sendBuffer)}
+	if err := conn.SetCompressionLevel(compressLevel); err != nil {
+		// Only a level out of flate's range fails; gorilla's default stays.
+		s.log.Error("websocket compression level", "err", err)
+	}
+	cl := &client{hub: h, conn: conn, route: r, send: make(chan *frame, h.tune.sendBuffer)}
 	// The hub starts the client's goroutines; they outlive this handler.
 	select {
 	case h.register <- cl:
