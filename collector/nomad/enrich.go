@@ -30,11 +30,11 @@ type specFetcher struct {
 	src *Source
 
 	mu      sync.Mutex
-	pending map[string]*pendingSpec // jobKey → what waits for it
+	pending map[string]*pendingSpec // namespace\x00job → what waits for it
 	queue   chan string
 }
 
-// pendingSpec is one job version being fetched and the allocations
+// pendingSpec is one job whose spec is being fetched and the allocations
 // waiting for it, by ID (the latest read of each).
 type pendingSpec struct {
 	namespace, id string
@@ -48,7 +48,7 @@ func newSpecFetcher(src *Source) *specFetcher {
 
 // request asks for a's job spec in the background. It never blocks.
 func (f *specFetcher) request(a *apiAlloc) {
-	k := jobKey(a.Namespace, a.JobID, a.JobVersion)
+	k := jobID(a.Namespace, a.JobID)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, ok := f.pending[k]
@@ -100,10 +100,16 @@ func (f *specFetcher) fetch(ctx context.Context, k string) {
 		}
 		return
 	}
+	// The fetch brought the job's newest versions: which one each
+	// allocation runs may be clearer now.
+	snap := f.src.store.Snapshot()
 	var changes []model.Change
 	for _, a := range p.allocs {
-		ga := convertAlloc(a, job, f.src.nodeAddr(a.NodeID))
-		changes = append(changes, model.EnrichAllocation{Alloc: ga})
+		a.JobVersion, _ = f.src.resolveVersion(a, snap.Allocation(a.ID), true)
+		if j := f.src.jobs.get(a.Namespace, a.JobID, a.JobVersion); j != nil {
+			ga := convertAlloc(a, j, f.src.nodeAddr(a.NodeID))
+			changes = append(changes, model.EnrichAllocation{Alloc: ga})
+		}
 	}
 	if ctx.Err() == nil && len(changes) > 0 {
 		f.src.store.Apply(changes...)

@@ -13,7 +13,7 @@ import (
 // the fields netviz reads, plus some it ignores).
 const allocEvent = `{"Index":120,"Events":[{"Topic":"Allocation","Type":"AllocationUpdated","Key":"a1","Namespace":"default","Index":120,
 "Payload":{"Allocation":{"ID":"a1","Name":"mesh.app[0]","Namespace":"default","NodeID":"n1","NodeName":"dev","JobID":"mesh","JobVersion":0,
-"TaskGroup":"app","DesiredStatus":"run","ClientStatus":"running","ModifyIndex":120,"Job":null,
+"TaskGroup":"app","DesiredStatus":"run","ClientStatus":"running","ModifyIndex":120,"AllocModifyIndex":118,"Job":null,
 "AllocatedResources":{"Shared":{"Networks":[{"Mode":"bridge","DynamicPorts":[{"Label":"http","Value":23522,"To":8080},{"Label":"connect-proxy-app","Value":25000,"To":-1}]}],
 "Ports":[{"Label":"http","Value":23522,"To":8080,"HostIP":"172.26.64.1"},{"Label":"connect-proxy-app","Value":25000,"To":25000,"HostIP":"172.26.64.1"}]}},
 "NetworkStatus":{"InterfaceName":"eth0","Address":"172.26.64.9"}}}}]}
@@ -21,7 +21,7 @@ const allocEvent = `{"Index":120,"Events":[{"Topic":"Allocation","Type":"Allocat
 `
 
 // meshJob is the job version the allocation runs.
-var meshJob = &apiJob{ID: "mesh", Namespace: "default", Type: "service", Version: 0, TaskGroups: []apiGroup{{
+var meshJob = &apiJob{ID: "mesh", Namespace: "default", Type: "service", Version: 0, JobModifyIndex: 100, TaskGroups: []apiGroup{{
 	Name: "app",
 	Services: []apiService{{Name: "app", PortLabel: "8080", Connect: &struct {
 		Native         bool

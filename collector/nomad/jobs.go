@@ -79,6 +79,20 @@ func (j *jobSpecs) get(namespace, id string, version uint64) *apiJob {
 	return job
 }
 
+// versionsOf returns the versions of a job the cache holds, without
+// counting as a use.
+func (j *jobSpecs) versionsOf(namespace, id string) []*apiJob {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []*apiJob
+	for _, v := range j.versions[jobID(namespace, id)] {
+		if job, ok := j.cache.Peek(jobKey(namespace, id, v)); ok {
+			out = append(out, job)
+		}
+	}
+	return out
+}
+
 // forget drops every version of a job (it was deregistered).
 func (j *jobSpecs) forget(namespace, id string) {
 	j.mu.Lock()

@@ -222,7 +222,12 @@ func (s *Source) allocChange(a *apiAlloc) model.Change {
 	if !liveAlloc(a) {
 		return model.DeleteAllocation{ID: a.ID}
 	}
-	job := s.jobs.get(a.Namespace, a.JobID, a.JobVersion)
+	// Events do not say which job version the allocation runs.
+	var job *apiJob
+	if v, ok := s.resolveVersion(a, cur, false); ok {
+		a.JobVersion = v
+		job = s.jobs.get(a.Namespace, a.JobID, v)
+	}
 	if job == nil {
 		s.specs.request(a)
 	}

@@ -36,18 +36,23 @@ type apiPortMapping struct {
 // apiAlloc is an allocation as the list endpoint (resources=true), the
 // read endpoint and allocation events give it.
 type apiAlloc struct {
-	ID                 string
-	Name               string
-	Namespace          string
-	NodeID             string
-	NodeName           string
-	JobID              string
-	JobType            string
-	JobVersion         uint64
-	TaskGroup          string
-	DesiredStatus      string
-	ClientStatus       string
-	ModifyIndex        uint64
+	ID            string
+	Name          string
+	Namespace     string
+	NodeID        string
+	NodeName      string
+	JobID         string
+	JobType       string
+	JobVersion    uint64
+	TaskGroup     string
+	DesiredStatus string
+	ClientStatus  string
+	ModifyIndex   uint64
+	// AllocModifyIndex is when the servers last changed the allocation
+	// (placement, in-place update): with the jobs' JobModifyIndex it tells
+	// which job version an allocation event runs, which events do not say
+	// (see resolveVersion).
+	AllocModifyIndex   uint64
 	AllocatedResources *struct {
 		Tasks map[string]struct {
 			Networks []apiNetwork
@@ -128,11 +133,13 @@ type apiGroup struct {
 // apiJob is an api.Job, as /v1/job/:id, /v1/job/:id/versions and Job
 // events give it.
 type apiJob struct {
-	ID         string
-	Namespace  string
-	Type       string
-	Version    uint64
-	TaskGroups []apiGroup
+	ID        string
+	Namespace string
+	Type      string
+	Version   uint64
+	// JobModifyIndex is when this version was registered.
+	JobModifyIndex uint64
+	TaskGroups     []apiGroup
 
 	// groups holds each group converted once (see groupSpecs): every
 	// allocation of this version shares the same tasks and services.
