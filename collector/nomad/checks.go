@@ -244,9 +244,14 @@ func healthChanges(snap *model.Snapshot, allocID string, h *nativeHealth) []mode
 // whose checks the poller has not read yet, the health unknown: Nomad
 // publishes no event for check results, and an instance must not look
 // passing before anything said so. Instances of services without checks
-// keep no health (Nomad serves them to templates whatever happens).
-func uncheckedHealth(svc *model.Service, a *model.Allocation) {
-	if svc.Health != "" || a == nil {
+// keep the health they were converted with (Nomad serves them to templates
+// whatever happens). A registration is converted as passing, so whether the
+// checks were read is asked of the poller's memory, h.
+func uncheckedHealth(svc *model.Service, a *model.Allocation, h *nativeHealth) {
+	if a == nil {
+		return
+	}
+	if _, read := h.get(svc.AllocID, svc.Name); read {
 		return
 	}
 	for _, spec := range a.Services {

@@ -63,9 +63,15 @@ func decodeFrames(r io.Reader, beat func(), fn func(*eventFrame) error) error {
 	}
 }
 
-// readText returns the first line of what is left in the stream, trimmed
-// and bounded: the message Nomad wrote instead of a frame.
+// readText returns the first non-blank line of what is left in the stream,
+// trimmed and bounded: the message Nomad wrote instead of a frame. What is
+// left starts with the newline that ended the frame before it.
 func readText(r io.Reader) string {
-	line, _ := bufio.NewReader(io.LimitReader(r, maxNomadText)).ReadString('\n')
-	return strings.TrimSpace(line)
+	br := bufio.NewReader(io.LimitReader(r, maxNomadText))
+	for {
+		line, err := br.ReadString('\n')
+		if text := strings.TrimSpace(line); text != "" || err != nil {
+			return text
+		}
+	}
 }

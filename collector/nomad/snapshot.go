@@ -146,7 +146,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		byID[a.ID] = a
 	}
 	for _, svc := range regs {
-		uncheckedHealth(svc, byID[svc.AllocID])
+		uncheckedHealth(svc, byID[svc.AllocID], &s.health)
 	}
 	st.services = regs
 	if prev != nil {

@@ -45,7 +45,9 @@ func (s *Source) stream(ctx context.Context, index uint64) (uint64, error) {
 	var last atomic.Int64 // unix nanoseconds of the last frame or heartbeat
 	last.Store(s.now().UnixNano())
 	done := make(chan struct{})
-	defer func() { <-done }()
+	// Stop the watchdog before waiting for it: a stream Nomad ended must
+	// not wait staleAfter, nor be called stale.
+	defer func() { cancel(nil); <-done }()
 	go func() {
 		defer close(done)
 		s.watch(sctx, &last, cancel)
@@ -204,7 +206,7 @@ func (s *Source) convertEvent(ev *event) model.Change {
 			return model.DeleteService{Provider: model.ProviderNomad, ID: p.Service.ID}
 		}
 		svc := s.health.apply(convertServiceReg(p.Service))
-		uncheckedHealth(svc, s.store.Snapshot().Allocation(svc.AllocID))
+		uncheckedHealth(svc, s.store.Snapshot().Allocation(svc.AllocID), &s.health)
 		return model.UpsertService{Service: svc}
 	}
 	return nil

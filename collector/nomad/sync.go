@@ -61,11 +61,12 @@ func (s *Source) readDone(st *state, catchUp bool) model.SetNomadStatus {
 		if catchUp {
 			status.CatchUps++
 		}
-		// Keep what the event stream refused (found by forbidTopics);
+		// Keep what the event stream refused (found by forbidTopics)
+		// and what the check poller reports (until its next round);
 		// the list reads' verdicts are fresh.
 		topics := st.forbidden
 		for t, msg := range status.Topics {
-			if strings.HasPrefix(msg, "event stream: ") {
+			if strings.HasPrefix(msg, "event stream: ") || t == checksTopic {
 				topics[t] = msg
 			}
 		}
