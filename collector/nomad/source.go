@@ -125,6 +125,10 @@ func (s *Source) Run(ctx context.Context) error {
 	wg.Go(func() { s.specs.run(ctx) })
 	wg.Go(func() { s.antiEntropy(ctx) })
 	bo := backoff.New()
+	// streamBo spaces the catch-ups after streams that ended before their
+	// first frame (Nomad refusing the stream, a proxy that cannot stream):
+	// without it they are a busy loop of list reads.
+	streamBo := backoff.New()
 	var index uint64 // 0 until the first sync succeeds
 	for ctx.Err() == nil {
 		var err error
@@ -149,11 +153,17 @@ func (s *Source) Run(ctx context.Context) error {
 		if len(needIP) > 0 {
 			wg.Go(func() { s.fillIPs(ctx, needIP) })
 		}
+		from := index
 		index, err = s.stream(ctx, index)
 		if ctx.Err() != nil {
 			return nil
 		}
 		s.streamEnded(err)
+		if index > from || errors.Is(err, errRepair) {
+			streamBo.Reset()
+		} else if !streamBo.Wait(ctx) {
+			return nil
+		}
 	}
 	return nil
 }
