@@ -63,7 +63,10 @@ func (f *specFetcher) request(a *apiAlloc) {
 		f.queue <- k // cannot block: the queue holds maxPendingSpecs
 	}
 	if len(p.allocs) < maxPendingAllocs {
-		p.allocs[a.ID] = a
+		// A copy: the stream loop goes on reading a, and fetch, on
+		// another goroutine, sets the copy's version.
+		c := *a
+		p.allocs[a.ID] = &c
 	}
 }
 
