@@ -344,8 +344,10 @@ func parsePortList(s string) []int {
 }
 
 // convertServiceReg converts a Nomad-native service registration. The
-// registry holds no health: an instance counts as passing until the check
-// poller (nomad_checks.go) learns otherwise from its allocation's checks.
+// registry holds no health: an instance of a service without checks counts
+// as passing (Nomad serves it to templates whatever happens); one whose
+// service declares checks is unknown until the check poller (checks.go)
+// has read them (see uncheckedHealth).
 func convertServiceReg(r *apiServiceReg) *model.Service {
 	return &model.Service{
 		ID: r.ID, Name: r.ServiceName, Provider: model.ProviderNomad, Namespace: r.Namespace,
