@@ -113,6 +113,10 @@ func (c *Collector) Close() {
 // Store is the model the collector keeps up to date.
 func (c *Collector) Store() *model.Store { return c.store }
 
+// NomadStats are the Nomad source's running totals (reads, frames, events
+// by topic), for metrics.
+func (c *Collector) NomadStats() nomad.Stats { return c.nomad.Stats() }
+
 // Run follows Nomad and Consul until ctx ends. Losing either is reported in
 // the model's status and retried; Run returns nil when ctx ends.
 func (c *Collector) Run(ctx context.Context) error {

@@ -62,6 +62,8 @@ type Source struct {
 	health nativeHealth
 	// burst counts recent events, for the size of a burst Nomad dropped.
 	burst burstMeter
+	// stats are the running totals Stats reports.
+	stats stats
 
 	// repair wakes the stream loop for a catch-up that re-reads forceRead
 	// (model keys anti-entropy found different).

@@ -155,6 +155,7 @@ func (s *Source) applyFrame(f *eventFrame) {
 		st.LastEvent = now
 	}))
 	s.store.Apply(changes...)
+	s.stats.frame(f)
 }
 
 // convertEvent turns one event into a model change, or nil for events that

@@ -18,6 +18,7 @@ func (s *Source) Sync(ctx context.Context) (uint64, []string, error) {
 		return 0, nil, err
 	}
 	s.store.Apply(model.ResetNomad{Nodes: st.nodes, Allocations: st.allocs, Services: st.services}, s.readDone(st, false))
+	s.stats.read(false, time.Since(start))
 	s.log.Info("nomad: synced", "allocations", len(st.allocs), "nodes", len(st.nodes), "services", len(st.services),
 		"bytes", s.bytesRead()-bytes0, "took", time.Since(start).Round(time.Millisecond), "index", st.index)
 	return st.index, st.needIP, nil
@@ -37,6 +38,7 @@ func (s *Source) catchUp(ctx context.Context) (uint64, []string, error) {
 	reconcile := model.ReconcileNomad{Nodes: st.nodes, Allocations: st.allocs, Services: st.services}
 	changed := len(prev.Touches(reconcile))
 	s.store.Apply(reconcile, s.readDone(st, true))
+	s.stats.read(true, time.Since(start))
 	s.log.Info("nomad: caught up", "allocations_read", st.read, "allocations", len(st.allocs), "keys_changed", changed,
 		"bytes", s.bytesRead()-bytes0, "took", time.Since(start).Round(time.Millisecond), "index", st.index)
 	return st.index, st.needIP, nil
