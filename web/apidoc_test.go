@@ -56,6 +56,8 @@ var documentedTypes = map[string]reflect.Type{
 	"reach.MatrixCell":         reflect.TypeFor[reach.MatrixCell](),
 	"error":                    reflect.TypeFor[errorBody](),
 	"health":                   reflect.TypeFor[health](),
+	"readiness":                reflect.TypeFor[readiness](),
+	"sourceReadiness":          reflect.TypeFor[sourceReadiness](),
 }
 
 // docExample is a request shown in docs/api.md with its response.

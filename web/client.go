@@ -31,15 +31,17 @@ const (
 type frame struct {
 	pm   *websocket.PreparedMessage
 	size int
+	// kind is pushFull or pushStatus, for the metrics.
+	kind string
 }
 
-// newFrame prepares a push.
-func newFrame(msg []byte) (*frame, error) {
+// newFrame prepares a push of a kind (pushFull or pushStatus).
+func newFrame(msg []byte, kind string) (*frame, error) {
 	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, msg)
 	if err != nil {
 		return nil, fmt.Errorf("prepare push: %w", err)
 	}
-	return &frame{pm: pm, size: len(msg)}, nil
+	return &frame{pm: pm, size: len(msg), kind: kind}, nil
 }
 
 // client is one websocket connection watching one view.
@@ -107,7 +109,13 @@ func (c *client) push(f *frame) error {
 		return err
 	}
 	c.conn.EnableWriteCompression(f.size >= compressMin)
-	return c.conn.WritePreparedMessage(f.pm)
+	if err := c.conn.WritePreparedMessage(f.pm); err != nil {
+		return err
+	}
+	m := c.hub.srv.metrics
+	m.wsPushes.WithLabelValues(f.kind).Inc()
+	m.wsPushBytes.WithLabelValues(f.kind).Add(float64(f.size))
+	return nil
 }
 
 // readPump reads (and discards) what the page sends, which keeps pongs and

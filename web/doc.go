@@ -14,9 +14,15 @@
 //	                      /api/v1/graph         the whole snapshot (as `netviz dump`)
 //	                      /api/v1/warnings      (?q= narrows)
 //	/healthz, /static/<content hash>/…, /ws?view=<page path and query>
+//	/readyz               200 once every source read and none down or stale, else 503
+//	/metrics              Prometheus metrics (metrics.go), in the server's own registry
 //
 // The JSON bodies are package viewmodel's values; docs/api.md documents
 // each, and apidoc_test.go checks it against the code.
+//
+// Every request passes the Host allowlist (hosts.go: IP addresses,
+// localhost, the listen host and Options.AllowedHosts), which refuses
+// DNS-rebinding pages with 421, and is counted by route pattern.
 //
 // Live updates. A page opens /ws?view=<its own path and query> through the
 // htmx ws extension. The hub keys views by their canonical address, so all

@@ -138,6 +138,9 @@ func (h *hub) run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			// Each client's writer sees ctx end too and says goodbye itself.
+			for _, v := range h.views {
+				h.srv.metrics.wsClients.Sub(float64(len(v.clients)))
+			}
 			return
 		case c := <-h.register:
 			h.add(ctx, c)
@@ -185,6 +188,8 @@ func (h *hub) run(ctx context.Context) {
 // missed. Starting the goroutines here, in run, means they are all counted
 // before run returns and Serve waits for them.
 func (h *hub) add(ctx context.Context, c *client) {
+	h.srv.metrics.wsConnects.Inc()
+	h.srv.metrics.wsClients.Inc()
 	h.pumps.Go(func() { c.writePump(ctx) })
 	h.pumps.Go(c.readPump)
 	key := c.route.String()
@@ -215,6 +220,7 @@ func (h *hub) remove(c *client) {
 	delete(v.clients, c)
 	delete(v.joiners, c)
 	close(c.send)
+	h.srv.metrics.wsClients.Dec()
 	if len(v.clients) > 0 {
 		return
 	}
@@ -398,6 +404,7 @@ func (h *hub) send(v *liveView, c *client, f *frame) {
 	case c.send <- f:
 	default:
 		h.srv.log.Info("dropping slow websocket client", "view", v.key, "remote", c.conn.RemoteAddr().String())
+		h.srv.metrics.wsDrops.Inc()
 		h.remove(c)
 		// Unblock a write stuck on the slow peer now rather than at its deadline.
 		c.conn.Close()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views"
@@ -111,20 +112,28 @@ func (h *hub) renderJob(ctx context.Context, j *renderJob) {
 	j.version, j.consul = snap.Version(), derivedFrom(snap.Status())
 	rctx, cancel := context.WithTimeout(ctx, h.tune.renderTimeout)
 	defer cancel()
+	view := string(j.route.kind)
+	start := time.Now()
 	out, err := h.render(rctx, snap, j.route)
 	if err != nil {
+		reason := "error"
 		if pastDeadline(ctx, rctx) {
 			err = fmt.Errorf("render passed its %s deadline: %w", h.tune.renderTimeout, err)
+			reason = "deadline"
+		}
+		if ctx.Err() == nil {
+			h.srv.metrics.renderFailures.WithLabelValues(view, reason).Inc()
 		}
 		j.err = err
 		return
 	}
+	h.srv.metrics.renderSeconds.WithLabelValues(view).Observe(time.Since(start).Seconds())
 	st, err := renderStatus(snap, j.route)
 	if err != nil {
 		j.err = err
 		return
 	}
-	j.msg, j.err = newFrame(out.msg)
+	j.msg, j.err = newFrame(out.msg, pushFull)
 	j.deps, j.sources = out.deps, st.sources
 }
 
@@ -166,7 +175,7 @@ func renderStatus(snap *model.Snapshot, r route) (statusPush, error) {
 		return statusPush{}, fmt.Errorf("render status: %w", err)
 	}
 	msg.Write(src.Bytes())
-	f, err := newFrame(msg.Bytes())
+	f, err := newFrame(msg.Bytes(), pushStatus)
 	if err != nil {
 		return statusPush{}, err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,6 +36,19 @@ type Options struct {
 	AllowedOrigins []string
 	// Logger receives request errors and hub events; nil discards them.
 	Logger *slog.Logger
+	// AllowedHosts are extra Host header values the server answers to
+	// ("netviz.example", "netviz.example:8443", or "*" for any): see
+	// hostAllowlist for those always allowed. Any other is refused (421),
+	// which stops DNS-rebinding pages from reading the API.
+	AllowedHosts []string
+	// Listen is the address the server is reached at; its host name is
+	// allowed as a Host header.
+	Listen string
+	// TLS, when set, makes Run and Serve serve HTTPS with it (see LoadTLS).
+	TLS *tls.Config
+	// CollectorStats, when set, is read at every /metrics scrape for the
+	// collector's own totals.
+	CollectorStats func() CollectorStats
 }
 
 // Server serves the pages, the JSON API and live updates of one Source.
@@ -46,6 +60,9 @@ type Server struct {
 	version string
 	echo    *echo.Echo
 	tune    tuning
+	hosts   *hostAllowlist
+	tls     *tls.Config
+	metrics *metrics
 	// renderLive renders live views' full pushes (renderView; tests put a fake
 	// in front of it).
 	renderLive renderFunc
@@ -110,7 +127,10 @@ func New(src Source, opts Options) *Server {
 		assets:  assetURLs(version),
 		version: version,
 		tune:    defaultTuning,
+		hosts:   newHostAllowlist(opts.AllowedHosts, opts.Listen),
+		tls:     opts.TLS,
 	}
+	s.metrics = newMetrics(src, opts.CollectorStats)
 	s.renderLive = s.renderView
 	for _, o := range opts.AllowedOrigins {
 		s.origins[normaliseOrigin(o)] = true
@@ -162,6 +182,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ReadHeaderTimeout: readHeaderTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	if s.tls != nil {
+		ln = tls.NewListener(ln, s.tls)
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
@@ -194,12 +217,16 @@ func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.httpError
+	// Counting comes first, so refused and failed requests count too.
+	e.Use(s.metrics.middleware)
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
+	e.Use(s.checkHost)
 	// Pages with big diagrams and the htmx script shrink several times over;
-	// the websocket is hijacked and must not pass through a gzip writer.
+	// the websocket is hijacked and must not pass through a gzip writer;
+	// /metrics compresses on its own (promhttp negotiates it).
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		Skipper: func(c echo.Context) bool { return c.Path() == "/ws" },
+		Skipper: func(c echo.Context) bool { return c.Path() == "/ws" || c.Path() == "/metrics" },
 	}))
 
 	for _, k := range []pageKind{kindOverview, kindTopology, kindAllocation, kindNode, kindServices, kindService, kindReach} {
@@ -219,6 +246,9 @@ func (s *Server) routes() *echo.Echo {
 
 	e.GET("/healthz", s.serveHealth)
 	e.HEAD("/healthz", s.serveHealth)
+	e.GET("/readyz", s.serveReady)
+	e.HEAD("/readyz", s.serveReady)
+	e.GET("/metrics", s.metrics.handler())
 	e.GET("/ws", s.serveWS)
 	e.GET("/static/:version/*", assetHandler(s.version))
 	return e

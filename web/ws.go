@@ -30,6 +30,8 @@ func (s *Server) serveWS(c echo.Context) error {
 		s.log.Debug("websocket upgrade refused", "err", err)
 		return nil
 	}
+	// The upgrader wrote 101 on the hijacked connection; say so for the metrics.
+	c.Response().Status = http.StatusSwitchingProtocols
 	if err := conn.SetCompressionLevel(compressLevel); err != nil {
 		// Only a level out of flate's range fails; gorilla's default stays.
 		s.log.Error("websocket compression level", "err", err)
