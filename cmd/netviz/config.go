@@ -18,6 +18,7 @@ import (
 type sourceFlags struct {
 	noConsul    bool
 	logLevel    string
+	logFormat   string
 	staleAfter  time.Duration
 	antiEntropy time.Duration
 }
@@ -25,19 +26,45 @@ type sourceFlags struct {
 func (f *sourceFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noConsul, "no-consul", envBool("NETVIZ_NO_CONSUL"), "do not read Consul (env NETVIZ_NO_CONSUL)")
 	fs.StringVar(&f.logLevel, "log-level", envOr("NETVIZ_LOG_LEVEL", "info"), "debug, info, warn or error (env NETVIZ_LOG_LEVEL)")
+	fs.StringVar(&f.logFormat, "log-format", envOr("NETVIZ_LOG_FORMAT", "auto"),
+		"text, json, or auto: text on a terminal, JSON lines otherwise (env NETVIZ_LOG_FORMAT)")
 	fs.DurationVar(&f.staleAfter, "stale-after", envDuration("NETVIZ_STALE_AFTER", 30*time.Second),
 		"show Nomad's data as stale after its event stream sends nothing, not even a heartbeat, for this long (env NETVIZ_STALE_AFTER)")
 	fs.DurationVar(&f.antiEntropy, "anti-entropy", envDuration("NETVIZ_ANTI_ENTROPY", 5*time.Minute),
 		"compare the model with a fresh read of Nomad this often, and repair what differs; 0 turns it off (env NETVIZ_ANTI_ENTROPY)")
 }
 
-// logger writes structured logs to w at the chosen level.
+// logger writes structured logs to w at the chosen level, as text or as
+// JSON lines (for log shippers): --log-format auto picks text on a terminal
+// and JSON otherwise.
 func (f *sourceFlags) logger(w io.Writer) (*slog.Logger, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return nil, fmt.Errorf("--log-level: %w", err)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lvl})), nil
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch strings.ToLower(f.logFormat) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "auto", "":
+		if isTerminal(w) {
+			return slog.New(slog.NewTextHandler(w, opts)), nil
+		}
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want auto, text or json", f.logFormat)
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // open builds the logger and the collector every reading command needs.

@@ -26,9 +26,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.register(fs)
-	fs.StringVar(&f.listen, "listen", envOr("NETVIZ_LISTEN", "127.0.0.1:7777"), "address to serve the dashboard on")
+	f.registerWeb(fs)
 	fs.StringVar(&examples, "examples", "examples", "folder of example jobs to deploy")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	opts, err := f.webOptions()
+	if err != nil {
 		return err
 	}
 	log, err := f.logger(stderr)
@@ -57,15 +61,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return serve(ctx, col.Run, col.Store(), f.listen, nil, log, func(addr string) {
+	opts.CollectorStats = collectorStats(col)
+	return serve(ctx, col.Run, col.Store(), opts, log, func(url string) {
 		fmt.Fprintf(stdout, `
 netviz demo is up. Press Ctrl-C to stop everything.
 
-  netviz dashboard  http://%s/
+  netviz dashboard  %s
   Nomad API and UI  %s/ui/
   Consul UI         %s/ui/
 
   export NOMAD_ADDR=%s CONSUL_HTTP_ADDR=%s
-`, addr, c.NomadAddr, c.ConsulAddr, c.NomadAddr, c.ConsulAddr)
+`, url, c.NomadAddr, c.ConsulAddr, c.NomadAddr, c.ConsulAddr)
 	})
 }
