@@ -23,6 +23,9 @@ import (
 // counters that are safe from any goroutine, so the hub stays lock-free.
 type metrics struct {
 	reg *prometheus.Registry
+	// own are netviz's collectors (the registry also holds Go's and the
+	// process's).
+	own []prometheus.Collector
 
 	httpRequests *prometheus.CounterVec
 	httpSeconds  *prometheus.HistogramVec
@@ -89,14 +92,14 @@ func newMetrics(src Source, stats func() CollectorStats) *metrics {
 			Help: "Live renders that pushed nothing, by kind of page and reason (deadline or error).",
 		}, []string{"view", "reason"}),
 	}
-	m.reg.MustRegister(
+	m.own = []prometheus.Collector{
 		m.httpRequests, m.httpSeconds,
 		m.wsClients, m.wsConnects, m.wsPushes, m.wsPushBytes, m.wsDrops,
 		m.renderSeconds, m.renderFailures,
 		newModelCollector(src, stats),
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
+	}
+	m.reg.MustRegister(m.own...)
+	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
