@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -319,7 +318,12 @@ func (f *fakeNomad) hold(r *http.Request) bool {
 	return true
 }
 
-var modifyIndexFilter = regexp.MustCompile(`^ModifyIndex >= (\d+)$`)
+// nomad16FilterError is what Nomad 1.6.2 answers (HTTP 400) to a list
+// filtered with an ordering operator such as "ModifyIndex >= 12": its filter
+// language (go-bexpr) compares for equality only (docs/perf.md, "Collector
+// at scale"). The fake refuses every filter on the allocation list, that one
+// in Nomad's words.
+const nomad16FilterError = `failed to create result paginator: failed to read filter expression: 1:13 (12): no match found, expected: "!=", "==", "contains", "in", "is", "matches", "not" or [ \t\r\n]`
 
 func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 	if !f.hold(r) {
@@ -340,21 +344,16 @@ func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 	case path == "/v1/nodes":
 		out = sortedValues(f.nodes)
 	case path == "/v1/allocations":
-		since := uint64(0)
-		if filter := q.Get("filter"); filter != "" {
-			m := modifyIndexFilter.FindStringSubmatch(filter)
-			if m == nil {
-				http.Error(w, "fake Nomad: unsupported filter "+filter, http.StatusBadRequest)
-				return
-			}
-			since, _ = strconv.ParseUint(m[1], 10, 64)
+		if filter := q.Get("filter"); strings.ContainsAny(filter, "<>") {
+			http.Error(w, nomad16FilterError, http.StatusBadRequest)
+			return
+		} else if filter != "" {
+			http.Error(w, "fake Nomad: unsupported filter "+filter, http.StatusBadRequest)
+			return
 		}
 		full := q.Get("resources") == "true"
 		var list []any
 		for _, a := range sortedValues(f.allocs) {
-			if a.ModifyIndex < since {
-				continue
-			}
 			stub := wireAlloc(a, false)
 			if !full {
 				delete(stub, "AllocatedResources")

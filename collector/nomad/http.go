@@ -35,17 +35,6 @@ func (n *httpAPI) get(ctx context.Context, path, namespace string, out any) (uin
 	return meta.LastIndex, nil
 }
 
-// getFiltered is get with a filter expression (go-bexpr), which Nomad applies
-// before answering: a catch-up reads only allocations changed since an index.
-func (n *httpAPI) getFiltered(ctx context.Context, path, filter string, out any) (uint64, error) {
-	q := (&nomadapi.QueryOptions{Namespace: n.namespace, Filter: filter}).WithContext(ctx)
-	meta, err := n.client.Raw().Query(path, out, q)
-	if err != nil {
-		return 0, err
-	}
-	return meta.LastIndex, nil
-}
-
 // stream opens a streaming GET (the event stream) and returns its body.
 func (n *httpAPI) stream(ctx context.Context, path string) (io.ReadCloser, error) {
 	q := (&nomadapi.QueryOptions{Namespace: n.namespace}).WithContext(ctx)

@@ -3,7 +3,6 @@ package nomad
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/url"
 	"sync"
 
@@ -25,27 +24,19 @@ type state struct {
 	needIP []string
 	// jobs holds the namespace\x00id of every job listed.
 	jobs map[string]bool
-	// read counts the allocations read in full (all of them on a full sync,
-	// the changed ones on a catch-up).
+	// read counts the allocations converted from this read (all of them on
+	// a full sync, the new or changed ones on a catch-up).
 	read int
-}
-
-// apiAllocStub is an allocation as /v1/allocations lists it without
-// resources: enough to tell what changed since the model's reading.
-type apiAllocStub struct {
-	ID           string
-	ClientStatus string
-	ModifyIndex  uint64
 }
 
 // readState reads nodes, job specs, allocations and Nomad-native services.
 // With prev nil it reads every allocation with its resources in one list
 // call (~150 ms for 7,500, docs/nomad-behaviour.md). With prev, the model
-// as it stands, it catches up: it lists light allocation stubs, reads in
-// full only those new or changed since prev (one filtered list call), and
-// keeps prev's reading of the others; allocations missing from the stubs
-// are gone. A 403 on one kind is recorded and the rest goes on; on a
-// catch-up the model keeps what it holds of a forbidden kind.
+// as it stands, it catches up: the same list call, but only allocations new
+// or changed since prev are converted, and prev's reading of the others is
+// kept; allocations missing from the list are gone. A 403 on one kind is
+// recorded and the rest goes on; on a catch-up the model keeps what it
+// holds of a forbidden kind.
 func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, error) {
 	st := &state{forbidden: map[string]string{}, jobs: map[string]bool{}}
 	var (
@@ -174,51 +165,33 @@ func (st *state) keepForbidden(prev *model.Snapshot) {
 	}
 }
 
-// readChangedAllocs lists light stubs of every allocation and reads in full
-// only those newer than prev's reading, with one list call filtered on
-// ModifyIndex. It returns the full readings and prev's allocations that are
-// still current.
+// readChangedAllocs lists every allocation with its resources and returns
+// those new or changed since prev's reading (or marked for re-reading by
+// anti-entropy), to be converted, and prev's allocations that are still
+// current. It cannot ask Nomad for the changed ones alone: Nomad 1.6's
+// filter expressions (go-bexpr) have no ordering operators, and
+// "ModifyIndex >= N" is refused with a 400, which left every catch-up after
+// a burst failing, the status down (docs/perf.md, "Collector at scale").
 func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot) (uint64, []*apiAlloc, []*model.Allocation, error) {
-	var stubs []apiAllocStub
-	idx, err := s.api.get(ctx, "/v1/allocations?task_states=false", "", &stubs)
+	var all []*apiAlloc
+	idx, err := s.api.get(ctx, "/v1/allocations?resources=true&task_states=false", "", &all)
 	if err != nil {
 		return 0, nil, nil, err
 	}
 	var kept []*model.Allocation
+	var changed []*apiAlloc
 	forced := s.takeForced()
-	changed := map[string]bool{}
-	since := uint64(math.MaxUint64)
-	for _, stub := range stubs {
-		if model.TerminalClientStatus(stub.ClientStatus) {
+	for _, a := range all {
+		if !liveAlloc(a) {
 			continue
 		}
-		if cur := prev.Allocation(stub.ID); cur != nil && cur.ModifyIndex >= stub.ModifyIndex && !forced[stub.ID] {
+		if cur := prev.Allocation(a.ID); cur != nil && cur.ModifyIndex >= a.ModifyIndex && !forced[a.ID] {
 			kept = append(kept, cur)
 			continue
 		}
-		changed[stub.ID] = true
-		since = min(since, stub.ModifyIndex)
+		changed = append(changed, a)
 	}
-	if len(changed) == 0 {
-		return idx, nil, kept, nil
-	}
-	var all []*apiAlloc
-	filter := fmt.Sprintf("ModifyIndex >= %d", since)
-	if _, err := s.api.getFiltered(ctx, "/v1/allocations?resources=true&task_states=false", filter, &all); err != nil {
-		return 0, nil, nil, err
-	}
-	// The filtered list may hold allocations prev already has at this
-	// index (they share the range) and ones created since the stubs:
-	// keep what is changed or new.
-	// (A reading newer than a kept one follows it in the list, and the
-	// model keeps the last reading of an ID.)
-	var out []*apiAlloc
-	for _, a := range all {
-		if cur := prev.Allocation(a.ID); changed[a.ID] || cur == nil || cur.ModifyIndex < a.ModifyIndex {
-			out = append(out, a)
-		}
-	}
-	return idx, out, kept, nil
+	return idx, changed, kept, nil
 }
 
 // readJobs fills the spec cache with the current version of every job (76
