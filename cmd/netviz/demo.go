@@ -11,6 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/netviz/netviz/collector"
@@ -56,6 +60,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := c.DeployExamples(startCtx, examples); err != nil {
 		return err
 	}
+	fmt.Fprintln(stdout, "deploying netviz itself as a Nomad job (deploy/netviz.nomad.hcl)...")
+	asJob, err := deployNetviz(startCtx, c, filepath.Join(examples, "..", "deploy", "netviz.nomad.hcl"))
+	if err != nil {
+		return err
+	}
 	ncfg, ccfg := c.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: ncfg, Consul: ccfg, Logger: log})
 	if err != nil {
@@ -67,10 +76,32 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 netviz demo is up. Press Ctrl-C to stop everything.
 
   netviz dashboard  %s
+  netviz as a job   %s   (deploy/netviz.nomad.hcl, in the cluster)
   Nomad API and UI  %s/ui/
   Consul UI         %s/ui/
 
   export NOMAD_ADDR=%s CONSUL_HTTP_ADDR=%s
-`, url, c.NomadAddr, c.ConsulAddr, c.NomadAddr, c.ConsulAddr)
+`, url, asJob, c.NomadAddr, c.ConsulAddr, c.NomadAddr, c.ConsulAddr)
 	})
+}
+
+// deployNetviz runs this very binary in the cluster with the deploy job,
+// waits until Nomad finds it healthy (its /healthz and /readyz checks
+// pass), and returns the dashboard address Nomad registered.
+func deployNetviz(ctx context.Context, c *devcluster.Cluster, jobFile string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	if _, err := c.RunVars(ctx, jobFile, map[string]string{"netviz_bin": self, "consul_http_addr": c.ConsulAddr}); err != nil {
+		return "", err
+	}
+	if err := c.WaitHealthy(ctx, "default", "netviz"); err != nil {
+		return "", fmt.Errorf("netviz job: %w", err)
+	}
+	regs, _, err := c.Nomad().Services().Get("netviz", nil)
+	if err != nil || len(regs) == 0 {
+		return "", fmt.Errorf("netviz job registered no service: %v", err)
+	}
+	return "http://" + net.JoinHostPort(regs[0].Address, strconv.Itoa(regs[0].Port)) + "/", nil
 }

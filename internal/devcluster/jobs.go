@@ -47,10 +47,19 @@ func (c *Cluster) CLI(ctx context.Context, name string, args ...string) (string,
 // Run parses a job file with the nomad CLI (so HCL2 variables and functions
 // behave exactly as for users) and registers it. It returns the job.
 func (c *Cluster) Run(ctx context.Context, jobFile string) (*nomadapi.Job, error) {
+	return c.RunVars(ctx, jobFile, nil)
+}
+
+// RunVars is Run with more HCL2 variables than JobVars.
+func (c *Cluster) RunVars(ctx context.Context, jobFile string, vars map[string]string) (*nomadapi.Job, error) {
 	if _, err := os.Stat(jobFile); err != nil {
 		return nil, fmt.Errorf("job file: %w", err)
 	}
-	out, err := c.CLI(ctx, "nomad", "job", "run", "-output", jobFile)
+	args := []string{"job", "run", "-output"}
+	for k, v := range vars {
+		args = append(args, "-var", k+"="+v)
+	}
+	out, err := c.CLI(ctx, "nomad", append(args, jobFile)...)
 	if err != nil {
 		return nil, err
 	}
