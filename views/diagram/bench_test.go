@@ -1,11 +1,14 @@
 package diagram_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"testing"
 
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/internal/fixture"
 
 	"github.com/netviz/netviz/views/diagram"
 	"github.com/netviz/netviz/views/viewmodel"
@@ -27,12 +30,47 @@ func BenchmarkTopologyAggregated7500(b *testing.B) {
 	benchSnapshot(b, synthetic(10, 75, 100), 0)
 }
 
+// BenchmarkTopologyScale draws fixture.Generate's clusters (100 allocations
+// a node, about ten a job) in the scale view, cache off: gathering the
+// job/groups and their connections, the Graphviz layout, and the SVG. The
+// snapshot's derived edges are computed once, before the clock runs, as a
+// server has them from the model. It reports the SVG's size and the
+// picture's width and height (docs/topology-at-scale.md).
+func BenchmarkTopologyScale(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 50_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			gen := fixture.Generate(fixture.SyntheticConfig{Nodes: n / 100, Allocations: n, Seed: 1})
+			snap := fixture.Snapshot(gen.Changes()...)
+			snap.Edges()
+			d := diagram.NewDrawer(0, diagram.WithDeadline(0))
+			defer d.Close()
+			ctx := context.Background()
+			var svg bytes.Buffer
+			if err := d.Topology(snap, viewmodel.Filter{}).Render(ctx, &svg); err != nil {
+				b.Fatal(err)
+			}
+			l, err := d.TopologyLayout(ctx, snap, viewmodel.Filter{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if err := d.Topology(snap, viewmodel.Filter{}).Render(ctx, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(svg.Len()), "svg-bytes")
+			b.ReportMetric(l.Width, "width-pt")
+			b.ReportMetric(l.Height, "height-pt")
+		})
+	}
+}
+
 func benchTopology(b *testing.B, cacheSize int) {
 	benchSnapshot(b, synthetic(10, 20, 10), cacheSize)
 }
 
 func benchSnapshot(b *testing.B, snap *model.Snapshot, cacheSize int) {
-	d := diagram.NewDrawer(cacheSize)
+	d := diagram.NewDrawer(cacheSize, diagram.WithDeadline(0))
 	defer d.Close()
 	ctx := context.Background()
 	// Graphviz starts (and, cached, the layout fills the cache) before the

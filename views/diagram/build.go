@@ -17,6 +17,7 @@ const (
 	elemPin
 	elemEntry
 	elemRegistry
+	elemGroup
 )
 
 type elemRef struct {
@@ -43,6 +44,11 @@ type arrowSpec struct {
 	// loose arrows do not pull ranks (constraint=false), for arrows that
 	// run against the flow inside a namespace.
 	loose bool
+	// testID, when set, replaces the one made of the ends' names.
+	testID string
+	// sides makes the arrow leave its source's right side and enter its
+	// target's left side, where a group box's pins are.
+	sides bool
 }
 
 // tickSpec is a host port waiting for its ruler's geometry.
@@ -85,6 +91,19 @@ type builder struct {
 
 	insts      map[string][]*model.Service
 	targetMemo map[targetKey]targetSet
+
+	// maxBoxes caps the boxes of a per-allocation picture (see
+	// WithMaxBoxes); past it the topology is the scale view. 0 means
+	// DefaultMaxBoxes.
+	maxBoxes int
+	// noGraph asks for a picture Graphviz need not lay out (when it
+	// could not in time); noGraphWhy says so on the picture.
+	noGraph    bool
+	noGraphWhy string
+	// skipLayout is set when the picture has nothing for Graphviz.
+	skipLayout bool
+	// post runs once Graphviz's coordinates are in the Layout.
+	post []func()
 }
 
 // targetKey and targetSet memoise builder.targets per service.

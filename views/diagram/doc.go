@@ -8,10 +8,10 @@
 // DOT; Graphviz, running in-process (engine.go), lays it out; place.go
 // copies the coordinates into a Layout (layout.go: plain boxes, pins and
 // arrows). The topology draws what viewmodel.Filter keeps, the one filter
-// of the pages and of /api/v1/topology. The templ components in diagram.templ draw a Layout as inline
-// SVG with links, classes and data-testid attributes. A Drawer caches each
-// layout and its SVG per snapshot and filter, because many browsers watch
-// the same page.
+// of the pages and of /api/v1/topology. The templ components in
+// diagram.templ and scale.templ draw a Layout as inline SVG with links,
+// classes and data-testid attributes. A Drawer caches each layout and its
+// SVG per snapshot and filter, because many browsers watch the same page.
 //
 // What each picture means:
 //   - a solid teal box is a Nomad node; the band along its lower edge is
@@ -28,6 +28,25 @@
 //     with the query) with a dotted lookup to the registry box, bold for
 //     ingress rules; red dashes mark a broken edge.
 //
-// Past 200 allocations the topology draws one box per job/group instead and
-// says so on the picture.
+// Past 200 allocations (or past the Drawer's cap on boxes) the topology is
+// the scale view (scale.go, scalelayout.go, columns.go, band.go), in the
+// same language: a dashed orange box per job/group (teal when it shares
+// the host network) with its allocation count, network modes, port pins
+// summarised (`http dynamic ×100 → 8080`, `https 443 static`; a dynamic
+// host port's number is never shown as the group's), task chips and hatched
+// sidecar chips; arrows between groups folded from the snapshot's edges,
+// counted and coloured as above; a bold mark on the left edge where a
+// group is reached by a source with too many arrows to draw (an ingress
+// routing to every service); the groups without drawn arrows as two-line
+// cards, the rest counted in a summary box; and the nodes as a band per
+// datacenter and node pool, a chip per busy node, the ruler ticking the
+// static ports held there. Every box opens the topology narrowed to its
+// job or node. docs/topology-at-scale.md says what it draws and what it
+// costs.
+//
+// Graphviz runs in one WebAssembly module per process, so one layout runs
+// at a time (engine.go); a render waits for its layout no longer than its
+// deadline and otherwise draws the previous picture or the scale view
+// without Graphviz, saying so (drawer.go). Labels Graphviz put on top of
+// each other are moved apart along their arrows (labels.go).
 package diagram

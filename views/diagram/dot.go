@@ -48,12 +48,15 @@ func quoteDOT(lines ...string) string {
 }
 
 // clip shortens s to maxLabelRunes runes, marking the cut with an ellipsis.
-func clip(s string) string {
+func clip(s string) string { return clipN(s, maxLabelRunes) }
+
+// clipN shortens s to n runes, marking the cut with an ellipsis.
+func clipN(s string, n int) string {
 	r := []rune(s)
-	if len(r) <= maxLabelRunes {
+	if len(r) <= n {
 		return s
 	}
-	return string(r[:maxLabelRunes-1]) + "…"
+	return string(r[:max(n-1, 0)]) + "…"
 }
 
 func (w *dotWriter) line(format string, args ...any) {

@@ -128,7 +128,7 @@ func (b *builder) upstream(e model.Edge) {
 	for _, src := range b.sources(e.From) {
 		from := src
 		if d := b.owner[src]; d != nil {
-			from = cmp.Or(d.upstreamProxy(name), src)
+			from = cmp.Or(d.upstreamProxy(name, e.Label), src)
 		}
 		to, total := b.targets(name, true)
 		switch {
@@ -144,19 +144,28 @@ func (b *builder) upstream(e model.Edge) {
 	}
 }
 
-// upstreamProxy is the sidecar whose service declares an upstream to dest.
-func (d *allocDraw) upstreamProxy(dest string) string {
+// upstreamProxy is the sidecar whose service declares the upstream to dest
+// with the edge's label (its local listener): an allocation with two
+// Connect services reaching one destination has an arrow from each sidecar,
+// each coloured by its own intention. Failing that, the first sidecar with
+// an upstream to dest.
+func (d *allocDraw) upstreamProxy(dest, label string) string {
+	first := ""
 	for _, s := range d.rep.Services {
-		if s.Connect == nil {
+		if s.Connect == nil || d.proxies[s.Name] == "" {
 			continue
 		}
 		for _, u := range s.Connect.Upstreams {
-			if u.DestinationName == dest && d.proxies[s.Name] != "" {
+			if u.DestinationName != dest {
+				continue
+			}
+			if u.Label() == label {
 				return d.proxies[s.Name]
 			}
+			first = cmp.Or(first, d.proxies[s.Name])
 		}
 	}
-	return ""
+	return first
 }
 
 // discovery draws a service lookup: the task asks the registry (dotted
@@ -380,6 +389,9 @@ func (b *builder) finish() string {
 		// Traffic enters a pin at the namespace's edge, its west side.
 		if ref, ok := b.elems[a.to]; ok && ref.kind == elemPin {
 			kv = append(kv, "headport", "w")
+		}
+		if a.sides {
+			kv = append(kv, "tailport", "e", "headport", "w")
 		}
 		b.w.line("%s -> %s %s;", a.from, a.to, attrs(kv...))
 	}

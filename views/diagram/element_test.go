@@ -203,14 +203,16 @@ func TestScenarioElements(t *testing.T) {
 			counts: map[string]int{"host-": 2, "ns-": 4, "edge-ingress-": 4, "edge-entry-": 4},
 		},
 		{
-			name: "250 allocations aggregate per job/group",
+			name: "250 allocations: one box per job/group",
 			svg:  topo(synthetic(10, 25, 10)),
 			wants: []want{
-				{id: "diagram-notice", text: "250 allocations"},
-				{id: "ns-group:default/job07/g", text: "job07/g ×10 bridge · on 10 nodes", class: "ns-group"},
-				{id: "edge-discovery-group:default/job07/g-main-group:default/job02/g-port-http", text: `nomadService "job02"`},
+				{id: "diagram-notice", text: "250 allocations in 25 job/groups, more than 200: one box per job/group, 25 with their connections."},
+				{id: "group-default/job07/g", text: "job07/g ×10 bridge · 10 nodes http dynamic ×10 → 8080 main", class: "group"},
+				{id: "edge-discovery-default/job07/g-default/job02/g", text: `nomadService "job02" ×10`, class: "arrow-discovery"},
+				{id: "band-dc1/default", text: "dc1 · node pool default 10 nodes · 250 allocations"},
+				{id: "node-node03", text: "client-03 25"},
 			},
-			counts: map[string]int{"ns-": 25, "host-": 0, "tick-": 0},
+			counts: map[string]int{"group-": 25, "ns-": 0, "host-": 0, "node-": 10, "edge-discovery-": 20},
 		},
 		{
 			name:  "allocation on a node the snapshot lacks",
@@ -218,13 +220,13 @@ func TestScenarioElements(t *testing.T) {
 			wants: []want{{id: "host-ghost", text: "client-9"}, {id: "ns-lost1", text: "web/app bridge"}},
 		},
 		{
-			name: "201 allocations aggregate",
+			name: "201 allocations: one job/group",
 			svg:  topo(synthetic(3, 1, 201)),
 			wants: []want{
-				{id: "diagram-notice", text: "201 allocations (more than 200) drawn as 1 job/group box;"},
-				{id: "ns-group:default/job00/g", text: "job00/g ×201 bridge · on 3 nodes"},
+				{id: "diagram-notice", text: "201 allocations in 1 job/group, more than 200: one box per job/group."},
+				{id: "group-default/job00/g", text: "job00/g ×201 bridge · http", class: "compact"},
 			},
-			counts: map[string]int{"ns-": 1},
+			counts: map[string]int{"group-": 1, "ns-": 0, "edge-": 0},
 		},
 		{
 			name:   "200 allocations stay one box each",

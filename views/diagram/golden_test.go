@@ -16,8 +16,9 @@ import (
 )
 
 // drawer is shared by the tests, like the one a server keeps: Graphviz
-// starts once.
-var drawer = diagram.NewDrawer(16)
+// starts once. It waits for every layout however long -race and a busy
+// machine make it (drawer_test.go tests the deadline).
+var drawer = diagram.NewDrawer(16, diagram.WithDeadline(0))
 
 // goldenCase is one picture checked byte for byte (after normalising).
 type goldenCase struct {
@@ -40,6 +41,8 @@ func goldenCases() []goldenCase {
 		{"connect-namespace", func() templ.Component { return drawer.Namespace(connect(model.ActionAllow), "app1") }},
 		{"ingress", topo(ingress())},
 		{"aggregated-250", topo(synthetic(10, 25, 10))},
+		{"scale-mix", topo(scaleMix())},
+		{"scale-xss", topo(xssScale())},
 		{"scale-200", topo(synthetic(10, 20, 10))},
 		{"xss", topo(xss())},
 	}
@@ -82,8 +85,8 @@ func TestGolden(t *testing.T) {
 // cache) and expects identical output.
 func TestDeterministic(t *testing.T) {
 	snap := connect(model.ActionAllow)
-	a := render(t, diagram.NewDrawer(1).Topology(snap, viewmodel.Filter{}))
-	b := render(t, diagram.NewDrawer(1).Topology(snap, viewmodel.Filter{}))
+	a := render(t, diagram.NewDrawer(1, diagram.WithDeadline(0)).Topology(snap, viewmodel.Filter{}))
+	b := render(t, diagram.NewDrawer(1, diagram.WithDeadline(0)).Topology(snap, viewmodel.Filter{}))
 	if !bytes.Equal(a, b) {
 		t.Fatal("two layouts of the same snapshot differ")
 	}

@@ -9,8 +9,13 @@ type Layout struct {
 	Top float64
 	// Notice explains a simplification (aggregation) or an empty picture.
 	Notice string
-	// Aggregated is true when allocations are drawn one box per job/group.
+	// Aggregated is true when allocations are drawn one box per job/group
+	// (the scale view).
 	Aggregated bool
+	// Banner says the picture is not the one asked for: an older version
+	// shown because the new layout missed its deadline. It is drawn above
+	// everything else.
+	Banner string
 
 	Hosts      []HostBox
 	Registries []RegistryBox
@@ -20,6 +25,12 @@ type Layout struct {
 	Pins       []PinBox
 	Entries    []EntryBox
 	Arrows     []Arrow
+
+	// The scale view: job/group boxes, the node band, and the groups left out.
+	Groups   []GroupBox
+	Sections []Caption
+	Bands    []NodeBand
+	More     []MoreBox
 }
 
 // Rect is an axis-aligned box.
@@ -130,4 +141,87 @@ type Arrow struct {
 	Class          string
 	TestID, Title  string
 	Href           string
+	// curve is points along the path, where the label may move to.
+	curve []pt
+}
+
+// GroupBox is a job/group standing for its allocations in the scale view:
+// allocation count, network modes, port and sidecar summaries, tasks. A
+// compact one (a card in the grid below the graph) says the same in two
+// lines and has no arrows.
+type GroupBox struct {
+	Rect
+	// Title is job/group; Count its allocations; Sub its network modes
+	// and how many nodes it runs on.
+	Title, Sub  string
+	Count       int
+	HostNetwork bool
+	Ports       []GroupPort
+	// Entries are connections into the group drawn as a bold mark on its
+	// left edge instead of an arrow (their source reaches too many
+	// groups to draw each); Fans say what such a source reaches.
+	Entries []GroupPort
+	Fans    []GroupPort
+	// Tasks are chips: blue for tasks, hatched purple for Connect
+	// sidecar proxies.
+	Tasks                 []GroupTask
+	Line                  string // a compact card's second line
+	More                  string // connections not drawn as arrows
+	MoreY                 float64
+	Problem, Compact      bool
+	Href, TestID, Tooltip string
+}
+
+// GroupPort is a line of a group box: a port summary with its pin on the
+// box's left edge, or a way in or out.
+type GroupPort struct {
+	Text   string
+	Static bool
+	Title  string
+	Y      float64 // the line's middle
+}
+
+// GroupTask is a task chip in a group box, or a Connect sidecar proxy's.
+type GroupTask struct {
+	Rect
+	Name, Title string
+	Proxy       bool
+}
+
+// Caption is a line of text heading a part of the scale view.
+type Caption struct {
+	X, Y float64
+	Text string
+}
+
+// NodeBand is the nodes of one datacenter and node pool in the scale view:
+// a host box whose ruler ticks the static ports its allocations hold, with
+// a chip per node (the busiest first) opening that node's allocations.
+type NodeBand struct {
+	Rect
+	Title, Sub    string
+	Ruler         Ruler
+	Chips         []NodeChip
+	More          string
+	TestID, Label string
+}
+
+// NodeChip is one node in a band.
+type NodeChip struct {
+	Rect
+	Name, Count         string
+	Href, TestID, Title string
+}
+
+// MoreBox stands for the job/groups the scale view leaves out, with a link
+// per line to where they are listed.
+type MoreBox struct {
+	Rect
+	Lines  []MoreLine
+	TestID string
+}
+
+// MoreLine is a line of a MoreBox.
+type MoreLine struct {
+	Text, Href string
 }

@@ -162,7 +162,7 @@ func equal(a, b []string) bool {
 
 func TestCache(t *testing.T) {
 	ctx := context.Background()
-	d := diagram.NewDrawer(4)
+	d := diagram.NewDrawer(4, diagram.WithDeadline(0))
 	a := sameGroup()
 	first, err := d.TopologyLayout(ctx, a, viewmodel.Filter{})
 	if err != nil {
@@ -195,10 +195,10 @@ func TestUnknownAllocation(t *testing.T) {
 }
 
 // TestConcurrent draws from many goroutines at once through one Drawer (run
-// with -race): Graphviz is shared behind a mutex, and viewers of the same
+// with -race): Graphviz is shared through its slot, and viewers of the same
 // snapshot share one layout, whether they arrive together or later.
 func TestConcurrent(t *testing.T) {
-	d := diagram.NewDrawer(8)
+	d := diagram.NewDrawer(8, diagram.WithDeadline(0))
 	snaps := []*model.Snapshot{sameGroup(), connect(model.ActionDeny), ingress()}
 	const viewers = 12
 	got := make([]*diagram.Layout, viewers)

@@ -86,6 +86,8 @@ func (b *builder) place(out *gvOutput, nodes map[int]*model.Node) error {
 			lay.Pins[ref.i].Rect = r
 		case elemEntry:
 			lay.Entries[ref.i].Rect = r
+		case elemGroup:
+			lay.Groups[ref.i].Rect = r
 		}
 	}
 	b.proxiesOnEdge()
@@ -112,7 +114,24 @@ func (b *builder) place(out *gvOutput, nodes map[int]*model.Node) error {
 		}
 		lay.Arrows = append(lay.Arrows, a)
 	}
+	spreadLabels(lay.Arrows)
+	for _, f := range b.post {
+		f()
+	}
 	return nil
+}
+
+// placeBare finishes a picture Graphviz had nothing to lay out in.
+func (b *builder) placeBare() {
+	lay := b.lay
+	lay.Top = legendHeight
+	if lay.Notice != "" {
+		lay.Top += noticeHeight
+	}
+	lay.Width, lay.Height = legendMinWidth, lay.Top
+	for _, f := range b.post {
+		f()
+	}
 }
 
 // proxiesOnEdge draws each sidecar proxy astride its namespace's edge, as
@@ -244,8 +263,10 @@ func (b *builder) arrow(a arrowSpec, e gvEdge, flip func(x, y float64) (float64,
 		return Arrow{}, fmt.Errorf("edge %s: %w", e.ID, err)
 	}
 	var d strings.Builder
+	flipped := make([]pt, 0, len(sp.points))
 	for i, p := range sp.points {
 		x, y := flip(p.x, p.y)
+		flipped = append(flipped, pt{x, y})
 		switch {
 		case i == 0:
 			d.WriteString("M")
@@ -259,7 +280,8 @@ func (b *builder) arrow(a arrowSpec, e gvEdge, flip func(x, y float64) (float64,
 		fmt.Fprintf(&d, " L %s %s", num(x), num(y))
 	}
 	out := Arrow{Path: d.String(), Kind: a.kind, Label: a.label, Class: a.class, Title: a.title,
-		TestID: "edge-" + a.kind + "-" + b.refs[a.from] + "-" + b.refs[a.to], Href: b.href(a.to)}
+		TestID: cmp.Or(a.testID, "edge-"+a.kind+"-"+b.refs[a.from]+"-"+b.refs[a.to]), Href: b.href(a.to),
+		curve: sampleCurve(flipped)}
 	if e.LP != "" {
 		if p, err := parsePoint(e.LP); err == nil {
 			out.LabelX, out.LabelY = flip(p.x, p.y)
@@ -283,6 +305,8 @@ func (b *builder) href(node string) string {
 		return b.lay.Pins[ref.i].Href
 	case elemEntry:
 		return b.lay.Entries[ref.i].Href
+	case elemGroup:
+		return b.lay.Groups[ref.i].Href
 	}
 	return ""
 }

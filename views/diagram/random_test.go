@@ -63,7 +63,7 @@ func randomCluster(seed uint64) *model.Snapshot {
 // TestRandomClusters lays out seeded random clusters: none may fail, and
 // the nesting checked by TestGeometry must hold for each.
 func TestRandomClusters(t *testing.T) {
-	d := diagram.NewDrawer(0)
+	d := diagram.NewDrawer(0, diagram.WithDeadline(0))
 	defer d.Close()
 	for seed := range uint64(25) {
 		snap := randomCluster(seed)

@@ -67,17 +67,50 @@ func boolText(b bool) string {
 func summary(l *Layout) string {
 	s := "Network diagram: " + plural(len(l.Hosts), "node") + ", " + plural(len(l.Namespaces), "namespace") +
 		", " + plural(len(l.Arrows), "connection")
+	if l.Aggregated {
+		s = "Network diagram: " + plural(len(l.Groups), "job/group box") + ", " + plural(len(l.Arrows), "connection")
+	}
 	if l.Notice != "" {
 		s += ". " + l.Notice
 	}
+	if l.Banner != "" {
+		s += " " + l.Banner
+	}
 	return s
+}
+
+// bannerHeight is the room the banner takes above the picture.
+func bannerHeight(l *Layout) float64 {
+	if l.Banner == "" {
+		return 0
+	}
+	return 26
+}
+
+// Text that must fit the scale view's small boxes, in characters.
+const (
+	cardLineRunes = 38
+	chipNameRunes = 18
+)
+
+// cardTitleRunes is how much of a card's title fits beside its count and
+// its connections.
+func cardTitleRunes(g GroupBox) int {
+	room := g.W - 12 - textWidth(" ×"+count(g.Count), 11) - textWidth(g.More, 9.5) - 8
+	return max(8, int(room/6.6))
+}
+
+// groupTitleRunes is how much of a group box's title fits beside its count.
+func groupTitleRunes(g GroupBox) int {
+	room := g.W - 12 - textWidth(" ×"+count(g.Count), 11)
+	return min(maxLabelRunes, max(8, int(room/6.6)))
 }
 
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return num(float64(n)) + " " + noun + "s"
+	return count(n) + " " + noun + "s"
 }
 
 // diagramCSS styles the SVG; it travels inside it so the picture looks the
@@ -142,4 +175,27 @@ const diagramCSS = `
 .netviz-diagram .arrow.broken path{stroke:#d62828;stroke-dasharray:5 3}
 .netviz-diagram .arrow.broken .arrow-label{fill:#b01e1e}
 .netviz-diagram a:hover rect{stroke-width:2.4}
+`
+
+// scaleCSS styles what only the scale view and a late picture's banner
+// draw; it travels only in those pictures.
+const scaleCSS = `
+.netviz-diagram .banner rect{fill:#fff1d6;stroke:#d97706;stroke-width:1}
+.netviz-diagram .banner text{font-size:12px;font-weight:bold;fill:#8a4b00}
+.netviz-diagram .section{font-size:11px;font-weight:bold;fill:#555}
+.netviz-diagram .group>rect{fill:#fffaf2;stroke:#d97706;stroke-width:1.4;stroke-dasharray:6 3}
+.netviz-diagram .group-host>rect{fill:#eaf4f2;stroke:#2f6f6a;stroke-dasharray:none;stroke-width:1}
+.netviz-diagram .group-host .ns-title{fill:#2f6f6a!important}
+.netviz-diagram .group-count{fill:#222;font-weight:bold}
+.netviz-diagram .group .task-name{font-size:9.5px}
+.netviz-diagram .group .proxy .task-name{fill:#3d2373!important;font-weight:bold}
+.netviz-diagram .group-more{font-size:9.5px;font-style:italic;fill:#666!important}
+.netviz-diagram .group.problem .group-more{fill:#b01e1e!important;font-weight:bold}
+.netviz-diagram .node-chip rect{fill:#fff;stroke:#2f6f6a;stroke-width:1}
+.netviz-diagram .chip-name{font-size:9.5px}
+.netviz-diagram .chip-count{font-size:9.5px;font-weight:bold;fill:#2f6f6a!important}
+.netviz-diagram .band-more{font-size:9.5px;font-style:italic;fill:#555!important}
+.netviz-diagram .entry-mark path{fill:none;stroke:#222;stroke-width:1.8}
+.netviz-diagram .group-fan{font-size:9.5px;font-weight:bold;fill:#222!important}
+.netviz-diagram .more rect{fill:#fff;stroke:#888;stroke-width:1;stroke-dasharray:4 2}
 `

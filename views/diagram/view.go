@@ -14,49 +14,68 @@ import (
 // allocation no longer reads on one page.
 const aggregateThreshold = 200
 
-// topology writes the cluster's hosts and namespaces, or job/group boxes
-// when there are too many allocations, and returns host index → node.
+// topology writes the cluster's hosts and namespaces, or the scale view
+// when one box per allocation would be too many, and returns host index →
+// node.
 func (b *builder) topology(f viewmodel.Filter) map[int]*model.Node {
-	b.header()
 	nodes := slices.Clone(b.snap.Nodes())
 	slices.SortFunc(nodes, func(x, y *model.Node) int { return cmp.Or(cmp.Compare(x.Name, y.Name), cmp.Compare(x.ID, y.ID)) })
 	perNode := map[string][]*model.Allocation{}
-	total := 0
+	var all []*model.Allocation
+	boxes := 0
 	nodes = append(nodes, b.unknownNodes(nodes)...)
 	for _, n := range nodes {
 		for _, a := range b.snap.AllocationsOnNode(n.ID) {
 			if !a.Terminal() && f.MatchAllocation(b.snap, a) {
 				perNode[n.ID] = append(perNode[n.ID], a)
-				total++
+				all = append(all, a)
+				boxes += 1 + len(a.Tasks) + len(a.Ports)
 			}
 		}
 		slices.SortFunc(perNode[n.ID], byJobGroup)
 	}
+	maxBoxes := cmp.Or(b.maxBoxes, DefaultMaxBoxes)
+	switch {
+	case len(all) > aggregateThreshold:
+		b.scale(f, all, fmt.Sprintf("more than %d", aggregateThreshold))
+		return nil
+	case boxes > maxBoxes:
+		b.scale(f, all, fmt.Sprintf("%s boxes one by one, more than %s", count(boxes), count(maxBoxes)))
+		return nil
+	case b.noGraph && len(all) > 0:
+		b.scale(f, all, "drawn without Graphviz")
+		return nil
+	case b.noGraph:
+		// Nothing to draw but the notice, which needs no Graphviz.
+		b.lay.Notice = "Nothing matches this filter."
+		if f.IsZero() {
+			b.lay.Notice = "No allocations to draw."
+		}
+		b.skipLayout = true
+		return nil
+	}
+	b.header()
 	hosts := map[int]*model.Node{}
-	if total > aggregateThreshold {
-		b.aggregate(nodes, perNode, total)
-	} else {
-		var boxes []span
-		for _, n := range nodes {
-			// An empty host is still worth drawing when nothing narrows
-			// the picture, or the filter names it.
-			if len(perNode[n.ID]) > 0 || f.IsZero() || f.NamesNode(n) {
-				hosts[len(b.lay.Hosts)] = n
-				first := len(b.spans)
-				b.host(n, perNode[n.ID])
-				if len(b.spans) > first {
-					boxes = append(boxes, span{b.spans[first].first, b.spans[len(b.spans)-1].last})
-				}
+	var spans []span
+	for _, n := range nodes {
+		// An empty host is still worth drawing when nothing narrows
+		// the picture, or the filter names it.
+		if len(perNode[n.ID]) > 0 || f.IsZero() || f.NamesNode(n) {
+			hosts[len(b.lay.Hosts)] = n
+			first := len(b.spans)
+			b.host(n, perNode[n.ID])
+			if len(b.spans) > first {
+				spans = append(spans, span{b.spans[first].first, b.spans[len(b.spans)-1].last})
 			}
 		}
-		b.grid(boxes, hostAspect)
-		switch {
-		case len(b.lay.Hosts) > 0:
-		case f.IsZero():
-			b.lay.Notice = "No Nomad nodes known yet."
-		default:
-			b.lay.Notice = "Nothing matches this filter."
-		}
+	}
+	b.grid(spans, hostAspect)
+	switch {
+	case len(b.lay.Hosts) > 0:
+	case f.IsZero():
+		b.lay.Notice = "No Nomad nodes known yet."
+	default:
+		b.lay.Notice = "Nothing matches this filter."
 	}
 	b.modelEdges()
 	return hosts
@@ -96,42 +115,6 @@ func (b *builder) single(allocID string) map[int]*model.Node {
 	b.host(n, []*model.Allocation{a})
 	b.modelEdges()
 	return map[int]*model.Node{0: n}
-}
-
-// aggregate writes one box per job/group standing for its allocations.
-func (b *builder) aggregate(nodes []*model.Node, perNode map[string][]*model.Allocation, total int) {
-	type group struct {
-		members []*model.Allocation
-		nodes   map[string]bool
-	}
-	groups := map[string]*group{}
-	var keys []string
-	for _, n := range nodes {
-		for _, a := range perNode[n.ID] {
-			k := a.Namespace + "\x00" + a.JobID + "\x00" + a.TaskGroup
-			g := groups[k]
-			if g == nil {
-				g = &group{nodes: map[string]bool{}}
-				groups[k] = g
-				keys = append(keys, k)
-			}
-			g.members = append(g.members, a)
-			g.nodes[a.NodeID] = true
-		}
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		g := groups[k]
-		slices.SortFunc(g.members, func(x, y *model.Allocation) int { return cmp.Compare(x.ID, y.ID) })
-		b.namespace(g.members[0], g.members, -1, len(g.nodes))
-	}
-	b.lay.Aggregated = true
-	boxes := fmt.Sprintf("%d job/group boxes", len(keys))
-	if len(keys) == 1 {
-		boxes = "1 job/group box"
-	}
-	b.lay.Notice = fmt.Sprintf("%d allocations (more than %d) drawn as %s; filter by job or node to see each allocation.",
-		total, aggregateThreshold, boxes)
 }
 
 // byJobGroup orders allocations for drawing.

@@ -19,12 +19,21 @@ import (
 // stay on the site, and the names come back as plain text.
 func TestHostileNames(t *testing.T) {
 	snap := xss()
-	t.Run("topology", func(t *testing.T) { checkInert(t, render(t, drawer.Topology(snap, viewmodel.Filter{}))) })
-	t.Run("namespace", func(t *testing.T) { checkInert(t, render(t, drawer.Namespace(snap, "x1"))) })
+	// The DOT stayed one graph: exactly the two tasks, one namespace, one host.
+	one := map[string]int{"task-": 2, "ns-": 1, "host-": 1}
+	t.Run("topology", func(t *testing.T) { checkInert(t, render(t, drawer.Topology(snap, viewmodel.Filter{})), one) })
+	t.Run("namespace", func(t *testing.T) { checkInert(t, render(t, drawer.Namespace(snap, "x1")), one) })
+	// The scale view: two job/groups (one in a hostile namespace), one
+	// node chip, one datacenter band.
+	t.Run("scale", func(t *testing.T) {
+		checkInert(t, render(t, drawer.Topology(xssScale(), viewmodel.Filter{})),
+			map[string]int{"group-": 2, "node-": 1, "band-": 1, "ns-": 0, "host-": 0})
+	})
 }
 
-// checkInert asserts that the hostile names in svg stayed text.
-func checkInert(t *testing.T, svg []byte) {
+// checkInert asserts that the hostile names in svg stayed text, and that
+// the elements with each test ID prefix are as many as counts says.
+func checkInert(t *testing.T, svg []byte, counts map[string]int) {
 	t.Helper()
 
 	dec := xml.NewDecoder(bytes.NewReader(svg))
@@ -66,8 +75,7 @@ func checkInert(t *testing.T, svg []byte) {
 		t.Errorf("the hostile name does not come back as text; texts:\n%s", all)
 	}
 
-	// The DOT stayed one graph: exactly the two tasks, one namespace, one host.
-	for prefix, n := range map[string]int{"task-": 2, "ns-": 1, "host-": 1} {
+	for prefix, n := range counts {
 		if got := d.count(prefix); got != n {
 			t.Errorf("%d elements %s*, want %d (DOT injection?)", got, prefix, n)
 		}
