@@ -19,6 +19,7 @@ import (
 
 	"github.com/netviz/netviz/static"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/diagram"
 )
 
 // Timeouts of the HTTP server. Pages render from memory, so anything slower
@@ -132,6 +133,9 @@ func New(src Source, opts Options) *Server {
 	}
 	s.metrics = newMetrics(src, opts.CollectorStats)
 	s.renderLive = s.renderView
+	// A layout that missed its deadline left an older or simpler picture on
+	// the pages: push them again once it is done.
+	diagram.OnLate(func(l diagram.Late) { s.RedrawDiagrams(l.View) })
 	for _, o := range opts.AllowedOrigins {
 		s.origins[normaliseOrigin(o)] = true
 	}

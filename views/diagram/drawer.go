@@ -182,7 +182,28 @@ func NewDrawer(size int, opts ...Option) *Drawer {
 
 // defaultDrawer backs the package-level Topology and Namespace, so pages can
 // call them without wiring; Graphviz then starts once per process.
-var defaultDrawer = sync.OnceValue(func() *Drawer { return NewDrawer(defaultCacheSize) })
+var defaultDrawer = sync.OnceValue(func() *Drawer {
+	return NewDrawer(defaultCacheSize, WithLate(func(l Late) {
+		if f := lateHook.Load(); f != nil {
+			(*f)(l)
+		}
+	}))
+})
+
+// lateHook is what the package-level drawer calls for a late layout.
+var lateHook atomic.Pointer[func(Late)]
+
+// OnLate sets what the package-level Topology and Namespace call when a
+// layout that missed its deadline has finished, so a server can push the
+// finished picture to the pages that show it. The last call wins; nil
+// turns it off.
+func OnLate(f func(Late)) {
+	if f == nil {
+		lateHook.Store(nil)
+		return
+	}
+	lateHook.Store(&f)
+}
 
 // Topology draws the whole cluster (narrowed by f, the filter the pages and
 // /api/v1/topology apply) as an inline SVG.
