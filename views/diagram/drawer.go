@@ -293,6 +293,14 @@ func (d *Drawer) cached(ctx context.Context, snap *model.Snapshot, key cacheKey,
 	}
 	d.mu.Lock()
 	c, ok := d.calls[key]
+	if !ok && d.cache != nil {
+		// A build may have finished between the look-up above and the
+		// lock: run caches before it forgets the call, so look again.
+		if dr, hit := d.cache.Get(key); hit {
+			d.mu.Unlock()
+			return dr, nil
+		}
+	}
 	if !ok && len(d.calls) < maxPending {
 		c = &call{done: make(chan struct{})}
 		d.calls[key] = c
