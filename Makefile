@@ -48,6 +48,15 @@ test: tools check-generate vet
 test-unit:
 	$(GO) test -race -count=1 ./...
 
+## scale: the scale harness (internal/scale, docs/perf.md "Collector at scale"):
+## a real Nomad agent with SCALE_ALLOCS mock_driver allocations, netviz's sync
+## against the floor, then every job updated at once; needs root, ~30 minutes.
+## More flags: SCALE_FLAGS='-scale.event-buffer=10' (see internal/scale)
+SCALE_ALLOCS ?= 7000
+.PHONY: scale
+scale: tools
+	$(GO) test -tags scale -run TestScale -v -count=1 -timeout 60m ./internal/scale/ -scale.allocs=$(SCALE_ALLOCS) $(SCALE_FLAGS)
+
 ## demo: a local cluster with the example jobs, and the dashboard on it.
 ## The demo's cluster code is linked only under -tags demo, never into bin/netviz.
 demo: tools

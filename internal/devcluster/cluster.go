@@ -25,6 +25,14 @@ type Options struct {
 	// Dir is the cluster's work directory (data, logs, sockets); default a new
 	// temporary directory, removed by Close.
 	Dir string
+	// ScaleAllocs, when above zero, readies the Nomad client for that many
+	// small mock_driver allocations (ScaleJob): raised cpu, memory and disk
+	// totals and a wider dynamic port range (see scale.go).
+	ScaleAllocs int
+	// EventBufferSize, when above zero, sets the Nomad server's
+	// event_buffer_size (Nomad's default: 100 events): a small one makes
+	// Nomad drop slow event stream subscribers sooner.
+	EventBufferSize int
 }
 
 // Cluster is a running dev cluster: one Consul server and a Nomad
@@ -124,6 +132,7 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		Name: "netviz-dev", DataDir: filepath.Join(c.Dir, "nomad"), Server: true,
 		HTTP: ports[5], RPC: ports[6], Serf: ports[7], Bridge: c.Bridge,
 		ConsulHTTP: ports[0], ConsulGRPC: ports[1], CNIConfigDir: filepath.Join(c.Dir, "cni"),
+		ClientHCL: scaleClientHCL(opts.ScaleAllocs), ServerHCL: eventBufferHCL(opts.EventBufferSize),
 	}
 	if err := c.startNomad(); err != nil {
 		return c, err

@@ -64,6 +64,9 @@ type nomadConfig struct {
 	ConsulHTTP    int
 	ConsulGRPC    int
 	CNIConfigDir  string
+	// ClientHCL and ServerHCL are added to the client and server blocks
+	// as they are (Options.ScaleAllocs, Options.EventBufferSize).
+	ClientHCL, ServerHCL string
 }
 
 func (c nomadConfig) render() string {
@@ -87,7 +90,7 @@ advertise {
 }
 `, hclString(c.Name), hclString(c.DataDir), c.HTTP, c.RPC, c.Serf)
 	if c.Server {
-		b.WriteString("server {\n  enabled = true\n  bootstrap_expect = 1\n}\n")
+		b.WriteString("server {\n  enabled = true\n  bootstrap_expect = 1\n" + c.ServerHCL + "}\n")
 	}
 	fmt.Fprintf(&b, `client {
   enabled = true
@@ -97,6 +100,7 @@ advertise {
   cni_path = "/usr/lib/cni"
   cni_config_dir = %s
 `, hclString(c.Bridge.Name), hclString(c.Bridge.Name), hclString(c.Bridge.Subnet), hclString(c.CNIConfigDir))
+	b.WriteString(c.ClientHCL)
 	if !c.Server {
 		fmt.Fprintf(&b, "  servers = [%s]\n", hclString(c.ServerRPCAddr))
 	}
