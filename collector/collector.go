@@ -35,7 +35,7 @@ type Config struct {
 	Consul *consulapi.Config
 	Logger *slog.Logger
 	// StaleAfter is how long Nomad's event stream may stay silent before
-	// the data is shown as stale (0: 30 s).
+	// the data is shown as stale (0: 25 s).
 	StaleAfter time.Duration
 	// AntiEntropy is the pause between two comparisons of the model with a
 	// fresh read of Nomad (0: 5 min; negative: never).

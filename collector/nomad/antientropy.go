@@ -94,6 +94,13 @@ func (s *Source) Compare(ctx context.Context) (int, []string, error) {
 	if after.Status().Nomad.State != model.StateConnected {
 		return 0, nil, fmt.Errorf("source is %s", after.Status().Nomad.State)
 	}
+	// During a burst the stream may lag the read by more than the settle
+	// time: what it has not delivered yet is not a divergence. Each list's
+	// index is its table's last write, which the stream reports too, so a
+	// model that has caught up holds an index at least the read's.
+	if idx := after.Status().Nomad.Index; idx < st.index {
+		return 0, nil, fmt.Errorf("the model (index %d) has not caught up with the read (index %d)", idx, st.index)
+	}
 	for _, a := range st.allocs {
 		if cur := after.Allocation(a.ID); a.Network.IP == "" && cur != nil && cur.Network.Mode == a.Network.Mode {
 			a.Network.IP, a.Network.Interface = cur.Network.IP, cur.Network.Interface

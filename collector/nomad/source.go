@@ -24,8 +24,9 @@ const readParallelism = 8
 var eventTopics = []string{"Node", "Job", "Allocation", "Service"}
 
 // defaultStaleAfter is how long a stream may stay silent before the data is
-// called stale: three of Nomad's ~10 s heartbeats.
-const defaultStaleAfter = 30 * time.Second
+// called stale: two and a half of Nomad's ~10 s heartbeats, so a Nomad that
+// stops answering shows stale within 30 s, the watchdog's tick included.
+const defaultStaleAfter = 25 * time.Second
 
 // readTimeout bounds each read of a sync or catch-up, so a frozen Nomad
 // leaves the source stale (and retrying) instead of hanging it.
@@ -79,7 +80,7 @@ type Source struct {
 type Option func(*Source)
 
 // WithStaleAfter sets how long the event stream may send nothing, not even
-// a heartbeat, before the data is shown as stale (default 30 s).
+// a heartbeat, before the data is shown as stale (default 25 s).
 func WithStaleAfter(d time.Duration) Option { return func(s *Source) { s.staleAfter = d } }
 
 // WithAntiEntropy sets the pause between two comparisons of the model with a

@@ -77,7 +77,7 @@ func (s *Source) stream(ctx context.Context, index uint64) (uint64, error) {
 // staleAfter, and ends it when anti-entropy asks for a repair. Nomad sends a heartbeat about every 10 s, so a silent stream
 // means a dead connection, even one TCP still calls open.
 func (s *Source) watch(ctx context.Context, last *atomic.Int64, cancel context.CancelCauseFunc) {
-	tick := time.NewTicker(max(s.staleAfter/10, 10*time.Millisecond))
+	tick := time.NewTicker(min(max(s.staleAfter/25, 10*time.Millisecond), time.Second))
 	defer tick.Stop()
 	for {
 		select {
