@@ -371,8 +371,11 @@ func (r *scaleRun) sampleIndex(ctx context.Context) <-chan []indexMark {
 func (r *scaleRun) explain(ctx context.Context, diff []string) {
 	shown := 0
 	for _, d := range diff {
-		_, rest, ok := strings.Cut(d, "alloc ")
-		if !ok || shown == 3 {
+		kind, rest, ok := strings.Cut(d, ":")
+		if !ok || shown == 3 || !slices.Contains([]string{"different", "only live", "only fresh"}, kind) {
+			continue
+		}
+		if _, rest, ok = strings.Cut(rest, "alloc "); !ok {
 			continue
 		}
 		id, _, _ := strings.Cut(rest, " ")
