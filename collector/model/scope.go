@@ -1,0 +1,217 @@
+package model
+
+import (
+	"slices"
+	"strings"
+)
+
+// Scope is what one viewer may read of the model: the rights of a Nomad
+// token (namespaces whose jobs it may read, whether it may read nodes) and
+// of an optional Consul token (the service names it may read). It is a
+// plain value with a canonical Key, so viewers with equal rights share
+// everything derived from a restricted snapshot. Where the rights come from
+// (ACL policies, token look-ups) is not the model's business; what they let
+// through is decided here, once, by Snapshot.Restrict.
+type Scope struct {
+	// All lets everything through: a management token, or no viewer login.
+	All bool `json:"all,omitempty"`
+	// Namespaces are the namespace rules of the Nomad token, in the order
+	// NormalizeScope leaves them; see ReadsNamespace.
+	Namespaces []NamespaceRule `json:"namespaces,omitempty"`
+	// Nodes: the token may read nodes (Nomad's node policy read or write).
+	Nodes bool `json:"nodes,omitempty"`
+	// Consul: a Consul token was given and checked. Without one, nothing
+	// that comes from Consul (its services, intentions, default verdict) is
+	// shown.
+	Consul bool `json:"consul,omitempty"`
+	// Services are the Consul service names the Consul token may read,
+	// sorted; "*" stands for intentions whose destination is the wildcard.
+	Services []string `json:"services,omitempty"`
+}
+
+// NamespaceRule is one namespace block of the Nomad token's policies,
+// merged over all of them: a name or a glob pattern ("team-*") and whether
+// it grants reading jobs (read-job). A rule that grants nothing still
+// matters: an exact name or closer glob beats a looser one.
+type NamespaceRule struct {
+	Pattern string `json:"pattern"`
+	Read    bool   `json:"read"`
+}
+
+// NormalizeScope returns sc in canonical form (rules sorted and merged per
+// pattern, services sorted and deduplicated), so equal rights give equal
+// keys.
+func NormalizeScope(sc Scope) Scope {
+	if sc.All {
+		return Scope{All: true}
+	}
+	merged := map[string]bool{}
+	for _, r := range sc.Namespaces {
+		merged[r.Pattern] = merged[r.Pattern] || r.Read
+	}
+	out := Scope{Nodes: sc.Nodes, Consul: sc.Consul}
+	for p, read := range merged {
+		out.Namespaces = append(out.Namespaces, NamespaceRule{Pattern: p, Read: read})
+	}
+	slices.SortFunc(out.Namespaces, func(a, b NamespaceRule) int { return strings.Compare(a.Pattern, b.Pattern) })
+	if sc.Consul {
+		out.Services = slices.Compact(slices.Sorted(slices.Values(sc.Services)))
+	}
+	return out
+}
+
+// Key is the scope's canonical identity: equal rights, equal keys.
+func (sc Scope) Key() string {
+	if sc.All {
+		return "all"
+	}
+	var b strings.Builder
+	for _, r := range sc.Namespaces {
+		b.WriteString(r.Pattern)
+		if r.Read {
+			b.WriteString("=r;")
+		} else {
+			b.WriteString("=-;")
+		}
+	}
+	if sc.Nodes {
+		b.WriteString("|nodes")
+	}
+	if sc.Consul {
+		b.WriteString("|consul:" + strings.Join(sc.Services, ","))
+	}
+	return b.String()
+}
+
+// ReadsNamespace reports whether the scope may read the jobs of a
+// namespace, as Nomad decides it: an exact rule wins; otherwise the
+// matching glob closest to the name (fewest characters matched by
+// wildcards) decides; no matching rule means no.
+func (sc Scope) ReadsNamespace(ns string) bool {
+	if sc.All {
+		return true
+	}
+	if ns == "" {
+		ns = "default"
+	}
+	best, found := 0, false
+	read := false
+	for _, r := range sc.Namespaces {
+		if r.Pattern == ns {
+			return r.Read
+		}
+		if !strings.Contains(r.Pattern, "*") || !globMatch(r.Pattern, ns) {
+			continue
+		}
+		// What the wildcards stood for: the smaller, the closer the match.
+		d := len(ns) - len(strings.ReplaceAll(r.Pattern, "*", ""))
+		if !found || d < best {
+			best, found, read = d, true, r.Read
+		}
+	}
+	return found && read
+}
+
+// ReadsService reports whether the Consul token may read a service name.
+func (sc Scope) ReadsService(name string) bool {
+	if sc.All {
+		return true
+	}
+	if !sc.Consul {
+		return false
+	}
+	_, ok := slices.BinarySearch(sc.Services, name)
+	return ok
+}
+
+// globMatch matches name against a pattern in which "*" stands for any
+// run of characters.
+func globMatch(pattern, name string) bool {
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(name, parts[0]) {
+		return false
+	}
+	name = name[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(name, p)
+		if i < 0 {
+			return false
+		}
+		name = name[i+len(p):]
+	}
+	return len(parts) == 1 && name == "" || len(parts) > 1 && strings.HasSuffix(name, last)
+}
+
+// scopeMemo keys a restricted snapshot in its parent's memo tables.
+type scopeMemo struct{ key string }
+
+// scopeDataMemo keys a restricted model in its parent's data memo.
+type scopeDataMemo struct{ key string }
+
+// Restrict returns the snapshot as a viewer with scope sc sees it: only
+// allocations of namespaces it may read; nodes only with node read;
+// Nomad services of readable namespaces; Consul services only with a
+// Consul token that may read them and, when they belong to an
+// allocation, only if that allocation is shown; intentions and Consul's
+// default verdict only with a Consul token, and only intentions whose
+// destination it may read. Edges, warnings and reach answers are then
+// derived from what is left, so nothing derived can name what was left
+// out. The result keeps the version and the sources' status; it is built
+// once per snapshot and scope (the data once per data version), so
+// viewers with equal rights share it.
+func (s *Snapshot) Restrict(sc Scope) *Snapshot {
+	if sc.All {
+		return s
+	}
+	key := sc.Key()
+	return s.Memo(scopeMemo{key}, func() any {
+		m := s.DataMemo(scopeDataMemo{key}, func() any { return restrictModel(&s.model, sc) }).(*model)
+		r := &Snapshot{version: s.version, model: *m}
+		r.status = s.status
+		return r
+	}).(*Snapshot)
+}
+
+// restrictModel builds the model a scope may see from a full one.
+func restrictModel(full *model, sc Scope) *model {
+	// A cache of its own (newState's): the full model's is pruned to what
+	// the full model holds, and sharing it would make each prune the
+	// other's loss.
+	st := newState()
+	t := txn{st: &st}
+	if sc.Nodes {
+		full.nodes.each(func(_ string, n *Node) { t.upsertNode(n) })
+	}
+	shown := map[string]bool{}
+	full.allocs.each(func(id string, a *Allocation) {
+		if sc.ReadsNamespace(a.Namespace) {
+			shown[id] = true
+			t.upsertAlloc(a)
+		}
+	})
+	full.services.each(func(_ string, v *Service) {
+		ok := false
+		if v.Provider == ProviderNomad {
+			ok = sc.ReadsNamespace(v.Namespace)
+		} else {
+			ok = sc.ReadsService(v.Name) && (v.AllocID == "" || shown[v.AllocID])
+		}
+		if ok {
+			t.upsertService(v)
+		}
+	})
+	if sc.Consul {
+		var in []Intention
+		for _, i := range full.intentions {
+			if sc.ReadsService(i.Destination) {
+				in = append(in, i)
+			}
+		}
+		st.intentions = NonNil(in)
+		st.defaultAllow = full.defaultAllow
+	}
+	st.gen++ // freeze: nothing writes this model again
+	m := st.model
+	return &m
+}
