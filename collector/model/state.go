@@ -26,6 +26,8 @@ type model struct {
 	intentions   []Intention
 	defaultAllow bool
 	status       Status
+	// observed is what netviz agents reported (observed.go); nil until one does.
+	observed *observedState
 	// cache is handed to every snapshot (see edgeCache).
 	cache *edgeCache
 	// dataMemo is shared by consecutive snapshots whose data is the same
