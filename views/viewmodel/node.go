@@ -65,19 +65,14 @@ func NewNodeLedgerView(snap *model.Snapshot, n *model.Node, q LedgerQuery) NodeV
 		Allocations: snap.AllocationsOnNode(n.ID),
 		Range:       PortRange{Min: n.MinDynamicPort, Max: n.MaxDynamicPort},
 	}
-	if v.Range.Max >= v.Range.Min && v.Range.Min > 0 {
-		v.Range.Size = v.Range.Max - v.Range.Min + 1
-	}
-	used := map[int]bool{}
+	use := snap.DynamicRange(n)
+	v.Range.Size, v.Range.Used = use.Size, use.Used
 	var ports []NodePort
 	for _, p := range snap.PortsOnNode(n.ID) {
 		np := NodePort{
 			PortUse: p,
 			Owner:   KeyLink(snap, model.AllocKey(p.AllocID)),
-			InRange: v.Range.Size > 0 && p.Port >= v.Range.Min && p.Port <= v.Range.Max,
-		}
-		if np.InRange {
-			used[p.Port] = true
+			InRange: n.InDynamicRange(p.Port),
 		}
 		ports = append(ports, np)
 	}
@@ -95,7 +90,6 @@ func NewNodeLedgerView(snap *model.Snapshot, n *model.Node, q LedgerQuery) NodeV
 		v.Jobs = append(v.Jobs, j)
 	}
 	slices.SortFunc(v.Jobs, func(a, b JobRef) int { return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Job, b.Job)) })
-	v.Range.Used = len(used)
 	if v.Range.Size > 0 {
 		v.Range.Percent = v.Range.Used * 100 / v.Range.Size
 	}

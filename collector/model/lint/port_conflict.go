@@ -8,8 +8,6 @@ import (
 	"github.com/netviz/netviz/collector/model"
 )
 
-func ipsOverlap(a, b string) bool { return a == b || model.WildcardIP(a) || model.WildcardIP(b) }
-
 // portConflicts finds host ports held by more than one allocation on a node.
 func portConflicts(s *model.Snapshot) []model.Warning {
 	var out []model.Warning
@@ -34,7 +32,7 @@ func conflictAt(nodeID string, uses []model.PortUse) (model.Warning, bool) {
 	involved := map[int]bool{}
 	for a := range uses {
 		for b := a + 1; b < len(uses); b++ {
-			if uses[a].AllocID != uses[b].AllocID && ipsOverlap(uses[a].HostIP, uses[b].HostIP) {
+			if uses[a].AllocID != uses[b].AllocID && model.HostIPsOverlap(uses[a].HostIP, uses[b].HostIP) {
 				involved[a], involved[b] = true, true
 			}
 		}
