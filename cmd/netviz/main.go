@@ -62,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runDump(ctx, args, stdout, stderr)
 	case "demo":
 		err = runDemo(ctx, args, stdout, stderr)
+	case "agent":
+		err = runAgent(ctx, args, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,57 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/netviz/netviz/collector/model"
+)
+
+// ReportPath is where the server takes reports.
+const ReportPath = "/api/v1/observations"
+
+// HTTPSender posts reports as JSON to a netviz server.
+type HTTPSender struct {
+	// URL is the server's base URL.
+	URL string
+	// Secret, if set, goes as "Authorization: Bearer <secret>".
+	Secret string
+	// Client defaults to http.DefaultClient; set one with a TLS config
+	// (client certificate) for mutual TLS.
+	Client *http.Client
+}
+
+// Send posts r and wants a 2xx answer.
+func (h *HTTPSender) Send(ctx context.Context, r *model.ObservationReport) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(h.URL, "/")+ReportPath, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if h.Secret != "" {
+		req.Header.Set("Authorization", "Bearer "+h.Secret)
+	}
+	c := h.Client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("server answered %s: %s", resp.Status, bytes.TrimSpace(msg))
+	}
+	return nil
+}
