@@ -102,6 +102,9 @@ type builder struct {
 	noGraphWhy string
 	// skipLayout is set when the picture has nothing for Graphviz.
 	skipLayout bool
+	// export writes the DOT for someone else's Graphviz (export.go): boxes
+	// the SVG components draw themselves get their text as DOT labels.
+	export bool
 	// post runs once Graphviz's coordinates are in the Layout.
 	post []func()
 }

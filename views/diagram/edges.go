@@ -386,6 +386,10 @@ func (b *builder) finish() string {
 		if a.loose {
 			kv = append(kv, "constraint", "false")
 		}
+		if b.export && a.class != "" {
+			// The arrow's meaning (intent-allow, broken…) for exports.
+			kv = append(kv, "class", quoteDOT(a.class))
+		}
 		// Traffic enters a pin at the namespace's edge, its west side.
 		if ref, ok := b.elems[a.to]; ok && ref.kind == elemPin {
 			kv = append(kv, "headport", "w")

@@ -33,8 +33,12 @@ func (b *builder) host(n *model.Node, allocs []*model.Allocation) {
 	b.w.open("subgraph %s", cname)
 	// Four label lines at the bottom reserve the band where the port
 	// leads turn, and the ruler, its tick labels and the host name sit.
-	b.w.line("label=%s; labelloc=b; labeljust=l; fontsize=10; margin=12;",
-		quoteDOT(name+"   "+n.Address, " ", " ", rulerMinWidth))
+	label := quoteDOT(name+"   "+n.Address, " ", " ", rulerMinWidth)
+	if b.export {
+		// No ruler is drawn from an export: the name is the label.
+		label = quoteDOT(name + "   " + n.Address)
+	}
+	b.w.line("label=%s; labelloc=b; labeljust=l; fontsize=10; margin=12;", label)
 	if len(allocs) == 0 {
 		b.w.line("%s %s;", b.node(), attrs("label", quoteDOT("no allocations"), "shape", "plaintext"))
 	}

@@ -312,7 +312,11 @@ func (b *builder) scaleGraph(f viewmodel.Filter, graph []*group, edges []*groupE
 			box := b.lay.Groups[gi]
 			b.elems[n] = elemRef{elemGroup, gi}
 			b.refs[n] = g.key.String()
-			b.w.line("%s %s;", n, attrs("label", `""`, "fixedsize", "true",
+			label := `""`
+			if b.export {
+				label = quoteDOT(box.Title, box.Sub)
+			}
+			b.w.line("%s %s;", n, attrs("label", label, "fixedsize", "true",
 				"width", num(box.W/72), "height", num(box.H/72)))
 		}
 	}

@@ -1,0 +1,249 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"io"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-graphviz"
+
+	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/internal/fixture"
+	"github.com/netviz/netviz/internal/golden"
+	"github.com/netviz/netviz/views/diagram"
+	"github.com/netviz/netviz/views/export"
+	"github.com/netviz/netviz/views/viewmodel"
+)
+
+// nasty is a job and service name that tries every way out of a label in
+// DOT, Mermaid, SVG and HTML: quotes, brackets, an entity, a comment, a
+// newline and a script.
+const nasty = "x\"]; evil[\"#35; <script>alert(1)</script>\n%% end\n'`|{}&"
+
+// cluster is the fixed golden cluster, the hostile objects of package
+// fixture, and one more allocation and service named nasty.
+func cluster() *model.Snapshot {
+	changes := append(fixture.Cluster(), fixture.Hostile()...)
+	a := fixture.Alloc("e5f0ffee-0000-4000-8000-000000000007", nasty).Group(nasty).Node(fixture.NodeB).Bridge("172.26.64.20").
+		RawTask(nasty).Port(nasty, "10.0.0.12", 21001, 80, false).Svc(nasty, model.ProviderNomad, nasty).Build()
+	changes = append(changes, model.UpsertAllocation{Alloc: a},
+		fixture.Instance(a, model.ProviderNomad, nasty, nasty, 21001).Upsert())
+	return fixture.Snapshot(changes...)
+}
+
+// views are the exports checked, one per page kind.
+func views(t *testing.T, snap *model.Snapshot) map[string]export.View {
+	t.Helper()
+	node := viewmodel.FindNode(snap, fixture.NodeA)
+	svc, ok := viewmodel.NewServiceView(snap, "api")
+	if node == nil || !ok {
+		t.Fatal("fixture lacks node A or service api")
+	}
+	hostileSvc, _ := viewmodel.NewServiceView(snap, nasty)
+	return map[string]export.View{
+		"topology":       export.Topology("topology", snap, viewmodel.Filter{}),
+		"topology-web":   export.Topology("topology", snap, viewmodel.Filter{Job: "web"}),
+		"allocation":     export.Allocation(snap, snap.Allocation(fixture.AllocWeb)),
+		"allocation-xss": export.Allocation(snap, snap.Allocation(fixture.HostileAlloc)),
+		"node":           export.NodePage(viewmodel.NewNodeLedgerView(snap, node, viewmodel.LedgerQuery{})),
+		"node-xss":       export.NodePage(viewmodel.NewNodeLedgerView(snap, viewmodel.FindNode(snap, fixture.HostileNode), viewmodel.LedgerQuery{})),
+		"services":       export.Services(viewmodel.NewServiceList(snap, viewmodel.Filter{})),
+		"service":        export.Service(svc),
+		"service-xss":    export.Service(hostileSvc),
+		"reach":          export.Reach(viewmodel.NewReachView(snap, "web", "api", viewmodel.WindowFromQuery(nil))),
+		"reach-matrix":   export.Reach(viewmodel.NewReachView(snap, "", "", viewmodel.WindowFromQuery(nil))),
+		"warnings":       export.Warnings(viewmodel.Warnings(snap, viewmodel.Filter{}), viewmodel.Filter{}),
+		"model":          export.Model(snap, viewmodel.Filter{}),
+	}
+}
+
+// TestGolden pins every view in every picture format, and checks each is
+// what its language accepts.
+func TestGolden(t *testing.T) {
+	snap := cluster()
+	for name, v := range views(t, snap) {
+		for _, f := range []export.Format{export.FormatSVG, export.FormatDOT, export.FormatMermaid} {
+			t.Run(name+"."+f.Ext(), func(t *testing.T) {
+				got, err := v.Render(context.Background(), f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch f {
+				case export.FormatSVG:
+					CheckSVG(t, got)
+				case export.FormatDOT:
+					CheckDOT(t, got)
+				case export.FormatMermaid:
+					CheckMermaid(t, got)
+				}
+				golden.Assert(t, filepath.Join("testdata", name+".golden."+f.Ext()), got)
+			})
+		}
+	}
+}
+
+// CheckDOT parses dot with Graphviz's own parser.
+func CheckDOT(t testing.TB, dot []byte) {
+	t.Helper()
+	err := diagram.UseGraphviz(context.Background(), func(context.Context, *graphviz.Graphviz) error {
+		g, err := graphviz.ParseBytes(dot)
+		if err != nil {
+			return err
+		}
+		if g == nil {
+			return errors.New("no graph")
+		}
+		defer g.Close()
+		n, err := g.NodeNum()
+		if err == nil && n == 0 && !bytes.Contains(dot, []byte("label=")) {
+			err = errors.New("an empty graph without a word of why")
+		}
+		return err
+	})
+	if err != nil {
+		t.Errorf("DOT does not parse: %v\n%s", err, dot)
+	}
+	if bytes.Contains(dot, []byte("evil {")) || bytes.Contains(dot, []byte("\nevil")) {
+		t.Errorf("a name reached DOT's structure:\n%s", dot)
+	}
+}
+
+// Mermaid's statements as the writer emits them: quoted labels hold only
+// safe characters and entities.
+var (
+	mmLabel     = `"(?:[A-Za-z0-9 .,:/\-_=+@!?]|#[0-9]+;|<br/>)*"`
+	mmStatement = regexp.MustCompile(`^\s*(?:flowchart LR|end|` +
+		`subgraph c[0-9]+\[` + mmLabel + `\]|` +
+		`(?:n[0-9]+|c[0-9]+e|empty)\[` + mmLabel + `\](?::::[a-z]+)?|` +
+		`n[0-9]+ (?:-->|-\.->)(?:\|` + mmLabel + `\|)? n[0-9]+|` +
+		`linkStyle [0-9]+ [a-z:#0-9,]+|` +
+		`style c[0-9]+ [a-z:#0-9, -]+|` +
+		`classDef [a-z]+ [a-z:#0-9, -]+)$`)
+)
+
+// CheckMermaid checks a flowchart line by line: every line is a statement
+// the writer knows, identifiers are generated, subgraphs are closed.
+func CheckMermaid(t testing.TB, mm []byte) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(string(mm), "\n"), "\n")
+	depth := 0
+	for i, line := range lines {
+		switch {
+		case strings.HasPrefix(line, "%% netviz: "):
+			if i != 0 {
+				t.Errorf("line %d: comment after the start", i+1)
+			}
+			continue
+		case !mmStatement.MatchString(line):
+			t.Errorf("line %d is not a statement the writer makes: %q", i+1, line)
+		}
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "subgraph ") {
+			depth++
+		}
+		if trimmed == "end" {
+			depth--
+		}
+	}
+	if depth != 0 {
+		t.Errorf("%d subgraphs left open", depth)
+	}
+}
+
+// CheckSVG checks an SVG file stands alone: XML declaration, one <svg>
+// root in the SVG namespace, no script, event handler, foreign object or
+// link out of the file.
+func CheckSVG(t testing.TB, svg []byte) {
+	t.Helper()
+	if !bytes.HasPrefix(svg, []byte(`<?xml version="1.0" encoding="UTF-8"`)) {
+		t.Errorf("no XML declaration: %.80s", svg)
+	}
+	d := xml.NewDecoder(bytes.NewReader(svg))
+	d.Strict = true
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed XML: %v", err)
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 1 && (e.Name.Local != "svg" || e.Name.Space != "http://www.w3.org/2000/svg") {
+				t.Errorf("root is %v", e.Name)
+			}
+			switch strings.ToLower(e.Name.Local) {
+			case "script", "foreignobject", "iframe", "image":
+				t.Errorf("element %s in an export", e.Name.Local)
+			}
+			for _, a := range e.Attr {
+				if strings.HasPrefix(strings.ToLower(a.Name.Local), "on") ||
+					a.Name.Local == "href" && !strings.HasPrefix(a.Value, "#") {
+					t.Errorf("attribute %s=%q in an export", a.Name.Local, a.Value)
+				}
+			}
+		case xml.EndElement:
+			depth--
+		case xml.Directive:
+			t.Errorf("directive <!%s> in an export", e)
+		}
+	}
+	if bytes.Contains(svg, []byte("<script")) {
+		t.Error("raw <script in an export")
+	}
+}
+
+// TestStandaloneStrips feeds the SVG writer what a picture never holds and
+// checks none of it comes out.
+func TestStandaloneStrips(t *testing.T) {
+	in := `<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+<svg viewBox="0 0 1 1"><!-- c --><script>alert(1)</script><a href="http://evil.example/" onclick="alert(2)"><rect style="fill:url(http://x/)"/></a>
+<foreignObject><div>x</div></foreignObject><use href="#ok"/><text>&lt;script&gt;</text></svg>`
+	got, err := export.Standalone([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	CheckSVG(t, got)
+	for _, bad := range []string{"alert", "evil.example", "DOCTYPE", "<!--", "url(http"} {
+		if bytes.Contains(got, []byte(bad)) {
+			t.Errorf("%q survived:\n%s", bad, got)
+		}
+	}
+	for _, good := range []string{`href="#ok"`, `&lt;script&gt;`, `xmlns="http://www.w3.org/2000/svg"`} {
+		if !bytes.Contains(got, []byte(good)) {
+			t.Errorf("%q lost:\n%s", good, got)
+		}
+	}
+	if _, err := export.Standalone([]byte(`<html><svg/></html>`)); err == nil {
+		t.Error("a non-SVG root was accepted")
+	}
+}
+
+// TestFileName keeps file names to safe characters whatever the view's
+// name.
+func TestFileName(t *testing.T) {
+	for stem, want := range map[string]string{
+		"topology":                       "netviz-topology.svg",
+		"service-" + nasty:               "netviz-service-x-evil-35-script-alert-1-script-end.svg",
+		"../../etc/passwd":               "netviz-..-..-etc-passwd.svg",
+		"job=web&namespace=default":      "netviz-job-web-namespace-default.svg",
+		strings.Repeat("a", 200):         "netviz-" + strings.Repeat("a", 73) + ".svg",
+		"\r\nContent-Type: text/html\r\n": "netviz-Content-Type-text-html.svg",
+	} {
+		if got := export.FileName(stem, export.FormatSVG); got != want {
+			t.Errorf("FileName(%q) = %q, want %q", stem, got, want)
+		}
+	}
+	if got := export.Disposition(nasty, export.FormatMermaid); strings.ContainsAny(got, "\r\n\"<") {
+		t.Errorf("Disposition = %q", got)
+	}
+}
