@@ -50,6 +50,8 @@ type Options struct {
 	// CollectorStats, when set, is read at every /metrics scrape for the
 	// collector's own totals.
 	CollectorStats func() CollectorStats
+	// Observe turns on the agents' ingest of observed connections (observe.go).
+	Observe ObserveOptions
 }
 
 // Server serves the pages, the JSON API and live updates of one Source.
@@ -64,6 +66,7 @@ type Server struct {
 	hosts   *hostAllowlist
 	tls     *tls.Config
 	metrics *metrics
+	observe ObserveOptions
 	// renderLive renders live views' full pushes (renderView; tests put a fake
 	// in front of it).
 	renderLive renderFunc
@@ -130,6 +133,7 @@ func New(src Source, opts Options) *Server {
 		tune:    defaultTuning,
 		hosts:   newHostAllowlist(opts.AllowedHosts, opts.Listen),
 		tls:     opts.TLS,
+		observe: opts.Observe,
 	}
 	s.metrics = newMetrics(src, opts.CollectorStats)
 	s.renderLive = s.renderView
@@ -180,6 +184,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 	var wg sync.WaitGroup
 	wg.Go(func() { h.run(hubCtx) })
+	wg.Go(func() { s.expireObserved(hubCtx) })
 
 	srv := &http.Server{
 		Handler:           s.echo,
@@ -247,6 +252,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/warnings", s.serveWarnings)
 	api.GET("/reach", s.serveJSON)
 	api.GET("/reach/matrix", s.serveReachMatrix)
+	api.POST("/observations", s.serveObservations)
 
 	e.GET("/healthz", s.serveHealth)
 	e.HEAD("/healthz", s.serveHealth)

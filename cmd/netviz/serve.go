@@ -25,6 +25,7 @@ type serveFlags struct {
 	tlsKey         string
 	tlsClientCA    string
 	insecureNoAuth bool
+	observeFlags
 }
 
 // registerWeb registers the flags of the web server, shared by serve and demo.
@@ -39,6 +40,7 @@ func (f *serveFlags) registerWeb(fs *flag.FlagSet) {
 		"require client certificates signed by these PEM CAs (mutual TLS; needs --tls-cert) (env NETVIZ_TLS_CLIENT_CA)")
 	fs.BoolVar(&f.insecureNoAuth, "insecure-no-auth", envBool("NETVIZ_INSECURE_NO_AUTH"),
 		"allow serving a non-loopback address without authentication (netviz has no viewer login yet; anyone who reaches the address sees the cluster) (env NETVIZ_INSECURE_NO_AUTH)")
+	f.registerObserve(fs)
 }
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
@@ -60,6 +62,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer col.Close()
 	opts.CollectorStats = collectorStats(col)
+	if opts.Observe, err = f.observeOptions(col.Store().Apply, f.tlsClientCA != ""); err != nil {
+		return err
+	}
 	return serve(ctx, col.Run, col.Store(), opts, log, func(url string) {
 		log.Info("netviz dashboard", "url", url)
 	})
