@@ -46,3 +46,19 @@ const (
 	// CodeIntentionDeniesUpstream marks an upstream that an intention denies.
 	CodeIntentionDeniesUpstream = "intention-denies-upstream"
 )
+
+// Codes of the lints about observed traffic (what netviz agents saw).
+const (
+	// CodeUpstreamUnused marks a declared upstream its allocation never used
+	// during a whole observed window.
+	CodeUpstreamUnused = "upstream-unused"
+	// CodeMeshBypassObserved marks real traffic to a guarded mesh service's
+	// app port that did not come through its sidecar, naming the client.
+	CodeMeshBypassObserved = "mesh-bypass-observed"
+	// CodeUndeclaredDependency marks observed traffic between allocations
+	// that no upstream, template or env reference explains.
+	CodeUndeclaredDependency = "undeclared-dependency"
+	// CodeListeningUnexpected marks a task listening on its namespace
+	// address (or every address) on a port the network block does not map.
+	CodeListeningUnexpected = "listening-unexpected"
+)

@@ -26,6 +26,10 @@ var All = []Lint{
 	{Name: "port-conflict", Check: portConflicts},
 	{Name: "static-port", Check: staticPortLint},
 	{Name: "upstream", Check: upstreamLint},
+	{Name: "upstream-unused", Check: upstreamUnusedLint},
+	{Name: "mesh-bypass-observed", Check: meshBypassObservedLint},
+	{Name: "undeclared-dependency", Check: undeclaredDependencyLint},
+	{Name: "listening-unexpected", Check: listeningUnexpectedLint},
 }
 
 // severityRank orders severities, most serious first.

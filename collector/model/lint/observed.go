@@ -1,0 +1,206 @@
+package lint
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+
+	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/reach"
+)
+
+// Lints over observed traffic. They read only the snapshot: which flows
+// agents reported and which have aged out is decided by the store
+// (ExpireObserved), so the same snapshot gives the same findings.
+
+// who names an observed edge's client for a message.
+func who(s *model.Snapshot, id string) string {
+	if a := s.Allocation(id); a != nil {
+		return fmt.Sprintf("%s (%s)", a.Name, model.ShortID(a.ID))
+	}
+	return id
+}
+
+// subjectsOf are the subject keys of observed ends (allocations only).
+func subjectsOf(ids ...string) []string {
+	var out []string
+	for _, id := range ids {
+		if id != "" && id != model.ObservedHost && id != model.ObservedExternal {
+			out = append(out, model.AllocKey(id))
+		}
+	}
+	return out
+}
+
+func upstreamUnusedLint(s *model.Snapshot) []model.Warning {
+	window := s.ObservedWindow()
+	if window <= 0 {
+		return nil
+	}
+	used := map[[2]string]bool{}
+	for _, e := range s.ObservedEdges() {
+		if e.Kind == model.ObservedMesh {
+			used[[2]string{e.From, e.Service}] = true
+		}
+	}
+	var out []model.Warning
+	for _, a := range s.Allocations() {
+		n := s.ObservedNode(a.NodeID)
+		if !a.Live() || n == nil || !n.CoversWindow(window) {
+			continue // nobody watched this allocation for a whole window
+		}
+		for _, spec := range a.MeshSpecs("") {
+			for _, u := range spec.Connect.Upstreams {
+				if used[[2]string{a.ID, u.DestinationName}] {
+					continue
+				}
+				out = append(out, model.Warning{
+					Code: model.CodeUpstreamUnused, Severity: model.SeverityInfo,
+					Subjects: []string{model.AllocKey(a.ID), model.ServiceKey(spec.Name), model.ServiceKey(u.DestinationName)},
+					Message: fmt.Sprintf("%s declares an upstream %s, but no connection through it was seen in the last %s",
+						who(s, a.ID), u.Label(), window),
+					Fix: "drop the upstream if nothing needs it, or check that the app uses it (and not another address)",
+				})
+			}
+		}
+	}
+	return out
+}
+
+// insidePort is the namespace port an observed edge reached on d.
+func insidePort(d *model.Allocation, label string) int {
+	if p, ok := d.PortByLabel(label); ok {
+		return p.InsidePort()
+	}
+	n, _ := strconv.Atoi(label)
+	return n
+}
+
+func meshBypassObservedLint(s *model.Snapshot) []model.Warning {
+	var out []model.Warning
+	for _, e := range s.ObservedEdges() {
+		if e.Kind != model.ObservedNamespaceIP && e.Kind != model.ObservedHostPort {
+			continue
+		}
+		d := s.Allocation(e.To)
+		if d == nil {
+			continue
+		}
+		spec, ok := reach.MeshSpecOn(d, reach.Target{Label: e.Port, Inside: insidePort(d, e.Port)})
+		if !ok || !reach.Guarded(s, spec.Name) {
+			continue
+		}
+		how := "its namespace address"
+		if e.Kind == model.ObservedHostPort {
+			how = "a host port"
+		}
+		out = append(out, model.Warning{
+			Code: model.CodeMeshBypassObserved, Severity: model.SeverityError,
+			Subjects: append(subjectsOf(e.From, d.ID), model.ServiceKey(spec.Name)),
+			Message: fmt.Sprintf("%s connected to %s's app port %d through %s, around its sidecar: intentions never applied",
+				who(s, e.From), spec.Name, insidePort(d, e.Port), how),
+			Fix: fmt.Sprintf("make the client use an upstream to %s; bind the app to 127.0.0.1 so only the sidecar reaches it", spec.Name),
+		})
+	}
+	return dedupe(out)
+}
+
+// declaredNames are the service names an allocation provides.
+func declaredNames(s *model.Snapshot, d *model.Allocation) map[string]bool {
+	names := map[string]bool{}
+	for _, spec := range d.Services {
+		names[spec.Name] = true
+	}
+	for _, svc := range s.Services() {
+		if svc.AllocID == d.ID {
+			names[svc.Name] = true
+		}
+	}
+	return names
+}
+
+// explains reports whether a declared edge of a (upstream, template, env
+// reference, ingress rule) leads to one of names.
+func explains(s *model.Snapshot, a *model.Allocation, names map[string]bool) bool {
+	froms := []string{model.AllocKey(a.ID)}
+	for _, t := range a.Tasks {
+		froms = append(froms, model.TaskKey(a.ID, t.Name))
+	}
+	for _, f := range froms {
+		for _, e := range s.EdgesFrom(f) {
+			for n := range names {
+				if e.To == model.ServiceKey(n) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func undeclaredDependencyLint(s *model.Snapshot) []model.Warning {
+	var out []model.Warning
+	for _, e := range s.ObservedEdges() {
+		a, d := s.Allocation(e.From), s.Allocation(e.To)
+		if a == nil || d == nil || a.ID == d.ID || e.Kind == model.ObservedSameNamespace {
+			continue
+		}
+		if explains(s, a, declaredNames(s, d)) {
+			continue
+		}
+		out = append(out, model.Warning{
+			Code: model.CodeUndeclaredDependency, Severity: model.SeverityWarning,
+			Subjects: subjectsOf(a.ID, d.ID),
+			Message: fmt.Sprintf("%s talks to %s on port %s (%s) but declares nothing that leads there: no upstream, template or env reference",
+				who(s, a.ID), who(s, d.ID), e.Port, e.Kind),
+			Fix: "declare the dependency (a Connect upstream, or a service lookup in a template) so the picture and the intentions know it",
+		})
+	}
+	return dedupe(out)
+}
+
+func listeningUnexpectedLint(s *model.Snapshot) []model.Warning {
+	var out []model.Warning
+	for _, n := range s.ObservedNodes() {
+		for _, l := range n.Listeners {
+			d := s.Allocation(l.Alloc)
+			if d == nil || !d.Live() || d.Network.Mode == model.ModeHost || d.Network.Mode == model.ModeNone {
+				continue
+			}
+			ip, err := netip.ParseAddr(l.IP)
+			if err != nil || !(ip.IsUnspecified() || l.IP == d.Network.IP) || mapped(d, l.Port) {
+				continue
+			}
+			task := l.Task
+			if task == "" {
+				task = "a task"
+			}
+			out = append(out, model.Warning{
+				Code: model.CodeListeningUnexpected, Severity: model.SeverityWarning,
+				Subjects: []string{model.AllocKey(d.ID)},
+				Message: fmt.Sprintf("%s in %s listens on %s:%d, which the network block does not map: same-node peers reach it on the namespace address, nothing else does",
+					task, who(s, d.ID), l.IP, l.Port),
+				Fix: fmt.Sprintf("map port %d in the network block if it is meant to be reached, or bind it to 127.0.0.1", l.Port),
+			})
+		}
+	}
+	return dedupe(out)
+}
+
+// mapped reports whether port is one the allocation's network block maps,
+// or a Connect upstream's local listener.
+func mapped(d *model.Allocation, port int) bool {
+	for _, p := range d.Ports {
+		if p.InsidePort() == port {
+			return true
+		}
+	}
+	for _, spec := range d.MeshSpecs("") {
+		for _, u := range spec.Connect.Upstreams {
+			if u.LocalBindPort == port {
+				return true
+			}
+		}
+	}
+	return false
+}
