@@ -27,6 +27,8 @@ Usage:
                              exit 0 reachable, 1 not, 2 error (--json)
   netviz lint                the cluster's findings; exit 1 when any is at or
                              above --severity (default warning) (--json)
+  netviz check FILE.nomad.hcl  what the job would do to the network before
+                             it runs; exit 0 clean, 1 findings, 2 error (--json)
 
 Nomad and Consul are found exactly as the official CLIs find them:
   NOMAD_ADDR, NOMAD_TOKEN, NOMAD_NAMESPACE, NOMAD_REGION, NOMAD_CACERT,
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runDemo(ctx, args, stdout, stderr)
 	case "agent":
 		err = runAgent(ctx, args, stderr)
+	case "check":
+		return runCheck(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
