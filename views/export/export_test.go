@@ -3,20 +3,14 @@ package export_test
 import (
 	"bytes"
 	"context"
-	"encoding/xml"
-	"errors"
-	"io"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/goccy/go-graphviz"
-
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/internal/exportcheck"
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/internal/golden"
-	"github.com/netviz/netviz/views/diagram"
 	"github.com/netviz/netviz/views/export"
 	"github.com/netviz/netviz/views/viewmodel"
 )
@@ -74,131 +68,15 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				switch f {
-				case export.FormatSVG:
-					CheckSVG(t, got)
-				case export.FormatDOT:
-					CheckDOT(t, got)
-				case export.FormatMermaid:
-					CheckMermaid(t, got)
+				if err := exportcheck.Check(f, got); err != nil {
+					t.Errorf("%v\n%s", err, got)
+				}
+				if bytes.Contains(got, []byte("evil {")) || bytes.Contains(got, []byte("\nevil")) {
+					t.Errorf("a name reached the file's structure:\n%s", got)
 				}
 				golden.Assert(t, filepath.Join("testdata", name+".golden."+f.Ext()), got)
 			})
 		}
-	}
-}
-
-// CheckDOT parses dot with Graphviz's own parser.
-func CheckDOT(t testing.TB, dot []byte) {
-	t.Helper()
-	err := diagram.UseGraphviz(context.Background(), func(context.Context, *graphviz.Graphviz) error {
-		g, err := graphviz.ParseBytes(dot)
-		if err != nil {
-			return err
-		}
-		if g == nil {
-			return errors.New("no graph")
-		}
-		defer g.Close()
-		n, err := g.NodeNum()
-		if err == nil && n == 0 && !bytes.Contains(dot, []byte("label=")) {
-			err = errors.New("an empty graph without a word of why")
-		}
-		return err
-	})
-	if err != nil {
-		t.Errorf("DOT does not parse: %v\n%s", err, dot)
-	}
-	if bytes.Contains(dot, []byte("evil {")) || bytes.Contains(dot, []byte("\nevil")) {
-		t.Errorf("a name reached DOT's structure:\n%s", dot)
-	}
-}
-
-// Mermaid's statements as the writer emits them: quoted labels hold only
-// safe characters and entities.
-var (
-	mmLabel     = `"(?:[A-Za-z0-9 .,:/\-_=+@!?]|#[0-9]+;|<br/>)*"`
-	mmStatement = regexp.MustCompile(`^\s*(?:flowchart LR|end|` +
-		`subgraph c[0-9]+\[` + mmLabel + `\]|` +
-		`(?:n[0-9]+|c[0-9]+e|empty)\[` + mmLabel + `\](?::::[a-z]+)?|` +
-		`n[0-9]+ (?:-->|-\.->)(?:\|` + mmLabel + `\|)? n[0-9]+|` +
-		`linkStyle [0-9]+ [a-z:#0-9,]+|` +
-		`style c[0-9]+ [a-z:#0-9, -]+|` +
-		`classDef [a-z]+ [a-z:#0-9, -]+)$`)
-)
-
-// CheckMermaid checks a flowchart line by line: every line is a statement
-// the writer knows, identifiers are generated, subgraphs are closed.
-func CheckMermaid(t testing.TB, mm []byte) {
-	t.Helper()
-	lines := strings.Split(strings.TrimSuffix(string(mm), "\n"), "\n")
-	depth := 0
-	for i, line := range lines {
-		switch {
-		case strings.HasPrefix(line, "%% netviz: "):
-			if i != 0 {
-				t.Errorf("line %d: comment after the start", i+1)
-			}
-			continue
-		case !mmStatement.MatchString(line):
-			t.Errorf("line %d is not a statement the writer makes: %q", i+1, line)
-		}
-		trimmed := strings.TrimSpace(line)
-		if strings.HasPrefix(trimmed, "subgraph ") {
-			depth++
-		}
-		if trimmed == "end" {
-			depth--
-		}
-	}
-	if depth != 0 {
-		t.Errorf("%d subgraphs left open", depth)
-	}
-}
-
-// CheckSVG checks an SVG file stands alone: XML declaration, one <svg>
-// root in the SVG namespace, no script, event handler, foreign object or
-// link out of the file.
-func CheckSVG(t testing.TB, svg []byte) {
-	t.Helper()
-	if !bytes.HasPrefix(svg, []byte(`<?xml version="1.0" encoding="UTF-8"`)) {
-		t.Errorf("no XML declaration: %.80s", svg)
-	}
-	d := xml.NewDecoder(bytes.NewReader(svg))
-	d.Strict = true
-	depth := 0
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("not well-formed XML: %v", err)
-		}
-		switch e := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if depth == 1 && (e.Name.Local != "svg" || e.Name.Space != "http://www.w3.org/2000/svg") {
-				t.Errorf("root is %v", e.Name)
-			}
-			switch strings.ToLower(e.Name.Local) {
-			case "script", "foreignobject", "iframe", "image":
-				t.Errorf("element %s in an export", e.Name.Local)
-			}
-			for _, a := range e.Attr {
-				if strings.HasPrefix(strings.ToLower(a.Name.Local), "on") ||
-					a.Name.Local == "href" && !strings.HasPrefix(a.Value, "#") {
-					t.Errorf("attribute %s=%q in an export", a.Name.Local, a.Value)
-				}
-			}
-		case xml.EndElement:
-			depth--
-		case xml.Directive:
-			t.Errorf("directive <!%s> in an export", e)
-		}
-	}
-	if bytes.Contains(svg, []byte("<script")) {
-		t.Error("raw <script in an export")
 	}
 }
 
@@ -212,7 +90,9 @@ func TestStandaloneStrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	CheckSVG(t, got)
+	if err := exportcheck.SVG(got); err != nil {
+		t.Error(err)
+	}
 	for _, bad := range []string{"alert", "evil.example", "DOCTYPE", "<!--", "url(http"} {
 		if bytes.Contains(got, []byte(bad)) {
 			t.Errorf("%q survived:\n%s", bad, got)
