@@ -14,7 +14,7 @@ import (
 // Nomad's words, never down; the catch-up reads the allocation list once,
 // unfiltered (Nomad 1.6 refuses "ModifyIndex >= N", as the fake does),
 // deletes those gone, adds the new ones, and leaves the model equal to a
-// fresh sync; the stream resumes from the catch-up's index.
+// fresh sync; the stream it follows was opened before the catch-up's read.
 func TestDropThenCatchUp(t *testing.T) {
 	f, s, store, st := runFake(t, WithStaleAfter(2*time.Second))
 	if n := len(store.Snapshot().Allocations()); n != 3 {
@@ -46,7 +46,19 @@ func TestDropThenCatchUp(t *testing.T) {
 	f.resetCalls()
 	st.drop(t)
 
+	// The next stream opens before the catch-up reads, from the last index
+	// applied: nothing can happen between the read and the stream.
+	next := f.nextStream(t, eventTopics...)
+	if next.Index != idx {
+		t.Errorf("the next stream asked for index %d, want the last applied %d", next.Index, idx)
+	}
 	gate.wait(t)
+	f.mu.Lock()
+	first := f.calls[0]
+	f.mu.Unlock()
+	if first.Path != "/v1/event/stream" {
+		t.Errorf("after the drop the source asked for %v first, want the event stream", first)
+	}
 	status := s.Status()
 	if status.State != model.StateCatchingUp {
 		t.Fatalf("after Nomad dropped the stream the status is %+v, want catching-up", status)
@@ -87,11 +99,7 @@ func TestDropThenCatchUp(t *testing.T) {
 		t.Errorf("after the catch-up the model differs from a fresh sync:\n got %s\nwant %s", got, want)
 	}
 
-	// The stream resumes from the catch-up's index and goes on.
-	next := f.nextStream(t, eventTopics...)
-	if next.Index != status.Index || next.Index < idx {
-		t.Errorf("the stream resumed at %d, want the catch-up's index %d", next.Index, status.Index)
-	}
+	// The stream goes on.
 	idx = next.send(t, f.putAlloc(fakeAlloc("a6", "n3", "api", 0, 21006, "")))
 	waitFor(t, "an event after the catch-up", func() bool { return store.Snapshot().Allocation("a6") != nil })
 	if st := s.Status(); st.State != model.StateConnected || st.Index != idx {
@@ -139,7 +147,12 @@ func TestStreamEndedByNomadDoesNotWaitForWatchdog(t *testing.T) {
 	t.Cleanup(cancel)
 	done := make(chan result, 1)
 	go func() {
-		i, err := s.stream(ctx, index)
+		sub, err := s.subscribe(ctx, index)
+		if err != nil {
+			done <- result{index, err}
+			return
+		}
+		i, _, err := s.follow(ctx, sub, index, nil, nil)
 		done <- result{i, err}
 	}()
 	st := f.nextStream(t)

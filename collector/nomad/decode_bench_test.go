@@ -28,7 +28,7 @@ func BenchmarkDecodeAllocFrame(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		_ = decodeFrames(strings.NewReader(frame), func() {}, func(f *eventFrame) error {
-			s.applyFrame(f)
+			s.applyFrame(f, true)
 			return nil
 		})
 	}

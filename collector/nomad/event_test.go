@@ -58,7 +58,7 @@ func TestApplyAllocationEvent(t *testing.T) {
 	s, store := newTestSource()
 	s.jobs.put(meshJob)
 	err := decodeFrames(strings.NewReader(allocEvent), func() {}, func(f *eventFrame) error {
-		s.applyFrame(f)
+		s.applyFrame(f, true)
 		return nil
 	})
 	if err != io.ErrUnexpectedEOF {
@@ -135,7 +135,7 @@ func TestAllocationLifecycleEvents(t *testing.T) {
 			s, store := newTestSource()
 			s.jobs.put(&apiJob{ID: "j", Namespace: ""})
 			_ = decodeFrames(strings.NewReader(tt.frames), func() {}, func(f *eventFrame) error {
-				s.applyFrame(f)
+				s.applyFrame(f, true)
 				return nil
 			})
 			if msg := tt.want(store.Snapshot()); msg != "" {
@@ -162,7 +162,7 @@ func FuzzDecodeFrames(f *testing.F) {
 					s.jobs.put(&apiJob{ID: a.JobID, Namespace: a.Namespace, Version: a.JobVersion})
 				}
 			}
-			s.applyFrame(fr)
+			s.applyFrame(fr, true)
 			return nil
 		})
 	})

@@ -54,6 +54,7 @@ type fakeNomad struct {
 	heartbeat time.Duration
 	streamCh  chan *fakeStream
 	bad       []string // requests the fake does not serve
+	broker    *fakeBroker
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -335,6 +336,7 @@ func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 		f.serveStream(w, r)
 		return
 	}
+	defer f.served(path)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	call := fakeCall{Path: path, Query: q}
@@ -571,11 +573,24 @@ func (f *fakeNomad) serveStream(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	fl := w.(http.Flusher)
+	f.mu.Lock()
+	if !f.silent {
+		// Nomad sends a heartbeat as soon as the subscription is registered.
+		_, _ = io.WriteString(w, "{}\n")
+	}
+	f.mu.Unlock()
 	fl.Flush()
-	select {
-	case f.streamCh <- st:
-	default:
-		f.t.Errorf("fake Nomad: too many streams nobody waited for")
+	f.mu.Lock()
+	broker := f.broker
+	f.mu.Unlock()
+	if broker != nil {
+		broker.attach(st, w)
+	} else {
+		select {
+		case f.streamCh <- st:
+		default:
+			f.t.Errorf("fake Nomad: too many streams nobody waited for")
+		}
 	}
 	tick := time.NewTicker(beat)
 	defer tick.Stop()
@@ -657,7 +672,7 @@ func (f *fakeNomad) applyEvents(t testing.TB, s *Source, events ...event) {
 	t.Helper()
 	b, _ := f.frame(t, events...)
 	_ = decodeFrames(strings.NewReader(string(b)), func() {}, func(fr *eventFrame) error {
-		s.applyFrame(fr)
+		s.applyFrame(fr, true)
 		return nil
 	})
 }

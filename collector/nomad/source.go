@@ -74,6 +74,11 @@ type Source struct {
 	status    model.SourceStatus
 	nodeAddrs map[string]string
 	forceRead []string
+	// round is the stream loop's current round while its read runs (nil
+	// otherwise, and for one-shot reads); readIndexes are the per-topic
+	// indexes of the last read, for skipping the frames it holds.
+	round       *round
+	readIndexes map[string]uint64
 }
 
 // Option configures a Source.
@@ -117,10 +122,12 @@ func NewSource(client *nomadapi.Client, addr string, store *model.Store, log *sl
 	return s
 }
 
-// Run syncs and streams until ctx ends. After the first full sync, every
-// break of the stream is followed by a catch-up (a read of what changed),
-// then the stream resumes from the catch-up's index; failures are retried
-// with backoff and shown in the status.
+// Run syncs and streams until ctx ends. Each round opens the event stream
+// first, then reads (a full sync the first time, a catch-up of what changed
+// after), then applies the stream's frames the read does not hold and
+// follows it until it breaks: no event can fall between the read and the
+// stream (see subscription). Failures are retried with backoff and shown
+// in the status; the status says connected only while a stream follows.
 func (s *Source) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -128,20 +135,46 @@ func (s *Source) Run(ctx context.Context) error {
 	wg.Go(func() { s.specs.run(ctx) })
 	wg.Go(func() { s.antiEntropy(ctx) })
 	bo := backoff.New()
-	// streamBo spaces the catch-ups after streams that ended before their
-	// first frame (Nomad refusing the stream, a proxy that cannot stream):
-	// without it they are a busy loop of list reads.
+	// streamBo spaces the rounds after streams that did not hold (Nomad
+	// refusing the stream, a proxy that cannot stream, a stream that ends
+	// as soon as it resumes): without it they are a busy loop of reads.
 	streamBo := backoff.New()
-	var index uint64 // 0 until the first sync succeeds
+	var (
+		index    uint64 // the model's index; 0 until the first sync
+		synced   bool
+		unheld   int   // rounds in a row whose stream did not hold
+		lastFail error // why the last of them ended
+	)
 	for ctx.Err() == nil {
-		var err error
-		var needIP []string
-		if index == 0 {
-			index, needIP, err = s.timedRead(ctx, s.Sync)
-		} else {
-			index, needIP, err = s.timedRead(ctx, s.catchUp)
+		sub, subErr := s.subscribe(ctx, index)
+		if ctx.Err() != nil {
+			return nil
 		}
+		switch {
+		case errors.Is(subErr, errTopicsForbidden):
+			continue // recorded in the status; open with the rest at once
+		case subErr != nil && synced && isTimeout(subErr):
+			// Nomad does not answer; a read would not either. The status
+			// stays (stale after a silent stream) until it does.
+			s.log.Warn("nomad: event stream not answering; retrying", "err", subErr)
+			if !streamBo.Wait(ctx) {
+				return nil
+			}
+			continue
+		case subErr != nil:
+			s.log.Warn("nomad: event stream cannot be opened; reading without it", "err", subErr)
+		}
+		s.setRound(&round{sub: sub, streamErr: subErr, unheld: unheld, lastFail: lastFail})
+		read := s.catchUp
+		if !synced {
+			read = s.Sync
+		}
+		n, needIP, err := s.timedRead(ctx, read)
+		s.setRound(nil)
 		if err != nil {
+			if sub != nil {
+				sub.close(nil)
+			}
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -153,18 +186,31 @@ func (s *Source) Run(ctx context.Context) error {
 			continue
 		}
 		bo.Reset()
+		synced, index = true, n
 		if len(needIP) > 0 {
 			wg.Go(func() { s.fillIPs(ctx, needIP) })
 		}
-		from := index
-		index, err = s.stream(ctx, index)
-		if ctx.Err() != nil {
-			return nil
+		var held bool
+		if sub == nil {
+			err = subErr
+		} else {
+			var pending func()
+			if unheld > 0 {
+				pending = func() { s.publishStatus(func(st *model.SourceStatus) { setConnected(st.Index, s.now())(st) }) }
+			}
+			index, held, err = s.follow(ctx, sub, n, s.takeReadIndexes(), pending)
+			if ctx.Err() != nil {
+				return nil
+			}
+			s.streamEnded(err)
 		}
-		s.streamEnded(err)
-		if index > from || errors.Is(err, errRepair) {
+		if held || errors.Is(err, errRepair) {
+			unheld, lastFail = 0, nil
 			streamBo.Reset()
-		} else if !streamBo.Wait(ctx) {
+			continue
+		}
+		unheld, lastFail = unheld+1, err
+		if !streamBo.Wait(ctx) {
 			return nil
 		}
 	}

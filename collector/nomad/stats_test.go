@@ -3,6 +3,8 @@ package nomad
 import (
 	"testing"
 	"time"
+
+	"github.com/netviz/netviz/collector/model"
 )
 
 // TestStats: the running totals count the first sync, each frame's events
@@ -14,7 +16,9 @@ func TestStats(t *testing.T) {
 	s, store := newFakeSource(t, f, WithStaleAfter(time.Minute), WithAntiEntropy(0))
 	runSource(t, s)
 
+	// The stream opens before the sync it follows.
 	st := f.nextStream(t, eventTopics...)
+	waitState(t, s, model.StateConnected)
 	if got := s.Stats(); got.Syncs != 1 || got.SyncSeconds <= 0 || got.CatchUps != 0 || got.Frames != 0 {
 		t.Errorf("after the first sync: %+v, want one sync and nothing else", got)
 	}
@@ -32,6 +36,7 @@ func TestStats(t *testing.T) {
 
 	st.drop(t)
 	f.nextStream(t, eventTopics...)
+	waitState(t, s, model.StateConnected)
 	if got := s.Stats(); got.CatchUps != 1 || got.CatchUpSeconds <= 0 || got.Syncs != 1 {
 		t.Errorf("after a dropped stream: %+v, want one catch-up", got)
 	}

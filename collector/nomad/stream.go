@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -16,62 +15,6 @@ import (
 // staleAfter: the connection may be half-open, so it is dropped and the
 // model caught up once Nomad answers again.
 var errStale = errors.New("no event or heartbeat from Nomad")
-
-// stream follows the event stream from index, applying each frame as one
-// batch, until the stream or ctx ends. It returns the index of the last
-// frame applied and why the stream ended.
-func (s *Source) stream(ctx context.Context, index uint64) (uint64, error) {
-	topics := s.permittedTopics()
-	if len(topics) == 0 {
-		<-ctx.Done()
-		return index, ctx.Err()
-	}
-	var q strings.Builder
-	fmt.Fprintf(&q, "/v1/event/stream?index=%d", index)
-	for _, t := range topics {
-		q.WriteString("&topic=" + t)
-	}
-	sctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	body, err := s.api.stream(sctx, q.String())
-	if err != nil {
-		if isForbidden(err) {
-			return index, s.forbidTopics(ctx, index, topics, err)
-		}
-		return index, fmt.Errorf("nomad event stream: %w", err)
-	}
-	// The request is bound to sctx: when it ends, the read below fails.
-	defer body.Close()
-	var last atomic.Int64 // unix nanoseconds of the last frame or heartbeat
-	last.Store(s.now().UnixNano())
-	done := make(chan struct{})
-	// Stop the watchdog before waiting for it: a stream Nomad ended must
-	// not wait staleAfter, nor be called stale.
-	defer func() { cancel(nil); <-done }()
-	go func() {
-		defer close(done)
-		s.watch(sctx, &last, cancel)
-	}()
-	applied, first := index, true
-	err = decodeFrames(body, func() { last.Store(s.now().UnixNano()) }, func(f *eventFrame) error {
-		if first && f.Index < index {
-			// Nomad resumed before the index asked for: a replay, harmless
-			// (older updates are dropped), but worth knowing.
-			s.log.Debug("nomad: event stream resumed before the requested index", "asked", index, "got", f.Index)
-		}
-		first = false
-		s.applyFrame(f)
-		applied = max(applied, f.Index)
-		return nil
-	})
-	if ctx.Err() != nil {
-		return applied, ctx.Err()
-	}
-	if cause := context.Cause(sctx); errors.Is(cause, errStale) || errors.Is(cause, errRepair) {
-		return applied, cause
-	}
-	return applied, fmt.Errorf("nomad event stream: %w", err)
-}
 
 // watch marks the source stale and ends the stream when nothing arrived for
 // staleAfter, and ends it when anti-entropy asks for a repair. Nomad sends a heartbeat about every 10 s, so a silent stream
@@ -135,12 +78,14 @@ func (s *Source) forbidTopics(ctx context.Context, index uint64, topics []string
 	if !found {
 		return fmt.Errorf("nomad event stream: %w", cause)
 	}
-	return errors.New("nomad event stream: some topics are forbidden by the ACL token; following the rest")
+	return fmt.Errorf("nomad event stream: %w", errTopicsForbidden)
 }
 
 // applyFrame converts a frame's events into model changes and applies them
-// as one batch (one new model version per frame, not per event).
-func (s *Source) applyFrame(f *eventFrame) {
+// as one batch (one new model version per frame, not per event). connect
+// says the stream it came from still runs, so the status is connected; a
+// frame a stream queued before it ended only moves the status's index.
+func (s *Source) applyFrame(f *eventFrame, connect bool) {
 	var changes []model.Change
 	for i := range f.Events {
 		ev := &f.Events[i]
@@ -149,9 +94,12 @@ func (s *Source) applyFrame(f *eventFrame) {
 		}
 	}
 	now := s.now()
-	s.burst.add(now, len(f.Events))
 	changes = append(changes, s.updateStatus(func(st *model.SourceStatus) {
-		setConnected(f.Index, now)(st)
+		if connect {
+			setConnected(f.Index, now)(st)
+		} else {
+			st.Index = max(st.Index, f.Index)
+		}
 		st.LastEvent = now
 	}))
 	s.store.Apply(changes...)

@@ -45,8 +45,9 @@ func (s *Source) catchUp(ctx context.Context) (uint64, []string, error) {
 }
 
 // readDone records a finished read: node addresses for the stream's
-// conversions, job specs of jobs that are gone forgotten, and the status
-// connected at the read's index, keeping what the event stream refused.
+// conversions, job specs of jobs that are gone forgotten, and the status at
+// the read's index (connected only when a stream follows it, readVerdict),
+// keeping what the event stream refused.
 func (s *Source) readDone(st *state, catchUp bool) model.SetNomadStatus {
 	if _, forbidden := st.forbidden["Job"]; !forbidden {
 		s.jobs.retain(st.jobs)
@@ -57,9 +58,9 @@ func (s *Source) readDone(st *state, catchUp bool) model.SetNomadStatus {
 		s.nodeAddrs[n.ID] = n.Address
 	}
 	s.mu.Unlock()
-	now := s.now()
+	reason := s.readVerdict(st)
 	return s.updateStatus(func(status *model.SourceStatus) {
-		setConnected(st.index, now)(status)
+		setReadState(st.index, reason, s.now)(status)
 		if catchUp {
 			status.CatchUps++
 		}
