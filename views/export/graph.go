@@ -112,7 +112,7 @@ func (g *Graph) DOT() string {
 		b.WriteString(", label=" + quote(g.Title))
 	}
 	b.WriteString("];\n")
-	b.WriteString(`  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];` + "\n")
+	b.WriteString(`  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11, margin="0.16,0.06"];` + "\n")
 	b.WriteString(`  edge [fontname="Helvetica", fontsize=10, arrowsize=0.6];` + "\n")
 	g.dotCluster(&b, -1, 1)
 	for _, e := range g.Edges {
