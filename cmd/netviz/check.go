@@ -161,7 +161,16 @@ func reportText(r check.Report, min model.Severity) string {
 	case r.Plan.Ran:
 		var ups []string
 		for _, u := range r.Plan.Updates {
-			ups = append(ups, fmt.Sprintf("%s: place %d, in-place %d, destructive %d, stop %d, ignore %d", u.Group, u.Place, u.InPlaceUpdate, u.DestructiveUpdate, u.Stop, u.Ignore))
+			var parts []string
+			for _, c := range []struct {
+				what string
+				n    uint64
+			}{{"place", u.Place}, {"in-place update", u.InPlaceUpdate}, {"destructive update", u.DestructiveUpdate}, {"stop", u.Stop}, {"ignore", u.Ignore}, {"canary", u.Canary}} {
+				if c.n > 0 {
+					parts = append(parts, fmt.Sprintf("%s %d", c.what, c.n))
+				}
+			}
+			ups = append(ups, u.Group+": "+strings.Join(parts, ", "))
 		}
 		p("plan (Nomad's scheduler): %s", r.Plan.DiffType)
 		if len(ups) > 0 {

@@ -58,10 +58,10 @@ func diffGroup(group string, old, new *model.Allocation) []Change {
 	case old == nil && new == nil:
 		return nil
 	case old == nil:
-		add(ChangeGroup, OpAdded, group, "", new.Network.Mode)
+		add(ChangeGroup, OpAdded, "group", "", "network mode "+modeOf(new))
 		old = &model.Allocation{}
 	case new == nil:
-		add(ChangeGroup, OpRemoved, group, old.Network.Mode, "")
+		add(ChangeGroup, OpRemoved, "group", "network mode "+modeOf(old), "")
 		new = &model.Allocation{}
 	}
 	if om, nm := modeOf(old), modeOf(new); both && om != nm {
@@ -112,7 +112,9 @@ func portsByLabel(a *model.Allocation) map[string]string {
 		} else {
 			parts = append(parts, "dynamic")
 		}
-		if p.To > 0 {
+		// A `to` equal to the host port is Nomad's "same as the value"
+		// (its sidecar ports come back so): no mapping to speak of.
+		if p.To > 0 && p.To != p.Value {
 			parts = append(parts, "to "+strconv.Itoa(p.To))
 		}
 		if p.HostNetwork != "" && p.HostNetwork != "default" {

@@ -26,6 +26,14 @@ const (
 // Run checks the job against the snapshot. plan is what Nomad's scheduler
 // said (Plan.Ran false when it did not run: the report is then an estimate).
 func Run(snap *model.Snapshot, job Job, plan Plan) Report {
+	r, _ := Predict(snap, job, plan)
+	return r
+}
+
+// Predict is Run that also returns the dry run it made: the snapshot with
+// the running version's allocations gone and the new ones placed, for a
+// page to draw. It is not kept anywhere.
+func Predict(snap *model.Snapshot, job Job, plan Plan) (Report, *model.Snapshot) {
 	r := Report{
 		Schema: SchemaVersion, Version: snap.Version(),
 		Job:  JobRef{Namespace: job.Namespace, ID: job.ID, Type: job.Type},
@@ -61,7 +69,7 @@ func Run(snap *model.Snapshot, job Job, plan Plan) Report {
 	r.Diff = diffJob(pl.old, job)
 	r.Findings = diffFindings(snap, after, lint.Warnings(snap), lint.Warnings(after))
 	r.Reach = reachChanges(snap, after, pl.old, allocs)
-	return r
+	return r, after
 }
 
 // changes turn the prediction into model changes: the running version's
