@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 	nomadapi "github.com/hashicorp/nomad/api"
 	"github.com/netviz/netviz/collector/consul"
+	"github.com/netviz/netviz/collector/history/record"
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/collector/nomad"
 	"golang.org/x/sync/errgroup"
@@ -40,6 +41,9 @@ type Config struct {
 	// AntiEntropy is the pause between two comparisons of the model with a
 	// fresh read of Nomad (0: 5 min; negative: never).
 	AntiEntropy time.Duration
+	// History, when set, records the networking history into its data
+	// directory while Run runs (see package collector/history/record).
+	History *record.Options
 }
 
 // Collector owns the model store and the sources that feed it.
@@ -49,8 +53,13 @@ type Collector struct {
 	store     *model.Store
 	nomad     *nomad.Source
 	nomadAddr string
-	consul    *consul.Source
-	log       *slog.Logger
+	// nomadClient and nomadCfg parse job files for the dashboard's check
+	// (check.go).
+	nomadClient *nomadapi.Client
+	nomadCfg    nomadapi.Config
+	consul      *consul.Source
+	history     *record.Recorder
+	log         *slog.Logger
 }
 
 // New builds a collector and its store. It does no I/O.
@@ -72,7 +81,7 @@ func New(cfg Config) (*Collector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nomad client: %w", err)
 	}
-	c := &Collector{store: model.NewStore(), nomadAddr: cfg.Nomad.Address, log: log, closers: []func(){nc.Close}}
+	c := &Collector{store: model.NewStore(), nomadAddr: cfg.Nomad.Address, nomadClient: nc, nomadCfg: *cfg.Nomad, log: log, closers: []func(){nc.Close}}
 	opts := []nomad.Option{nomad.WithByteCounter(countBytes)}
 	if cfg.StaleAfter > 0 {
 		opts = append(opts, nomad.WithStaleAfter(cfg.StaleAfter))
@@ -97,6 +106,11 @@ func New(cfg Config) (*Collector, error) {
 	} else {
 		c.store.Apply(model.SetConsulStatus{Status: model.SourceStatus{State: model.StateAbsent, Error: "Consul disabled"}})
 	}
+	if cfg.History != nil {
+		h := *cfg.History
+		h.Logger = log
+		c.history = record.New(c.store, h)
+	}
 	return c, nil
 }
 
@@ -113,17 +127,24 @@ func (c *Collector) Close() {
 // Store is the model the collector keeps up to date.
 func (c *Collector) Store() *model.Store { return c.store }
 
+// History is the history recorder, or nil when history is off.
+func (c *Collector) History() *record.Recorder { return c.history }
+
 // NomadStats are the Nomad source's running totals (reads, frames, events
 // by topic), for metrics.
 func (c *Collector) NomadStats() nomad.Stats { return c.nomad.Stats() }
 
-// Run follows Nomad and Consul until ctx ends. Losing either is reported in
-// the model's status and retried; Run returns nil when ctx ends.
+// Run follows Nomad and Consul (and records history, when on) until ctx
+// ends. Losing either source is reported in the model's status and
+// retried; Run returns nil when ctx ends.
 func (c *Collector) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.nomad.Run(gctx) })
 	if c.consul != nil {
 		g.Go(func() error { return c.consul.Run(gctx) })
+	}
+	if c.history != nil {
+		g.Go(func() error { return c.history.Run(gctx) })
 	}
 	return g.Wait()
 }

@@ -80,6 +80,9 @@ type SetNomadStatus struct{ Status SourceStatus }
 // SetConsulStatus records the state of the Consul source.
 type SetConsulStatus struct{ Status SourceStatus }
 
+// SetHistoryStatus records the state of the history recorder.
+type SetHistoryStatus struct{ Status SourceStatus }
+
 // ResetNomad atomically replaces everything that came from Nomad (nodes,
 // allocations and Nomad-provider services), after a resync. The delta it
 // produces is Full.
@@ -156,6 +159,11 @@ func (c SetNomadStatus) apply(t *txn) {
 
 func (c SetConsulStatus) apply(t *txn) {
 	t.st.status.Consul = c.Status
+	t.touch(KeyStatus)
+}
+
+func (c SetHistoryStatus) apply(t *txn) {
+	t.st.status.History = c.Status
 	t.touch(KeyStatus)
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // subscriberBuffer is how many deltas a subscriber may lag behind before its
@@ -23,6 +24,14 @@ type Delta struct {
 	// Full means everything may have changed: after a ResetNomad, or when the
 	// subscriber fell behind and its pending deltas were collapsed.
 	Full bool
+	// Snapshot is the version the delta leads to, and Time when Apply
+	// published it, so a consumer that compares versions (the history)
+	// sees each one even if the store has moved on since.
+	Snapshot *Snapshot
+	Time     time.Time
+	// Collapsed marks a Full delta that replaced deltas the subscriber fell
+	// behind on: the versions in between were never delivered.
+	Collapsed bool
 }
 
 // Store holds the model. One writer at a time applies changes (Apply is safe
@@ -73,7 +82,7 @@ func (s *Store) Apply(changes ...Change) *Snapshot {
 	snap := s.st.publish(s.version)
 	s.current.Store(snap)
 
-	d := Delta{Version: s.version, Full: t.full, Changed: t.changed}
+	d := Delta{Version: s.version, Full: t.full, Changed: t.changed, Snapshot: snap, Time: time.Now()}
 	for sub := range s.subs {
 		sub.send(d)
 	}
@@ -88,7 +97,7 @@ func (s *Store) Apply(changes ...Change) *Snapshot {
 func (s *Store) Subscribe(ctx context.Context) <-chan Delta {
 	sub := &subscriber{ch: make(chan Delta, subscriberBuffer)}
 	s.mu.Lock()
-	sub.ch <- Delta{Version: s.version, Full: true, Changed: []string{}}
+	sub.ch <- Delta{Version: s.version, Full: true, Changed: []string{}, Snapshot: s.current.Load(), Time: time.Now()}
 	s.subs[sub] = struct{}{}
 	s.mu.Unlock()
 	// AfterFunc instead of a goroutine per subscriber: nothing to leak, and
@@ -117,5 +126,5 @@ func (sub *subscriber) send(d Delta) {
 			drained = true
 		}
 	}
-	sub.ch <- Delta{Version: d.Version, Full: true, Changed: []string{}}
+	sub.ch <- Delta{Version: d.Version, Full: true, Changed: []string{}, Snapshot: d.Snapshot, Time: d.Time, Collapsed: true}
 }

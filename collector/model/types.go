@@ -351,4 +351,8 @@ func (s SourceStatus) Behind() bool { return s.State == StateCatchingUp || s.Sta
 type Status struct {
 	Nomad  SourceStatus `json:"nomad"`
 	Consul SourceStatus `json:"consul"`
+	// History is the state of the networking history netviz records (empty
+	// when it is off): connected while it records, down with the reason
+	// when its store is unavailable. It never makes netviz unready.
+	History SourceStatus `json:"history,omitzero"`
 }

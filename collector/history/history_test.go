@@ -1,0 +1,166 @@
+package history
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/internal/fixture"
+)
+
+var t0 = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+
+// step applies changes and returns what history derives from the delta.
+func step(t *testing.T, s *model.Store, changes ...model.Change) ([]Entry, []AllocChange, []Object) {
+	t.Helper()
+	before := s.Snapshot()
+	after := s.Apply(changes...)
+	keys := allKeys(before, after)
+	e, a := Diff(before, after, keys, false, t0)
+	return e, a, Changed(before, after, keys, false)
+}
+
+func web(id string, ver uint64, port int) *model.Allocation {
+	a := fixture.Alloc(id, "web").Node("n1").NodeName("node-1").Group("g").Bridge("172.26.64."+id[len(id)-1:]).
+		Port("http", "10.0.0.1", port, 8080, false).
+		Spec(fixture.MeshSpec("web", "http", fixture.Upstream("redis", 6379))).Build()
+	a.JobVersion = ver
+	return a
+}
+
+func TestDiffEntries(t *testing.T) {
+	s := model.NewStore()
+	s.Apply(fixture.ClientNode("n1", "node-1", "10.0.0.1"))
+
+	_, allocs, objs := step(t, s, model.UpsertAllocation{Alloc: web("a1", 1, 23001)},
+		fixture.UpsertService("nomad", "s1", "web", "a1", model.HealthPassing),
+		model.ReplaceIntentions{Intentions: []model.Intention{{Source: "web", Destination: "redis", Action: model.ActionAllow}}})
+	if len(allocs) != 1 || allocs[0].Before != nil || allocs[0].After.ID != "a1" {
+		t.Fatalf("alloc changes = %+v", allocs)
+	}
+	if len(objs) != 3 { // the allocation, the service, the intentions; the node is unchanged
+		t.Errorf("objects: %+v", objs)
+	}
+
+	entries, _, _ := step(t, s, model.SetServiceHealth{Provider: "nomad", ID: "s1", Health: model.HealthCritical},
+		model.ReplaceIntentions{Intentions: []model.Intention{{Source: "web", Destination: "redis", Action: model.ActionDeny}}})
+	kinds := map[Kind]string{}
+	for _, e := range entries {
+		kinds[e.Kind] = e.Summary
+	}
+	if !strings.Contains(kinds[KindHealth], "passing → critical") {
+		t.Errorf("health entry = %q (entries %+v)", kinds[KindHealth], entries)
+	}
+	if !strings.Contains(kinds[KindIntentionMod], "web → redis changed: allow → deny") {
+		t.Errorf("intention entry = %q", kinds[KindIntentionMod])
+	}
+
+	entries, _, _ = step(t, s, model.DeleteService{Provider: "nomad", ID: "s1"}, model.DeleteNode{ID: "n1"}, model.ReplaceIntentions{})
+	got := map[Kind]bool{}
+	for _, e := range entries {
+		got[e.Kind] = true
+	}
+	for _, k := range []Kind{KindServiceDown, KindNodeLeft, KindIntentionDel} {
+		if !got[k] {
+			t.Errorf("no %s entry in %+v", k, entries)
+		}
+	}
+}
+
+func TestGrouperBurst(t *testing.T) {
+	g := NewGrouper()
+	for i := range 100 {
+		id := fmt.Sprintf("old%03d", i)
+		g.Add(AllocChange{Time: t0.Add(time.Duration(i) * 10 * time.Millisecond), Before: web(id, 3, 20000+i)})
+		nid := fmt.Sprintf("new%03d", i)
+		n := web(nid, 4, 21000+i)
+		n.Services[0].Connect.Upstreams = append(n.Services[0].Connect.Upstreams, fixture.Upstream("db", 5432))
+		g.Add(AllocChange{Time: t0.Add(time.Duration(i) * 10 * time.Millisecond), After: n})
+	}
+	if es := g.Flush(t0.Add(2*time.Second), false); len(es) != 0 {
+		t.Fatalf("flushed during the burst: %+v", es)
+	}
+	es := g.Flush(t0.Add(time.Minute), false)
+	if len(es) != 2 {
+		t.Fatalf("entries = %+v", es)
+	}
+	if es[0].Kind != KindAllocsChanged || es[0].Summary != "job web: 100 allocations replaced, version 3 → version 4" || es[0].Count != 200 || !es[0].Time.Equal(t0) {
+		t.Errorf("grouped = %+v", es[0])
+	}
+	if es[1].Kind != KindUpstreamAdded || es[1].Service != "db" {
+		t.Errorf("upstream = %+v", es[1])
+	}
+	if g.Pending() {
+		t.Error("still pending after flush")
+	}
+}
+
+func TestGrouperSingle(t *testing.T) {
+	g := NewGrouper()
+	g.Add(AllocChange{Time: t0, After: web("a1", 1, 23001)})
+	b := web("a2", 1, 23002)
+	a := web("a2", 1, 23009)
+	g.Add(AllocChange{Time: t0, Before: b, After: a})
+	es := g.Flush(t0, true)
+	if len(es) != 2 || es[0].Kind != KindAllocPlaced || es[1].Kind != KindPortChanged {
+		t.Fatalf("entries = %+v", es)
+	}
+	if !strings.Contains(es[0].Summary, "10.0.0.1:23001→8080") || es[0].NodeName != "node-1" {
+		t.Errorf("placed = %+v", es[0])
+	}
+}
+
+// TestReplay: a checkpoint plus the changed objects of every later delta
+// rebuild the model exactly.
+func TestReplay(t *testing.T) {
+	s := model.NewStore()
+	syn := fixture.Generate(fixture.SyntheticConfig{Nodes: 3, Allocations: 60, Seed: 7})
+	base := s.Apply(syn.Changes()...)
+	st := NewState(base.Objects())
+	prev := base
+	for k := range 30 {
+		var c model.Change = syn.Update(k)
+		if k%7 == 0 {
+			c = model.DeleteAllocation{ID: syn.Allocations[k].ID}
+		}
+		next := s.Apply(c, model.SetNomadStatus{Status: model.SourceStatus{State: model.StateConnected, Index: uint64(k)}})
+		st.Apply(Changed(prev, next, allKeys(prev, next), false))
+		prev = next
+	}
+	got, want := NewState(st.Snapshot(prev.Version()).Objects()).Objects(), NewState(prev.Objects()).Objects()
+	want.Status = recordedStatus(want.Status)
+	if !reflect.DeepEqual(got, want) {
+		for _, f := range []struct {
+			name string
+			a, b any
+		}{{"nodes", got.Nodes, want.Nodes}, {"allocs", got.Allocations, want.Allocations}, {"services", got.Services, want.Services},
+			{"intentions", got.Intentions, want.Intentions}, {"status", got.Status, want.Status}} {
+			if !reflect.DeepEqual(f.a, f.b) {
+				t.Errorf("rebuilt %s differ:\n%+v\n%+v", f.name, f.a, f.b)
+			}
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	for in, want := range map[string]time.Time{
+		"-15m":                      t0.Add(-15 * time.Minute),
+		"1h30m":                     t0.Add(-90 * time.Minute),
+		"now":                       t0,
+		"2026-11-29T09:00:00Z":      t0.Add(-time.Hour),
+		"2026-11-29T10:00:00+01:00": t0.Add(-time.Hour),
+	} {
+		got, err := ParseTime(in, t0)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "yesterday", "--5m"} {
+		if _, err := ParseTime(bad, t0); err == nil {
+			t.Errorf("ParseTime(%q) accepted", bad)
+		}
+	}
+}
