@@ -151,4 +151,3 @@ func (f *fakeNomad) served(path string) {
 		hook()
 	}
 }
-
