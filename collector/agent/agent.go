@@ -171,11 +171,11 @@ func (a *Agent) nodeAllocs(ctx context.Context) ([]nodeAlloc, error) {
 // allocation's namespace, and conntrack's host-port NAT entries.
 func (a *Agent) sample(allocs []nodeAlloc) Sample {
 	ids := map[string]bool{}
-	nsIPs := map[netip.Addr]bool{}
+	nsIPs := map[netip.Addr]string{}
 	for _, al := range allocs {
 		ids[al.id] = true
-		if al.ip.IsValid() {
-			nsIPs[al.ip] = true
+		if al.ip.IsValid() && al.bridge {
+			nsIPs[al.ip] = al.id
 		}
 	}
 	owners := socketOwners(a.cfg.ProcDir, ids)
@@ -191,7 +191,7 @@ func (a *Agent) sample(allocs []nodeAlloc) Sample {
 			continue
 		}
 		// The host's own sockets matter only where they reach a namespace.
-		if o.alloc == "" && (sock.State == StateListen || !nsIPs[sock.Remote.Addr()]) {
+		if o.alloc == "" && (sock.State == StateListen || nsIPs[sock.Remote.Addr()] == "") {
 			continue
 		}
 		s.Sockets = append(s.Sockets, sock)
@@ -215,7 +215,7 @@ func (a *Agent) sample(allocs []nodeAlloc) Sample {
 			}
 		}
 	}
-	if s.NATs, err = natFlows(func(ip netip.Addr) bool { return nsIPs[ip] }); err != nil {
+	if s.NATs, err = natFlows(func(ip netip.Addr) string { return nsIPs[ip] }); err != nil {
 		a.cfg.Log.Warn("conntrack", "err", err)
 	}
 	return s

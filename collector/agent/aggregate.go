@@ -26,10 +26,16 @@ const (
 )
 
 // NAT is a conntrack entry whose destination was rewritten: the connection
-// was addressed to OrigDst (a host port) and delivered to ReplySrc.
+// was addressed to OrigDst (a host port) and delivered to ReplySrc, inside
+// Alloc's namespace. Conntrack keeps entries for a while after a
+// connection closes, so they catch short connections that sockets sampled
+// every few seconds miss (a sidecar's hop, an HTTP request).
 type NAT struct {
+	Alloc              string
 	OrigSrc, OrigDst   netip.AddrPort
 	ReplySrc, ReplyDst netip.AddrPort
+	// Established: the reply direction was seen (not only an attempt).
+	Established bool
 }
 
 // Sample is everything one pass over the node saw.
@@ -94,25 +100,45 @@ func (g *Aggregator) Add(s Sample) {
 		if so.State != StateAttempt && so.State != StateConnected {
 			continue
 		}
-		c := conn{so.Alloc, so.Local, so.Remote}
-		cur[c] = true
 		f := flowOf(so, isListening(listening[listenKey{so.Alloc, so.Local.Port()}], so.Local.Addr()))
 		if f.Side == model.SideServer {
 			if n, ok := nat[[2]netip.AddrPort{so.Local, so.Remote}]; ok {
-				f.OrigSrcIP, f.OrigDstIP, f.OrigDstPort = addr(n.OrigSrc.Addr()), addr(n.OrigDst.Addr()), int(n.OrigDst.Port())
+				withNAT(&f, n)
 			}
 		}
-		count, seen := g.pending[f]
-		if !seen && len(g.pending) >= limit {
-			g.dropped++
+		g.count(cur, conn{so.Alloc, so.Local, so.Remote}, f, limit)
+	}
+	// Connections delivered through NAT that no socket showed any more.
+	for _, n := range s.NATs {
+		c := conn{n.Alloc, n.ReplySrc, n.ReplyDst}
+		if n.Alloc == "" || cur[c] {
 			continue
 		}
-		if !g.prev[c] {
-			count++
-		}
-		g.pending[f] = count
+		f := model.ObservedFlow{Alloc: n.Alloc, Side: model.SideServer, LocalIP: addr(n.ReplySrc.Addr()),
+			LocalPort: int(n.ReplySrc.Port()), RemoteIP: addr(n.ReplyDst.Addr()), Established: n.Established}
+		withNAT(&f, n)
+		g.count(cur, c, f, limit)
 	}
 	g.prev = cur
+}
+
+// count adds connection c to flow f: once per connection, however many
+// samples (or sockets and conntrack entries in one sample) show it.
+func (g *Aggregator) count(cur map[conn]bool, c conn, f model.ObservedFlow, limit int) {
+	n, seen := g.pending[f]
+	if !seen && len(g.pending) >= limit {
+		g.dropped++
+		return
+	}
+	if !g.prev[c] && !cur[c] {
+		n++
+	}
+	cur[c] = true
+	g.pending[f] = n
+}
+
+func withNAT(f *model.ObservedFlow, n NAT) {
+	f.OrigSrcIP, f.OrigDstIP, f.OrigDstPort = addr(n.OrigSrc.Addr()), addr(n.OrigDst.Addr()), int(n.OrigDst.Port())
 }
 
 // isListening reports whether a listener on one of addrs accepts at a.

@@ -17,7 +17,7 @@ func TestAggregatorCountsConnectionsOnce(t *testing.T) {
 	c2 := c1
 	c2.Local = ap("172.26.64.2:40001")
 	natted := Socket{Alloc: "b", Local: ap("172.26.64.3:8080"), Remote: ap("172.26.64.1:5555"), State: StateConnected}
-	nat := NAT{OrigSrc: ap("127.0.0.1:5555"), OrigDst: ap("127.0.0.1:25000"), ReplySrc: ap("172.26.64.3:8080"), ReplyDst: ap("172.26.64.1:5555")}
+	nat := NAT{Alloc: "b", Established: true, OrigSrc: ap("127.0.0.1:5555"), OrigDst: ap("127.0.0.1:25000"), ReplySrc: ap("172.26.64.3:8080"), ReplyDst: ap("172.26.64.1:5555")}
 
 	g.Add(Sample{Sockets: []Socket{listen, c1, s1}})
 	g.Add(Sample{Sockets: []Socket{listen, c1, s1, c2, natted}, NATs: []NAT{nat}}) // c1 again: not counted twice

@@ -75,10 +75,10 @@ func toSocket(s *netlink.Socket, alloc, task string) (Socket, bool) {
 }
 
 // natFlows dumps conntrack (the host namespace's) and keeps TCP entries
-// whose destination was rewritten (host ports). keep filters by the
-// address the connection was delivered to, so only this node's
-// allocations' entries are kept.
-func natFlows(keep func(netip.Addr) bool) ([]NAT, error) {
+// whose destination was rewritten (host ports). owner names the
+// allocation whose namespace address a connection was delivered to; ""
+// drops the entry (not this node's allocations).
+func natFlows(owner func(netip.Addr) string) ([]NAT, error) {
 	c, err := conntrack.Dial(nil)
 	if err != nil {
 		return nil, fmt.Errorf("conntrack: %w", err)
@@ -94,10 +94,12 @@ func natFlows(keep func(netip.Addr) bool) ([]NAT, error) {
 			continue
 		}
 		o, r := f.TupleOrig, f.TupleReply
-		if !keep(r.IP.SourceAddress.Unmap()) {
+		alloc := owner(r.IP.SourceAddress.Unmap())
+		if alloc == "" {
 			continue
 		}
 		out = append(out, NAT{
+			Alloc: alloc, Established: f.Status.SeenReply(),
 			OrigSrc:  netip.AddrPortFrom(o.IP.SourceAddress.Unmap(), o.Proto.SourcePort),
 			OrigDst:  netip.AddrPortFrom(o.IP.DestinationAddress.Unmap(), o.Proto.DestinationPort),
 			ReplySrc: netip.AddrPortFrom(r.IP.SourceAddress.Unmap(), r.Proto.SourcePort),
