@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/netviz/netviz/collector/model"
 )
 
 // closeGrace bounds the close frame sent to each client at shutdown.
@@ -49,6 +51,11 @@ type client struct {
 	hub   *hub
 	conn  *websocket.Conn
 	route route
+	// scope is what the viewer may read (everything without viewer
+	// login); changed closes when their session ends or its rights
+	// change (nil, never closing, without login).
+	scope   model.Scope
+	changed <-chan struct{}
 	// send is the bounded queue of pushes; the hub closes it to end the writer.
 	send chan *frame
 }
@@ -73,6 +80,12 @@ func (c *client) writePump(ctx context.Context) {
 		case <-ctx.Done():
 			c.goodbye()
 			return
+		case <-c.changed:
+			// Signed out, revoked or re-scoped: push nothing more under
+			// the old rights. The page reconnects, and gets a view of its
+			// new rights or a 401.
+			c.goodbye()
+			return
 		case msg, ok := <-c.send:
 			if !ok {
 				return
@@ -94,6 +107,13 @@ func (c *client) writePump(ctx context.Context) {
 		}
 	}
 }
+
+// key names the live view the client watches: its scope and page, so
+// viewers share a render only with viewers of equal rights.
+func (c *client) key() string { return viewKey(c.scope, c.route) }
+
+// viewKey is the hub's key of a page seen with a scope.
+func viewKey(sc model.Scope, r route) string { return sc.Key() + "\x00" + r.String() }
 
 // goodbye closes the socket with "service restart", a close code on which
 // the htmx ws extension reconnects, so pages find the next server.

@@ -17,7 +17,7 @@ func (s *Server) servePage(c echo.Context) error {
 	// An address echo routed here but parseRoute rejects (an ID holding an
 	// escaped slash) gets the zero route: a static "no such page".
 	r, _ := parseRoute(c.Request().URL.Path, c.QueryParams())
-	snap := s.src.Snapshot()
+	snap := s.snapshot(c)
 	b := s.build(snap, r)
 	return render(c, b.status, views.Document(b.page.WithSuggestions(viewmodel.NewSuggestions(snap))))
 }
@@ -33,14 +33,14 @@ func (s *Server) serveJSON(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
-	b := s.build(s.src.Snapshot(), r)
+	b := s.build(s.snapshot(c), r)
 	return c.JSON(b.status, b.body)
 }
 
 // serveGraph answers /api/v1/graph with the whole snapshot, as `netviz dump`
 // writes it.
 func (s *Server) serveGraph(c echo.Context) error {
-	body, err := viewmodel.GraphJSON(s.src.Snapshot())
+	body, err := viewmodel.GraphJSON(s.snapshot(c))
 	if err != nil {
 		return fmt.Errorf("encode snapshot: %w", err)
 	}
@@ -50,7 +50,7 @@ func (s *Server) serveGraph(c echo.Context) error {
 // serveWarnings answers /api/v1/warnings, narrowed by the text filter.
 func (s *Server) serveWarnings(c echo.Context) error {
 	f := viewmodel.FilterFromQuery(c.QueryParams())
-	ws := viewmodel.Warnings(s.src.Snapshot(), f)
+	ws := viewmodel.Warnings(s.snapshot(c), f)
 	if ws == nil {
 		ws = []viewmodel.WarningRow{}
 	}

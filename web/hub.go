@@ -57,8 +57,11 @@ const (
 // showed last. Every client of the view shows sources; the clients not in
 // joiners also show msg, or a newer render that left its content alone.
 type liveView struct {
-	key     string
-	route   route
+	key   string
+	route route
+	// scope is what the view's viewers may read: every client of a view
+	// has the same (the key holds it).
+	scope   model.Scope
 	clients map[*client]bool
 	// joiners are clients waiting for their first push.
 	joiners map[*client]bool
@@ -192,10 +195,10 @@ func (h *hub) add(ctx context.Context, c *client) {
 	h.srv.metrics.wsClients.Inc()
 	h.pumps.Go(func() { c.writePump(ctx) })
 	h.pumps.Go(c.readPump)
-	key := c.route.String()
+	key := c.key()
 	v := h.views[key]
 	if v == nil {
-		v = &liveView{key: key, route: c.route, clients: map[*client]bool{}, joiners: map[*client]bool{}, deps: everything()}
+		v = &liveView{key: key, route: c.route, scope: c.scope, clients: map[*client]bool{}, joiners: map[*client]bool{}, deps: everything()}
 		h.views[key] = v
 	}
 	v.clients[c] = true
@@ -213,7 +216,7 @@ func (h *hub) add(ctx context.Context, c *client) {
 // remove unsubscribes a client; a view with no clients is forgotten (a
 // render of it in flight is dropped when it lands).
 func (h *hub) remove(c *client) {
-	v := h.views[c.route.String()]
+	v := h.views[c.key()]
 	if v == nil || !v.clients[c] {
 		return
 	}
@@ -239,7 +242,7 @@ func (h *hub) remove(c *client) {
 func (h *hub) flush(p *pending) {
 	snap := h.srv.src.Snapshot()
 	for _, v := range h.views {
-		if h.changedBy(v, snap, p) {
+		if h.changedBy(v, snap.Restrict(v.scope), p) {
 			h.request(v, true, p.version)
 			continue
 		}
@@ -286,7 +289,7 @@ func (h *hub) nextJob() {
 	h.next = nil
 	if len(h.queue) > 0 {
 		v := h.queue[0]
-		h.next = &renderJob{view: v, route: v.route}
+		h.next = &renderJob{view: v, route: v.route, scope: v.scope}
 	}
 }
 

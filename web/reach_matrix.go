@@ -12,5 +12,5 @@ import (
 // the services, from the current snapshot, for the window ?row=&col=&size=
 // (at most reach.MaxMatrixSize services each way).
 func (s *Server) serveReachMatrix(c echo.Context) error {
-	return c.JSON(http.StatusOK, reach.MatrixOf(s.src.Snapshot(), viewmodel.WindowFromQuery(c.QueryParams())))
+	return c.JSON(http.StatusOK, reach.MatrixOf(s.snapshot(c), viewmodel.WindowFromQuery(c.QueryParams())))
 }

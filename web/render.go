@@ -74,6 +74,7 @@ func (s *Server) RedrawDiagrams(kind string) {
 type renderJob struct {
 	view  *liveView
 	route route
+	scope model.Scope
 
 	// Set by the worker.
 	version uint64
@@ -108,7 +109,9 @@ func (h *hub) worker(ctx context.Context) {
 // renderJob renders a view from the latest snapshot, under the render's
 // deadline.
 func (h *hub) renderJob(ctx context.Context, j *renderJob) {
-	snap := h.srv.src.Snapshot()
+	// The view's viewers see the snapshot through their scope, and only
+	// that: the render cannot show what the scope hides.
+	snap := h.srv.src.Snapshot().Restrict(j.scope)
 	j.version, j.consul = snap.Version(), derivedFrom(snap.Status())
 	rctx, cancel := context.WithTimeout(ctx, h.tune.renderTimeout)
 	defer cancel()

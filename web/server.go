@@ -20,6 +20,7 @@ import (
 	"github.com/netviz/netviz/static"
 	"github.com/netviz/netviz/views"
 	"github.com/netviz/netviz/views/diagram"
+	"github.com/netviz/netviz/web/auth"
 )
 
 // Timeouts of the HTTP server. Pages render from memory, so anything slower
@@ -52,6 +53,15 @@ type Options struct {
 	CollectorStats func() CollectorStats
 	// Observe turns on the agents' ingest of observed connections (observe.go).
 	Observe ObserveOptions
+	// Login, when set, turns viewer login on (--auth=nomad-token): a
+	// viewer signs in with tokens this checker validates, and every page,
+	// API body and push shows only what those tokens may read (signin.go).
+	Login *auth.Checker
+	// SessionTTL is how long a sign-in lasts; default auth.DefaultTTL.
+	SessionTTL time.Duration
+	// Revalidate is how often sessions' tokens are checked again; default
+	// auth.DefaultRevalidate.
+	Revalidate time.Duration
 }
 
 // Server serves the pages, the JSON API and live updates of one Source.
@@ -72,6 +82,9 @@ type Server struct {
 	renderLive renderFunc
 	// hub is set while Serve runs; /ws answers 503 without it.
 	hub atomic.Pointer[hub]
+	// login is viewer login, nil when it is off.
+	login      *viewerLogin
+	revalidate time.Duration
 }
 
 // tuning holds the hub's timing and buffer choices; tests shorten them.
@@ -135,6 +148,10 @@ func New(src Source, opts Options) *Server {
 		tls:     opts.TLS,
 		observe: opts.Observe,
 	}
+	if opts.Login != nil {
+		s.login = newViewerLogin(auth.NewSessions(opts.Login, opts.SessionTTL, 0, log), opts.TLS != nil, opts.Login.Consul != nil)
+		s.revalidate = opts.Revalidate
+	}
 	s.metrics = newMetrics(src, opts.CollectorStats)
 	s.renderLive = s.renderView
 	// A layout that missed its deadline left an older or simpler picture on
@@ -185,6 +202,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { h.run(hubCtx) })
 	wg.Go(func() { s.expireObserved(hubCtx) })
+	if s.login != nil {
+		wg.Go(func() { s.login.sessions.Run(hubCtx, s.revalidate) })
+	}
 
 	srv := &http.Server{
 		Handler:           s.echo,
@@ -231,6 +251,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
 	e.Use(s.checkHost)
+	s.useLogin(e)
 	// Pages with big diagrams and the htmx script shrink several times over;
 	// the websocket is hijacked and must not pass through a gzip writer;
 	// /metrics compresses on its own (promhttp negotiates it).

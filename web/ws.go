@@ -7,6 +7,8 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
+
+	"github.com/netviz/netviz/web/auth"
 )
 
 // serveWS upgrades /ws?view=<page path and query> and subscribes the
@@ -36,7 +38,10 @@ func (s *Server) serveWS(c echo.Context) error {
 		// Only a level out of flate's range fails; gorilla's default stays.
 		s.log.Error("websocket compression level", "err", err)
 	}
-	cl := &client{hub: h, conn: conn, route: r, send: make(chan *frame, h.tune.sendBuffer)}
+	cl := &client{hub: h, conn: conn, route: r, scope: s.scopeOf(c), send: make(chan *frame, h.tune.sendBuffer)}
+	if sess, ok := c.Get(sessionKey).(*auth.Session); ok {
+		cl.changed = sess.Changed()
+	}
 	// The hub starts the client's goroutines; they outlive this handler.
 	select {
 	case h.register <- cl:

@@ -26,6 +26,7 @@ type serveFlags struct {
 	tlsClientCA    string
 	insecureNoAuth bool
 	observeFlags
+	login          loginFlags
 }
 
 // registerWeb registers the flags of the web server, shared by serve and demo.
@@ -39,7 +40,8 @@ func (f *serveFlags) registerWeb(fs *flag.FlagSet) {
 	fs.StringVar(&f.tlsClientCA, "tls-client-ca", envOr("NETVIZ_TLS_CLIENT_CA", ""),
 		"require client certificates signed by these PEM CAs (mutual TLS; needs --tls-cert) (env NETVIZ_TLS_CLIENT_CA)")
 	fs.BoolVar(&f.insecureNoAuth, "insecure-no-auth", envBool("NETVIZ_INSECURE_NO_AUTH"),
-		"allow serving a non-loopback address without authentication (netviz has no viewer login yet; anyone who reaches the address sees the cluster) (env NETVIZ_INSECURE_NO_AUTH)")
+		"allow serving a non-loopback address without authentication (no --auth=nomad-token nor client certificates: anyone who reaches the address sees the cluster) (env NETVIZ_INSECURE_NO_AUTH)")
+	f.login.register(fs)
 	f.registerObserve(fs)
 }
 
@@ -98,31 +100,34 @@ func (f *serveFlags) webOptions() (web.Options, error) {
 	case f.tlsClientCA != "":
 		return opts, errors.New("--tls-client-ca needs --tls-cert and --tls-key")
 	}
-	if err := checkExposure(f.listen, f.tlsClientCA != "", f.insecureNoAuth); err != nil {
+	if err := f.login.apply(&opts, !f.noConsul); err != nil {
+		return opts, err
+	}
+	if err := checkExposure(f.listen, f.tlsClientCA != "" || f.login.authenticates(), f.insecureNoAuth); err != nil {
 		return opts, err
 	}
 	return opts, nil
 }
 
 // checkExposure refuses to serve an address other machines can reach
-// without authentication, unless the operator says so: netviz has no
-// viewer login yet, and what it shows (every service, port and address of
-// the cluster) is a map for an attacker. Client certificates (mutual TLS)
-// are authentication.
-func checkExposure(listen string, clientCerts, insecureNoAuth bool) error {
+// without authentication, unless the operator says so: what netviz shows
+// (every service, port and address of the cluster) is a map for an
+// attacker. Viewer login (--auth=nomad-token) and client certificates
+// (mutual TLS) are authentication.
+func checkExposure(listen string, authenticated, insecureNoAuth bool) error {
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
 		return fmt.Errorf("--listen %q: %w", listen, err)
 	}
-	if isLoopback(host) || clientCerts || insecureNoAuth {
+	if isLoopback(host) || authenticated || insecureNoAuth {
 		return nil
 	}
 	shown := host
 	if shown == "" {
 		shown = "every interface"
 	}
-	return fmt.Errorf("refusing to serve on %s (%s is not a loopback address) without authentication: netviz has no viewer login yet, "+
-		"so anyone who reaches it sees the cluster's services, ports and addresses. Listen on 127.0.0.1 behind an authenticating proxy, "+
+	return fmt.Errorf("refusing to serve on %s (%s is not a loopback address) without authentication: "+
+		"anyone who reaches it would see the cluster's services, ports and addresses. Turn on viewer login (--auth=nomad-token), listen on 127.0.0.1 behind an authenticating proxy, "+
 		"require client certificates (--tls-client-ca), or pass --insecure-no-auth (env NETVIZ_INSECURE_NO_AUTH=1) to accept that", listen, shown)
 }
 

@@ -33,6 +33,11 @@ type Options struct {
 	// event_buffer_size (Nomad's default: 100 events): a small one makes
 	// Nomad drop slow event stream subscribers sooner.
 	EventBufferSize int
+	// ACL turns ACLs on in both agents (acl.go): Nomad bootstrapped, Consul
+	// default deny. The cluster's clients, Env and CLI carry the management
+	// tokens (NomadToken, ConsulToken). Off by default; a test that wants it
+	// starts a cluster of its own.
+	ACL bool
 }
 
 // Cluster is a running dev cluster: one Consul server and a Nomad
@@ -50,6 +55,9 @@ type Cluster struct {
 	Bridge *Bridge
 	// Dir is the work directory.
 	Dir string
+	// NomadToken and ConsulToken are the management tokens in ACL mode,
+	// empty otherwise.
+	NomadToken, ConsulToken string
 
 	nomad  *nomadapi.Client
 	consul *consulapi.Client
@@ -107,9 +115,13 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		return c, err
 	}
 	c.ConsulSocket = filepath.Join(c.Dir, "consul_http.sock")
+	if opts.ACL {
+		c.ConsulToken = newSecret()
+	}
 	c.consulC = consulConfig{
 		DataDir: filepath.Join(c.Dir, "consul"), Socket: c.ConsulSocket,
 		HTTP: ports[0], GRPC: ports[1], SerfLAN: ports[2], SerfWAN: ports[3], Server: ports[4],
+		ExtraHCL: consulACLHCL(c.ConsulToken),
 	}
 	if err := c.startConsul(); err != nil {
 		return c, err
@@ -117,7 +129,7 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	c.ConsulAddr = fmt.Sprintf("http://127.0.0.1:%d", ports[0])
 	ccfg := consulapi.DefaultNonPooledConfig()
 	ccfg.Address = fmt.Sprintf("127.0.0.1:%d", ports[0])
-	ccfg.Token = ""
+	ccfg.Token = c.ConsulToken
 	if c.consul, err = consulapi.NewClient(ccfg); err != nil {
 		return c, fmt.Errorf("devcluster: consul client: %w", err)
 	}
@@ -133,6 +145,7 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		HTTP: ports[5], RPC: ports[6], Serf: ports[7], Bridge: c.Bridge,
 		ConsulHTTP: ports[0], ConsulGRPC: ports[1], CNIConfigDir: filepath.Join(c.Dir, "cni"),
 		ClientHCL: scaleClientHCL(opts.ScaleAllocs), ServerHCL: eventBufferHCL(opts.EventBufferSize),
+		ExtraHCL: nomadACLHCL(opts.ACL), ConsulToken: c.ConsulToken,
 	}
 	if err := c.startNomad(); err != nil {
 		return c, err
@@ -145,6 +158,11 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	ncfg.Region = ""
 	if c.nomad, err = nomadapi.NewClient(ncfg); err != nil {
 		return c, fmt.Errorf("devcluster: nomad client: %w", err)
+	}
+	if opts.ACL {
+		if err := c.bootstrapNomadACL(ctx); err != nil {
+			return c, fmt.Errorf("devcluster: %w", err)
+		}
 	}
 	if err := waitFor(ctx, "nomad leader and node", []*agent{c.consulA, c.nomadA}, func(ctx context.Context) error {
 		return c.nodesReady(ctx, 1)
@@ -214,7 +232,14 @@ func (c *Cluster) Consul() *consulapi.Client { return c.consul }
 // Env returns the environment variables that point the official CLIs (and
 // netviz) at this cluster.
 func (c *Cluster) Env() []string {
-	return []string{"NOMAD_ADDR=" + c.NomadAddr, "CONSUL_HTTP_ADDR=" + c.ConsulAddr}
+	env := []string{"NOMAD_ADDR=" + c.NomadAddr, "CONSUL_HTTP_ADDR=" + c.ConsulAddr}
+	if c.NomadToken != "" {
+		env = append(env, "NOMAD_TOKEN="+c.NomadToken)
+	}
+	if c.ConsulToken != "" {
+		env = append(env, "CONSUL_HTTP_TOKEN="+c.ConsulToken)
+	}
+	return env
 }
 
 func (c *Cluster) consulReady(ctx context.Context) error {

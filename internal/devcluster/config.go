@@ -17,6 +17,8 @@ type consulConfig struct {
 	DataDir                              string
 	Socket                               string
 	HTTP, GRPC, SerfLAN, SerfWAN, Server int
+	// ExtraHCL is added at the top level as it is (the acl block).
+	ExtraHCL string
 }
 
 func (c consulConfig) render() string {
@@ -48,7 +50,7 @@ connect {
 ui_config {
   enabled = true
 }
-`, hclString(c.DataDir), hclString("127.0.0.1 unix://"+c.Socket), c.HTTP, c.GRPC, c.SerfLAN, c.SerfWAN, c.Server)
+`, hclString(c.DataDir), hclString("127.0.0.1 unix://"+c.Socket), c.HTTP, c.GRPC, c.SerfLAN, c.SerfWAN, c.Server) + c.ExtraHCL
 }
 
 // nomadConfig is a Nomad agent: server+client for the first agent of a
@@ -67,6 +69,9 @@ type nomadConfig struct {
 	// ClientHCL and ServerHCL are added to the client and server blocks
 	// as they are (Options.ScaleAllocs, Options.EventBufferSize).
 	ClientHCL, ServerHCL string
+	// ExtraHCL is added at the top level (the acl block); ConsulToken is
+	// the token Nomad uses with Consul (ACL mode).
+	ExtraHCL, ConsulToken string
 }
 
 func (c nomadConfig) render() string {
@@ -118,7 +123,11 @@ plugin "raw_exec" {
 	fmt.Fprintf(&b, `consul {
   address = "127.0.0.1:%d"
   grpc_address = "127.0.0.1:%d"
-}
 `, c.ConsulHTTP, c.ConsulGRPC)
+	if c.ConsulToken != "" {
+		fmt.Fprintf(&b, "  token = %s\n", hclString(c.ConsulToken))
+	}
+	b.WriteString("}\n")
+	b.WriteString(c.ExtraHCL)
 	return b.String()
 }

@@ -52,8 +52,8 @@ func (c *Cluster) DeployExamples(ctx context.Context, dir string) error {
 // token, namespace and region overridden.
 func (c *Cluster) APIConfigs() (*nomadapi.Config, *consulapi.Config) {
 	n := nomadapi.DefaultConfig()
-	n.Address, n.SecretID, n.Namespace, n.Region = c.NomadAddr, "", "", ""
+	n.Address, n.SecretID, n.Namespace, n.Region = c.NomadAddr, c.NomadToken, "", ""
 	cc := consulapi.DefaultConfig()
-	cc.Address, cc.Scheme, cc.Token = c.ConsulAddr[len("http://"):], "http", ""
+	cc.Address, cc.Scheme, cc.Token = c.ConsulAddr[len("http://"):], "http", c.ConsulToken
 	return n, cc
 }
