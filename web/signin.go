@@ -143,7 +143,7 @@ func (l *viewerLogin) session(c echo.Context) *auth.Session {
 // the whole of it without viewer login, else restricted to the session's
 // scope, and to nothing when (by a bug) no session is attached.
 func (s *Server) snapshot(c echo.Context) *model.Snapshot {
-	snap := s.src.Snapshot()
+	snap := s.base(c)
 	if s.login == nil {
 		return snap
 	}
