@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -102,15 +101,11 @@ func checkFile(ctx context.Context, f *sourceFlags, file string, vars []string, 
 		return check.Report{}, fmt.Errorf("nomad client: %w", err)
 	}
 	defer client.Close()
-	parsed, err := nomad.ParseJob(ctx, client, filepath.Base(file), string(hcl), variables, cfg.Namespace)
+	job, plan, err := nomad.PrepareCheck(ctx, client, client, nomad.CheckFile{
+		Name: filepath.Base(file), HCL: string(hcl), Variables: variables, Namespace: cfg.Namespace})
 	if err != nil {
 		return check.Report{}, err
 	}
-	job, err := nomad.CheckJob(parsed)
-	if err != nil {
-		return check.Report{}, err
-	}
-	plan := nomad.PlanJob(ctx, client, parsed)
 	snap, err := syncOnce(ctx, f, stderr)
 	if err != nil {
 		return check.Report{}, err
@@ -119,9 +114,8 @@ func checkFile(ctx context.Context, f *sourceFlags, file string, vars []string, 
 }
 
 // variablesFile builds the content of a variables file for Nomad's parser:
-// the --var-file's text, then each --var as key = "value" (a string, which
-// HCL converts to the variable's declared type). A key in both is an error
-// from Nomad's parser.
+// the --var-file's text, then each --var as nomad.VariablesHCL writes it.
+// A key in both is an error from Nomad's parser.
 func variablesFile(vars []string, varFile string) (string, error) {
 	var b strings.Builder
 	if varFile != "" {
@@ -132,19 +126,12 @@ func variablesFile(vars []string, varFile string) (string, error) {
 		b.Write(content)
 		b.WriteString("\n")
 	}
-	for _, kv := range vars {
-		k, v, _ := strings.Cut(kv, "=")
-		fmt.Fprintf(&b, "%s = %s\n", strings.TrimSpace(k), hclString(v))
+	lines, err := nomad.VariablesHCL(vars)
+	if err != nil {
+		return "", fmt.Errorf("--var: %w", err)
 	}
+	b.WriteString(lines)
 	return b.String(), nil
-}
-
-// hclString quotes s as an HCL string literal whose value is s exactly:
-// template sequences are escaped so ${...} stays text.
-func hclString(s string) string {
-	q := strconv.Quote(s)
-	q = strings.ReplaceAll(q, "${", "$${")
-	return strings.ReplaceAll(q, "%{", "%%{")
 }
 
 // reportText is the report for a terminal or a CI log.

@@ -5,7 +5,6 @@ package checktest
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/collector/model/check"
+	"github.com/netviz/netviz/internal/netnsprobe"
 )
 
 // pollWait bounds each wait for the cluster to do something; it guards
@@ -153,10 +153,10 @@ func TestDeniedUpstream(t *testing.T) {
 	}
 	alloc := liveAlloc(t, "default", "check-intruder", "intruder")
 	// The upstream listener is there (the proxy is up)...
-	pollUntil(t, "the upstream listener accepts", func() error { return dialFromNamespace(ctx, alloc.ID, "127.0.0.1:6380") })
+	pollUntil(t, "the upstream listener accepts", func() error { return netnsprobe.Dial(ctx, alloc.ID, "127.0.0.1:6380") })
 	// ...but what goes through it is refused at redis's sidecar.
 	for i := range 3 {
-		if err := httpGetFromNamespace(ctx, alloc.ID, "http://127.0.0.1:6380/"); err == nil {
+		if err := netnsprobe.HTTPGet(ctx, alloc.ID, "http://127.0.0.1:6380/"); err == nil {
 			t.Fatalf("GET %d through the denied upstream succeeded", i+1)
 		}
 	}
@@ -227,30 +227,4 @@ func TestNoNetworkingChange(t *testing.T) {
 	if r.report.Diff.Summary != "No networking change" || !strings.Contains(r.stdout, "No networking change") {
 		t.Errorf("diff %+v", r.report.Diff)
 	}
-}
-
-// dialFromNamespace connects to addr from inside the allocation's network
-// namespace (loopback there), and closes at once.
-func dialFromNamespace(ctx context.Context, allocID, addr string) error {
-	script := `import socket, sys
-host, port = sys.argv[1].rsplit(":", 1)
-socket.create_connection((host, int(port)), timeout=2).close()`
-	if out, err := exec.CommandContext(ctx, "ip", "netns", "exec", allocID, "python3", "-c", script, addr).CombinedOutput(); err != nil {
-		return fmt.Errorf("connect %s from %s: %w: %s", addr, allocID, err, strings.TrimSpace(string(out)))
-	}
-	return nil
-}
-
-// httpGetFromNamespace does an HTTP GET from inside the allocation's
-// namespace; nil when a response came back.
-func httpGetFromNamespace(ctx context.Context, allocID, url string) error {
-	script := `import sys, urllib.request
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-with opener.open(sys.argv[1], timeout=5) as r:
-    print(r.status)`
-	out, err := exec.CommandContext(ctx, "ip", "netns", "exec", allocID, "python3", "-c", script, url).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("GET %s from %s: %w: %s", url, allocID, err, strings.TrimSpace(string(out)))
-	}
-	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"sync"
 	"time"
+
+	"github.com/netviz/netviz/internal/netnsprobe"
 )
 
 // dialTimeout bounds one probe: a closed port answers at once, an
@@ -79,26 +81,5 @@ func probeFromHost(ctx context.Context, addrs []string) []bool {
 // httpGetFromNamespace does an HTTP GET from inside the allocation's
 // namespace and reports whether a response came back.
 func httpGetFromNamespace(ctx context.Context, allocID, url string) error {
-	script := `import sys, urllib.request
-opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-with opener.open(sys.argv[1], timeout=5) as r:
-    print(r.status)`
-	out, err := exec.CommandContext(ctx, "ip", "netns", "exec", allocID, "python3", "-c", script, url).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("GET %s from %s: %w: %s", url, allocID, err, lastLine(out))
-	}
-	return nil
-}
-
-func lastLine(b []byte) string {
-	s := string(b)
-	for len(s) > 0 && s[len(s)-1] == '\n' {
-		s = s[:len(s)-1]
-	}
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '\n' {
-			return s[i+1:]
-		}
-	}
-	return s
+	return netnsprobe.HTTPGet(ctx, allocID, url)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
@@ -286,8 +287,8 @@ func registrations(allocs []*model.Allocation) []*model.Service {
 			}
 			if p, ok := a.PortByLabel(spec.PortLabel); ok {
 				svc.Address, svc.Port = p.HostIP, p.Value
-			} else {
-				fmt.Sscan(spec.PortLabel, &svc.Port)
+			} else if n, err := strconv.Atoi(spec.PortLabel); err == nil {
+				svc.Port = n
 			}
 			out = append(out, svc)
 		}

@@ -19,7 +19,8 @@ const maxReachPairs = 400
 // changes. A pair with a side where a service does not exist is kept only
 // when one end declares a link to the other (an upstream or a registry
 // query): a new service is not news for every other service in the cluster.
-func reachChanges(before, after *model.Snapshot, old, allocs []*model.Allocation) []ReachChange {
+// truncated is true when there were more pairs than maxReachPairs.
+func reachChanges(before, after *model.Snapshot, old, allocs []*model.Allocation) (changes []ReachChange, truncated bool) {
 	mine := map[string]bool{}
 	for _, a := range append(slices.Clone(old), allocs...) {
 		for _, spec := range a.Services {
@@ -46,10 +47,10 @@ func reachChanges(before, after *model.Snapshot, old, allocs []*model.Allocation
 		}
 	}
 	out := []ReachChange{}
-	for i, p := range pairs {
-		if i >= maxReachPairs {
-			break
-		}
+	if len(pairs) > maxReachPairs {
+		pairs, truncated = pairs[:maxReachPairs], true
+	}
+	for _, p := range pairs {
 		b, _ := verdict(before, p[0], p[1])
 		a, reason := verdict(after, p[0], p[1])
 		if a == b || (a == Absent || b == Absent) && !links[p] {
@@ -57,7 +58,7 @@ func reachChanges(before, after *model.Snapshot, old, allocs []*model.Allocation
 		}
 		out = append(out, ReachChange{From: p[0], To: p[1], Before: b, After: a, Reason: reason})
 	}
-	return out
+	return out, truncated
 }
 
 // verdict asks reach about a pair; Absent when either end does not resolve.

@@ -68,7 +68,11 @@ func Predict(snap *model.Snapshot, job Job, plan Plan) (Report, *model.Snapshot)
 	r.Headroom = headroom(snap, after, pl.nodes, allocs)
 	r.Diff = diffJob(pl.old, job)
 	r.Findings = diffFindings(snap, after, lint.Warnings(snap), lint.Warnings(after))
-	r.Reach = reachChanges(snap, after, pl.old, allocs)
+	var truncated bool
+	r.Reach, truncated = reachChanges(snap, after, pl.old, allocs)
+	if truncated {
+		r.Notes = append(r.Notes, fmt.Sprintf("reach was asked for the first %d service pairs only", maxReachPairs))
+	}
 	return r, after
 }
 
