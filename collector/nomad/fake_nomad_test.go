@@ -51,6 +51,7 @@ type fakeNomad struct {
 	calls     []fakeCall
 	gates     []*fakeGate
 	silent    bool // streams send no heartbeat
+	cut       bool // streams end right after their first heartbeat
 	heartbeat time.Duration
 	streamCh  chan *fakeStream
 	bad       []string // requests the fake does not serve
@@ -578,8 +579,12 @@ func (f *fakeNomad) serveStream(w http.ResponseWriter, r *http.Request) {
 		// Nomad sends a heartbeat as soon as the subscription is registered.
 		_, _ = io.WriteString(w, "{}\n")
 	}
+	cut := f.cut
 	f.mu.Unlock()
 	fl.Flush()
+	if cut {
+		return
+	}
 	f.mu.Lock()
 	broker := f.broker
 	f.mu.Unlock()
