@@ -258,6 +258,7 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Skipper: func(c echo.Context) bool { return c.Path() == "/ws" || c.Path() == "/metrics" },
 	}))
+	e.Use(s.exports)
 
 	for _, k := range []pageKind{kindOverview, kindTopology, kindAllocation, kindNode, kindServices, kindService, kindReach} {
 		e.GET(string(k), s.servePage)
