@@ -16,6 +16,9 @@ type edgeCache struct {
 	allocs    map[string]*allocEdges
 	services  map[string]*serviceEdges
 	lastCount int // edges of the last derivation, to size the next
+	// scoped are the caches of restricted snapshots, one per scope key
+	// (scope.go), guarded by mu.
+	scoped map[string]*edgeCache
 }
 
 func newEdgeCache() *edgeCache {
