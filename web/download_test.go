@@ -99,11 +99,12 @@ func TestExportErrors(t *testing.T) {
 }
 
 // TestExportLinks: every page offers its downloads and a deep link that
-// keep all of its query parameters, those netviz does not know included.
+// keep all of its query parameters, those netviz does not know included
+// (keep= stands for any: ?at= needs a history, which this server lacks).
 func TestExportLinks(t *testing.T) {
 	_, base := handlerServer(t)
 	href := regexp.MustCompile(`<a href="([^"]*)"[^>]*data-testid="(deep-link|export-[^"]*)"`)
-	for _, p := range []string{"/?job=web&at=-15m", "/topology?namespace=default&q=a%26b&at=2026-11-29T04%3A00%3A00Z", "/services/api", "/reach?from=web&to=api"} {
+	for _, p := range []string{"/?job=web&keep=1", "/topology?namespace=default&q=a%26b&keep=2026-11-29T04%3A00%3A00Z", "/services/api", "/reach?from=web&to=api"} {
 		status, _, body := get(t, base, p)
 		if status != http.StatusOK {
 			t.Fatalf("%s: status %d", p, status)
@@ -133,7 +134,7 @@ func TestExportLinks(t *testing.T) {
 				t.Errorf("%s: %s link has format %q", p, id, f)
 			}
 		}
-		if p == "/?job=web&at=-15m" && (links["export-warnings-svg"] == "" || links["export-whole model-dot"] == "") {
+		if p == "/?job=web&keep=1" && (links["export-warnings-svg"] == "" || links["export-whole model-dot"] == "") {
 			t.Errorf("overview lacks the warnings and model downloads: %v", links)
 		}
 	}
@@ -145,4 +146,28 @@ func withFormat(path, f string) string {
 		return path + "&format=" + f
 	}
 	return path + "?format=" + f
+}
+
+// TestExportSVGIsThePagePicture: the topology and allocation SVGs are the
+// pictures their pages show: same size, same boxes, same arrows.
+func TestExportSVGIsThePagePicture(t *testing.T) {
+	_, base := handlerServer(t)
+	attr := regexp.MustCompile(`(?:viewBox|data-testid)="[^"]*"`)
+	for _, p := range []string{"/topology?job=web", "/allocations/" + fixture.AllocWeb} {
+		_, _, page := get(t, base, p)
+		_, _, svg := get(t, base, withFormat(p, "svg"))
+		inline := regexp.MustCompile(`(?s)<svg.*?</svg>`).Find(page)
+		if inline == nil {
+			t.Fatalf("%s has no picture", p)
+		}
+		want, got := attr.FindAll(inline, -1), attr.FindAll(svg, -1)
+		if len(want) < 5 || len(got) != len(want) {
+			t.Fatalf("%s: the page's picture has %d ids and sizes, the export %d", p, len(want), len(got))
+		}
+		for i := range want {
+			if string(got[i]) != html.UnescapeString(string(want[i])) {
+				t.Errorf("%s: export has %s where the page has %s", p, got[i], want[i])
+			}
+		}
+	}
 }
