@@ -3,13 +3,9 @@
 package checktest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -59,11 +55,8 @@ var shared = &devcluster.Shared{
 			return err
 		}
 		cleanup(func() error { return os.RemoveAll(dir) })
-		netvizBin = filepath.Join(dir, "netviz")
-		if out, err := exec.CommandContext(ctx, "go", "build", "-o", netvizBin, "../../cmd/netviz").CombinedOutput(); err != nil {
-			return fmt.Errorf("build netviz: %v\n%s", err, out)
-		}
-		return nil
+		netvizBin, err = BuildNetviz(ctx, "../..", dir)
+		return err
 	},
 }
 
@@ -89,21 +82,12 @@ func runCheck(t *testing.T, file string, args ...string) result {
 	}
 	exec1 := func(extra ...string) (int, string, string) {
 		all := append(append(append([]string{"check", "--log-level", "error"}, args...), extra...), file)
-		cmd := exec.CommandContext(ctx, netvizBin, all...)
-		cmd.Env = append(os.Environ(), cluster.Env()...)
-		cmd.Env = append(cmd.Env, "NOMAD_TOKEN=", "CONSUL_HTTP_TOKEN=", "NOMAD_NAMESPACE=")
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		var exit *exec.ExitError
-		switch {
-		case err == nil:
-			return 0, stdout.String(), stderr.String()
-		case errors.As(err, &exit):
-			return exit.ExitCode(), stdout.String(), stderr.String()
+		env := append(os.Environ(), cluster.Env()...)
+		out, err := RunNetviz(ctx, netvizBin, append(env, "NOMAD_TOKEN=", "CONSUL_HTTP_TOKEN=", "NOMAD_NAMESPACE="), all...)
+		if err != nil {
+			t.Fatal(err)
 		}
-		t.Fatalf("netviz check %s: %v", file, err)
-		return 0, "", ""
+		return out.Code, out.Stdout, out.Stderr
 	}
 	code, text, stderr := exec1(vars...)
 	t.Logf("netviz check %s: exit %d\n%s%s", filepath.Base(file), code, text, stderr)

@@ -42,6 +42,7 @@ func (b *builder) modelEdges() {
 			b.ingress(e)
 		}
 	}
+	b.observedEdges()
 }
 
 // instances returns a service's registered instances. The snapshot copies

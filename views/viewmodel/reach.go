@@ -55,6 +55,8 @@ type ReachView struct {
 	MoreWarnings int `json:"more_warnings,omitempty"`
 	// Matrix is, until a question is asked, who can reach whom among the services.
 	Matrix *reach.Matrix `json:"matrix,omitempty"`
+	// Observed says whether agents saw real traffic between the ends.
+	Observed *ObservedAnswer `json:"observed,omitempty"`
 }
 
 // NewReachView answers "can from reach to?" against the snapshot, or shows
@@ -76,6 +78,7 @@ func NewReachView(snap *model.Snapshot, from, to string, w reach.Window) ReachVi
 		return v
 	}
 	groups := res.Groups
+	v.Observed = observedBetween(snap, from, res.Paths)
 	res.Paths, res.Groups = []reach.Path{}, []reach.PathGroup{}
 	v.Result = &res
 	for _, g := range groups {

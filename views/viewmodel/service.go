@@ -64,6 +64,10 @@ type ServiceView struct {
 	// Referrers are tasks that discover the service through templates or env.
 	Referrers []EdgeRow    `json:"referrers"`
 	Warnings  []WarningRow `json:"warnings"`
+	// ObservedClients and ObservedDestinations are the connections
+	// netviz agents saw into and out of the allocations behind the service.
+	ObservedClients      []ObservedRow `json:"observed_clients"`
+	ObservedDestinations []ObservedRow `json:"observed_destinations"`
 }
 
 // NewServiceView gathers what the service page shows. Found is false when
@@ -128,6 +132,7 @@ func NewServiceView(snap *model.Snapshot, name string) (v ServiceView, found boo
 	}
 	slices.SortFunc(up, compareEdges)
 	v.Upstreams = edgeRows(snap, up)
+	v.ObservedClients, v.ObservedDestinations = observedAround(snap, backers, name)
 	v.Warnings = warningRows(snap, warningsAbout(lint.Warnings(snap), key))
 	found = len(v.Instances) > 0 || len(backers) > 0 || len(down) > 0 || len(v.Referrers) > 0
 	return v, found
