@@ -56,6 +56,9 @@ type client struct {
 	// change (nil, never closing, without login).
 	scope   model.Scope
 	changed <-chan struct{}
+	// expires is when the session ends by itself (zero without login):
+	// the socket closes then, just as a page load would then ask to sign in.
+	expires time.Time
 	// send is the bounded queue of pushes; the hub closes it to end the writer.
 	send chan *frame
 }
@@ -65,6 +68,12 @@ type client struct {
 // write fails, or ctx ends (shutdown).
 func (c *client) writePump(ctx context.Context) {
 	ping := time.NewTicker(c.hub.tune.pingPeriod)
+	var expired <-chan time.Time
+	if !c.expires.IsZero() {
+		t := time.NewTimer(time.Until(c.expires))
+		defer t.Stop()
+		expired = t.C
+	}
 	// A write stuck on a peer that stopped reading would hold shutdown for
 	// up to writeWait; when ctx ends, cut it short.
 	unblock := context.AfterFunc(ctx, func() {
@@ -84,6 +93,9 @@ func (c *client) writePump(ctx context.Context) {
 			// Signed out, revoked or re-scoped: push nothing more under
 			// the old rights. The page reconnects, and gets a view of its
 			// new rights or a 401.
+			c.goodbye()
+			return
+		case <-expired:
 			c.goodbye()
 			return
 		case msg, ok := <-c.send:

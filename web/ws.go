@@ -40,7 +40,7 @@ func (s *Server) serveWS(c echo.Context) error {
 	}
 	cl := &client{hub: h, conn: conn, route: r, scope: s.scopeOf(c), send: make(chan *frame, h.tune.sendBuffer)}
 	if sess, ok := c.Get(sessionKey).(*auth.Session); ok {
-		cl.changed = sess.Changed()
+		cl.changed, cl.expires = sess.Changed(), sess.Expires
 	}
 	// The hub starts the client's goroutines; they outlive this handler.
 	select {

@@ -264,16 +264,7 @@ func TestRevokedTokenLosesAccess(t *testing.T) {
 	if code, _, _ := v.get("/"); code != http.StatusOK {
 		t.Fatalf("signed in, / answers %d", code)
 	}
-	ws := v.dialWS("/")
-	closed := make(chan struct{})
-	go func() {
-		defer close(closed)
-		for {
-			if _, _, err := ws.ReadMessage(); err != nil {
-				return
-			}
-		}
-	}()
+	closed := readUntilClosed(v.dialWS("/"))
 	if _, err := env.c.Nomad().ACLTokens().Delete(tok.AccessorID, (&nomadapi.WriteOptions{}).WithContext(ctx)); err != nil {
 		t.Fatal(err)
 	}
@@ -294,11 +285,13 @@ func TestRevokedTokenLosesAccess(t *testing.T) {
 	}
 }
 
-// A session past its lifetime sends the page to sign in, and back after.
+// A session past its lifetime sends the page to sign in, and back after,
+// and its websocket closes.
 func TestExpiredSessionRedirects(t *testing.T) {
-	srv := startServer(t, 2*time.Second, time.Minute)
+	srv := startServer(t, 4*time.Second, time.Minute)
 	v := newViewer(t, srv)
 	v.signIn(env.teamA.SecretID, "")
+	closed := readUntilClosed(v.dialWS("/"))
 	waitFor(t, "expired session sent to sign-in", 30*time.Second, func() error {
 		code, loc, _ := v.get("/topology?namespace=team-a")
 		if code != http.StatusSeeOther || loc != "/sign-in?next="+url.QueryEscape("/topology?namespace=team-a") {
@@ -306,6 +299,26 @@ func TestExpiredSessionRedirects(t *testing.T) {
 		}
 		return nil
 	})
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Error("websocket still open after the session expired")
+	}
+}
+
+// readUntilClosed reads a websocket in the background; the channel closes
+// with it.
+func readUntilClosed(ws *websocket.Conn) <-chan struct{} {
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	return closed
 }
 
 // Posts without the anti-forgery token, or from another site, are
