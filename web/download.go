@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -86,6 +87,9 @@ func (s *Server) serveExport(c echo.Context, f export.Format, page bool) error {
 		}
 	}
 	body, err := v.Render(c.Request().Context(), f)
+	if errors.Is(err, export.ErrTooLarge) {
+		return c.JSON(http.StatusUnprocessableEntity, errorBody{Error: err.Error()})
+	}
 	if err != nil {
 		return fmt.Errorf("export %s as %s: %w", c.Request().URL.Path, f, err)
 	}

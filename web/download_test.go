@@ -171,3 +171,19 @@ func TestExportSVGIsThePagePicture(t *testing.T) {
 		}
 	}
 }
+
+// TestExportTooLarge: an SVG Graphviz would take seconds to lay out is
+// refused with a reason (422); DOT and Mermaid of it are served.
+func TestExportTooLarge(t *testing.T) {
+	st, base := handlerServer(t)
+	st.Apply(fixture.Generate(fixture.SyntheticConfig{Nodes: 10, Allocations: 1000, Seed: 1}).Changes()...)
+	status, _, body := get(t, base, "/api/v1/graph?format=svg")
+	if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), "narrow the view with the filter") {
+		t.Errorf("status %d: %s", status, body)
+	}
+	for _, f := range []string{"dot", "mermaid"} {
+		if status, _, _ := get(t, base, "/api/v1/graph?format="+f); status != http.StatusOK {
+			t.Errorf("%s: status %d", f, status)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"mime"
 	"strings"
@@ -92,6 +93,18 @@ func FileName(stem string, f Format) string {
 	return name + "." + f.Ext()
 }
 
+// MaxDrawnBoxes bounds the boxes (nodes and clusters) of a view Graphviz
+// lays out for an SVG export. Graphviz runs one call at a time for the
+// whole process (package diagram), and cannot be interrupted: the whole
+// model of 1,000 fake allocations (about 4,600 boxes) took 3.5 s, time in
+// which no page's diagram could be laid out. The drawn pictures have their
+// own bound (diagram.DefaultMaxBoxes, the same number).
+const MaxDrawnBoxes = diagram.DefaultMaxBoxes
+
+// ErrTooLarge is returned for an SVG of a view with more than
+// MaxDrawnBoxes boxes.
+var ErrTooLarge = errors.New("too large to draw")
+
 // View is what a page exports: a drawn picture (its DOT and its SVG from
 // package diagram) or a graph built from its view model.
 type View struct {
@@ -124,6 +137,9 @@ func (v View) Render(ctx context.Context, f Format) ([]byte, error) {
 				return nil, err
 			}
 			return standalone(pic)
+		}
+		if n := len(v.graph.Nodes) + len(v.graph.Clusters); n > MaxDrawnBoxes {
+			return nil, fmt.Errorf("%w: %d boxes, more than %d; narrow the view with the filter, or download dot or mermaid", ErrTooLarge, n, MaxDrawnBoxes)
 		}
 		dot, err := v.dotText()
 		if err != nil {

@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -142,5 +143,29 @@ func TestFileName(t *testing.T) {
 	}
 	if got := export.Disposition(nasty, export.FormatMermaid); strings.ContainsAny(got, "\r\n\"<") {
 		t.Errorf("Disposition = %q", got)
+	}
+}
+
+// TestTooLargeToDraw: a view past MaxDrawnBoxes is refused as SVG (which
+// would hold Graphviz for seconds) and still exported as DOT and Mermaid.
+func TestTooLargeToDraw(t *testing.T) {
+	snap := fixture.Snapshot(fixture.Generate(fixture.SyntheticConfig{Nodes: 10, Allocations: 1000, Seed: 1}).Changes()...)
+	v := export.Model(snap, viewmodel.Filter{})
+	if _, err := v.Render(context.Background(), export.FormatSVG); !errors.Is(err, export.ErrTooLarge) {
+		t.Errorf("SVG of the model of 1,000 allocations: %v, want ErrTooLarge", err)
+	}
+	for _, f := range []export.Format{export.FormatDOT, export.FormatMermaid} {
+		got, err := v.Render(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := exportcheck.Check(f, got); err != nil {
+			t.Error(err)
+		}
+	}
+	small := export.Model(snap, viewmodel.Filter{Node: "client-0001"})
+	svg, err := small.Render(context.Background(), export.FormatSVG)
+	if err != nil || !bytes.Contains(svg, []byte("client-0001")) {
+		t.Errorf("SVG of one node's allocations: %v\n%.500s", err, svg)
 	}
 }
