@@ -148,16 +148,7 @@ func reportText(r check.Report, min model.Severity) string {
 	case r.Plan.Ran:
 		var ups []string
 		for _, u := range r.Plan.Updates {
-			var parts []string
-			for _, c := range []struct {
-				what string
-				n    uint64
-			}{{"place", u.Place}, {"in-place update", u.InPlaceUpdate}, {"destructive update", u.DestructiveUpdate}, {"stop", u.Stop}, {"ignore", u.Ignore}, {"canary", u.Canary}} {
-				if c.n > 0 {
-					parts = append(parts, fmt.Sprintf("%s %d", c.what, c.n))
-				}
-			}
-			ups = append(ups, u.Group+": "+strings.Join(parts, ", "))
+			ups = append(ups, u.Group+": "+u.Actions())
 		}
 		p("plan (Nomad's scheduler): %s", r.Plan.DiffType)
 		if len(ups) > 0 {
