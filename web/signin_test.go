@@ -37,15 +37,15 @@ func TestLoginGuardsEverythingButOperations(t *testing.T) {
 	base := loginServer(t)
 	hc := noRedirects(t)
 	for path, want := range map[string]int{
-		"/":                           http.StatusSeeOther,
-		"/topology?namespace=x":       http.StatusSeeOther,
-		"/api/v1/overview":            http.StatusUnauthorized,
-		"/api/v1/graph":               http.StatusUnauthorized,
-		"/ws?view=/":                  http.StatusUnauthorized,
-		"/healthz":                    http.StatusOK,
-		"/metrics":                    http.StatusOK,
-		"/sign-in":                    http.StatusOK,
-		"/sign-out":                   http.StatusOK,
+		"/":                            http.StatusSeeOther,
+		"/topology?namespace=x":        http.StatusSeeOther,
+		"/api/v1/overview":             http.StatusUnauthorized,
+		"/api/v1/graph":                http.StatusUnauthorized,
+		"/ws?view=/":                   http.StatusUnauthorized,
+		"/healthz":                     http.StatusOK,
+		"/metrics":                     http.StatusOK,
+		"/sign-in":                     http.StatusOK,
+		"/sign-out":                    http.StatusOK,
 		"/sign-in?next=//evil.example": http.StatusOK,
 	} {
 		resp, err := hc.Get(base + path)
