@@ -30,6 +30,10 @@ type Chrome struct {
 	View    string
 	Version uint64
 	Status  model.Status
+	// AsOf is set when the page shows a past model (?at=).
+	AsOf *AsOf
+	// SignOut offers the sign-out link (viewer login is on).
+	SignOut bool
 }
 
 // Navigation entries.

@@ -19,7 +19,7 @@ func (s *Server) servePage(c echo.Context) error {
 	r, _ := parseRoute(c.Request().URL.Path, c.QueryParams())
 	snap := s.snapshot(c)
 	b := s.build(snap, r)
-	return render(c, b.status, views.Document(b.page.WithSuggestions(viewmodel.NewSuggestions(snap))))
+	return render(c, b.status, views.Document(asOf(c, b.page).WithSuggestions(viewmodel.NewSuggestions(snap))))
 }
 
 // serveJSON answers /api/v1/<page> with the page's data, through the same

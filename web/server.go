@@ -51,6 +51,8 @@ type Options struct {
 	// CollectorStats, when set, is read at every /metrics scrape for the
 	// collector's own totals.
 	CollectorStats func() CollectorStats
+	// History, when set, serves /timeline and ?at= on every page (history.go).
+	History History
 	// Observe turns on the agents' ingest of observed connections (observe.go).
 	Observe ObserveOptions
 	// Login, when set, turns viewer login on (--auth=nomad-token): a
@@ -82,6 +84,8 @@ type Server struct {
 	renderLive renderFunc
 	// hub is set while Serve runs; /ws answers 503 without it.
 	hub atomic.Pointer[hub]
+	// history is nil when netviz records none.
+	history History
 	// login is viewer login, nil when it is off.
 	login      *viewerLogin
 	revalidate time.Duration
@@ -152,6 +156,7 @@ func New(src Source, opts Options) *Server {
 		s.login = newViewerLogin(auth.NewSessions(opts.Login, opts.SessionTTL, 0, log), opts.TLS != nil, opts.Login.Consul != nil)
 		s.revalidate = opts.Revalidate
 	}
+	s.history = opts.History
 	s.metrics = newMetrics(src, opts.CollectorStats)
 	s.renderLive = s.renderView
 	// A layout that missed its deadline left an older or simpler picture on
@@ -258,12 +263,15 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Skipper: func(c echo.Context) bool { return c.Path() == "/ws" || c.Path() == "/metrics" },
 	}))
+	e.Use(s.timeTravel)
 	e.Use(s.exports)
 
 	for _, k := range []pageKind{kindOverview, kindTopology, kindAllocation, kindNode, kindServices, kindService, kindReach} {
 		e.GET(string(k), s.servePage)
 	}
+	e.GET("/timeline", s.serveTimeline)
 	api := e.Group("/api/v1")
+	api.GET("/timeline", s.serveTimeline)
 	api.GET("/graph", s.serveGraph)
 	api.GET("/overview", s.serveJSON)
 	api.GET("/topology", s.serveJSON)

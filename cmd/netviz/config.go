@@ -12,6 +12,7 @@ import (
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
 	"github.com/netviz/netviz/collector"
+	"github.com/netviz/netviz/collector/history/record"
 )
 
 // sourceFlags are the flags every command that reads a cluster shares.
@@ -21,6 +22,8 @@ type sourceFlags struct {
 	logFormat   string
 	staleAfter  time.Duration
 	antiEntropy time.Duration
+	// history is set by serve: the collector then records history.
+	history *record.Options
 }
 
 func (f *sourceFlags) register(fs *flag.FlagSet) {
@@ -83,7 +86,7 @@ func (f *sourceFlags) open(stderr io.Writer) (*collector.Collector, *slog.Logger
 // collector builds the collector with the official clients' default
 // configs, so the CLIs' environment variables apply unchanged.
 func (f *sourceFlags) collector(log *slog.Logger) (*collector.Collector, error) {
-	cfg := collector.Config{Nomad: nomadapi.DefaultConfig(), Logger: log, StaleAfter: f.staleAfter, AntiEntropy: f.antiEntropy}
+	cfg := collector.Config{Nomad: nomadapi.DefaultConfig(), Logger: log, StaleAfter: f.staleAfter, AntiEntropy: f.antiEntropy, History: f.history}
 	if f.antiEntropy == 0 {
 		cfg.AntiEntropy = -1 // off
 	}

@@ -27,6 +27,9 @@ Usage:
                              exit 0 reachable, 1 not, 2 error (--json)
   netviz lint                the cluster's findings; exit 1 when any is at or
                              above --severity (default warning) (--json)
+  netviz history [--since 1h] [--job J] [--json]
+                             what changed on the network, from the history
+                             serve records in --data-dir
   netviz check FILE.nomad.hcl  what the job would do to the network before
                              it runs; exit 0 clean, 1 findings, 2 error (--json)
 
@@ -68,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runAgent(ctx, args, stderr)
 	case "check":
 		return runCheck(ctx, args, stdout, stderr)
+	case "history":
+		err = runHistory(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -18,6 +18,7 @@ import (
 // serveFlags are `netviz serve`'s flags.
 type serveFlags struct {
 	sourceFlags
+	hist           historyFlags
 	listen         string
 	origins        string
 	hosts          string
@@ -26,7 +27,7 @@ type serveFlags struct {
 	tlsClientCA    string
 	insecureNoAuth bool
 	observeFlags
-	login          loginFlags
+	login loginFlags
 }
 
 // registerWeb registers the flags of the web server, shared by serve and demo.
@@ -51,6 +52,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	f.register(fs)
 	f.registerWeb(fs)
+	f.hist.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -58,11 +60,17 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if f.history, err = f.hist.options(); err != nil {
+		return err
+	}
 	col, log, err := f.open(stderr)
 	if err != nil {
 		return err
 	}
 	defer col.Close()
+	if h := col.History(); h != nil {
+		opts.History = h
+	}
 	opts.CollectorStats = collectorStats(col)
 	if opts.Observe, err = f.observeOptions(col.Store().Apply, f.tlsClientCA != ""); err != nil {
 		return err

@@ -139,6 +139,7 @@ func TestServeTLSKeepsTokensSecret(t *testing.T) {
 	t.Setenv("NOMAD_TOKEN", nomadCanary)
 	t.Setenv("CONSUL_HTTP_TOKEN", consulCanary)
 	t.Setenv("NOMAD_NAMESPACE", "")
+	t.Setenv("NETVIZ_DATA_DIR", t.TempDir()) // history records beside the test, not in the home directory
 	sawNomad := tokenServer(t, "NOMAD_ADDR", "X-Nomad-Token", nomadCanary, http.StatusInternalServerError, "internal error")
 	sawConsul := tokenServer(t, "CONSUL_HTTP_ADDR", "X-Consul-Token", consulCanary, http.StatusForbidden, "ACL not found")
 	certs := testcert.New(t)
