@@ -47,7 +47,9 @@ func ParseJob(ctx context.Context, c *nomadapi.Client, file, hcl, variables, nam
 		}
 		return nil, fmt.Errorf("parse: %w", err)
 	}
-	if job.Namespace == nil && namespace != "" {
+	// "*" (every namespace, netviz's default read) names no namespace to
+	// run in: Nomad's default applies, as in the nomad CLI.
+	if job.Namespace == nil && namespace != "" && namespace != "*" {
 		job.Namespace = &namespace
 	}
 	job.Canonicalize()
