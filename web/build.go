@@ -28,6 +28,7 @@ func (s *Server) build(snap *model.Snapshot, r route) built {
 		Assets:  s.assets,
 		Version: snap.Version(),
 		Status:  snap.Status(),
+		SignOut: s.login != nil,
 	}
 	if r.kind != "" {
 		// Only real pages go live; a "no such page" has nothing to update.
