@@ -344,6 +344,8 @@ func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 	defer func() { f.calls = append(f.calls, call) }()
 	var out any
 	switch {
+	case path == "/v1/status/leader":
+		out = "127.0.0.1:4647"
 	case path == "/v1/nodes":
 		out = sortedValues(f.nodes)
 	case path == "/v1/allocations":

@@ -60,7 +60,7 @@ func (s *Source) readVerdict(st *state) string {
 	case r.sub.ended() != nil:
 		return fmt.Sprintf("read Nomad, but the event stream opened for the read ended during it (%v); catching up again", r.sub.ended())
 	case r.unheld > 0:
-		return fmt.Sprintf("the event stream ended right after resuming %d time(s) in a row (last: %v); connected once it delivers", r.unheld, r.lastFail)
+		return fmt.Sprintf("the last %d event stream(s) ended before delivering anything after their read (last: %v); connected once this one does", r.unheld, r.lastFail)
 	}
 	return ""
 }

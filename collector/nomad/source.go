@@ -23,9 +23,10 @@ const readParallelism = 8
 // carry nothing the network picture needs yet.
 var eventTopics = []string{"Node", "Job", "Allocation", "Service"}
 
-// defaultStaleAfter is how long a stream may stay silent before the data is
-// called stale: two and a half of Nomad's ~10 s heartbeats, so a Nomad that
-// stops answering shows stale within 30 s, the watchdog's tick included.
+// defaultStaleAfter is how long a silent stream is trusted when Nomad does
+// not answer the watchdog's probe either, so a Nomad that stops answering
+// shows stale within 30 s, the watchdog's tick included. Silence alone is
+// not enough: an idle stream's heartbeats come every 30 s (see watch).
 const defaultStaleAfter = 25 * time.Second
 
 // readTimeout bounds each read of a sync or catch-up, so a frozen Nomad
@@ -50,8 +51,11 @@ type Source struct {
 	jobs  *jobSpecs
 	specs *specFetcher
 	addr  string
-	// staleAfter is how long a silent stream is trusted; now is the clock.
+	// staleAfter is how long a silent stream is trusted while Nomad does
+	// not answer; heartbeat is Nomad's heartbeat interval (nomadHeartbeat,
+	// shorter in tests); now is the clock.
 	staleAfter time.Duration
+	heartbeat  time.Duration
 	now        func() time.Time
 	// antiEntropyEvery is the pause between two anti-entropy comparisons
 	// (0 turns them off).
@@ -85,7 +89,9 @@ type Source struct {
 type Option func(*Source)
 
 // WithStaleAfter sets how long the event stream may send nothing, not even
-// a heartbeat, before the data is shown as stale (default 25 s).
+// a heartbeat, while Nomad does not answer either, before the data is shown
+// as stale (default 25 s; a stream silent past Nomad's 30 s heartbeat is
+// stale even while Nomad answers).
 func WithStaleAfter(d time.Duration) Option { return func(s *Source) { s.staleAfter = d } }
 
 // WithAntiEntropy sets the pause between two comparisons of the model with a
@@ -110,7 +116,7 @@ func NewSource(client *nomadapi.Client, addr string, store *model.Store, log *sl
 	}
 	s := &Source{
 		api: &httpAPI{client: client, namespace: ns}, store: store, log: log, jobs: newJobSpecs(),
-		addr: addr, staleAfter: defaultStaleAfter, now: func() time.Time { return time.Now().UTC() },
+		addr: addr, staleAfter: defaultStaleAfter, heartbeat: nomadHeartbeat, now: func() time.Time { return time.Now().UTC() },
 		antiEntropyEvery: defaultAntiEntropy, bytesRead: func() int64 { return 0 },
 		status:    model.SourceStatus{State: model.StateSyncing, Address: addr},
 		nodeAddrs: map[string]string{}, repair: make(chan struct{}, 1),

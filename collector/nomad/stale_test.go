@@ -129,3 +129,29 @@ func TestStatusTransitions(t *testing.T) {
 		t.Errorf("catching up from stale: %+v, want still stale with the new reason", st)
 	}
 }
+
+// TestIdleStreamIsNotStale: an idle stream sends nothing between Nomad's
+// heartbeats (every 30 s, longer than staleAfter). While Nomad answers the
+// watchdog's probe the data is not stale; once a heartbeat is overdue the
+// stream's connection is taken for half-open: stale, and caught up.
+func TestIdleStreamIsNotStale(t *testing.T) {
+	const staleAfter = 200 * time.Millisecond
+	f, s, _, _ := runFake(t, WithStaleAfter(staleAfter), withHeartbeat(1500*time.Millisecond))
+	f.silence(true) // no heartbeat, as between two of Nomad's
+	time.Sleep(5 * staleAfter)
+	if st := s.Status(); st.State != model.StateConnected {
+		t.Fatalf("an idle stream, Nomad answering, after %v of silence: %+v, want connected", 5*staleAfter, st)
+	}
+	if len(f.callsTo("/v1/status/leader")) == 0 {
+		t.Error("the watchdog did not ask Nomad whether it answers")
+	}
+	stale := waitState(t, s, model.StateStale)
+	if !strings.Contains(stale.Reason, "half-open") {
+		t.Errorf("stale reason %q, want the stream's connection named", stale.Reason)
+	}
+	f.silence(false)
+	waitState(t, s, model.StateConnected)
+}
+
+// withHeartbeat sets Nomad's heartbeat interval, for tests.
+func withHeartbeat(d time.Duration) Option { return func(s *Source) { s.heartbeat = d } }

@@ -16,12 +16,27 @@ import (
 // model caught up once Nomad answers again.
 var errStale = errors.New("no event or heartbeat from Nomad")
 
-// watch marks the source stale and ends the stream when nothing arrived for
-// staleAfter, and ends it when anti-entropy asks for a repair. Nomad sends a heartbeat about every 10 s, so a silent stream
-// means a dead connection, even one TCP still calls open.
+// nomadHeartbeat is how often Nomad sends a heartbeat on an idle event
+// stream (30 s, fixed in Nomad's event endpoint and measured,
+// docs/nomad-behaviour.md); one is overdue a sixth later (35 s).
+const nomadHeartbeat = 30 * time.Second
+
+// watch marks the source stale and ends the stream when it has gone silent
+// and Nomad does not answer, and ends it when anti-entropy asks for a
+// repair. An idle stream is silent for up to 30 s between heartbeats, longer
+// than staleAfter, so silence alone proves nothing until a heartbeat is
+// overdue: from staleAfter minus probeTimeout of silence on, the watchdog
+// asks Nomad something trivial (once per silence). No answer within
+// probeTimeout means Nomad is frozen, partitioned or gone: stale by
+// staleAfter. An answer means Nomad is fine and its heartbeat not due yet;
+// if the heartbeat is then overdue, the stream's connection is half-open
+// while Nomad answers: stale too.
 func (s *Source) watch(ctx context.Context, last *atomic.Int64, cancel context.CancelCauseFunc) {
 	tick := time.NewTicker(min(max(s.staleAfter/25, 10*time.Millisecond), time.Second))
 	defer tick.Stop()
+	probe := s.probeTimeout()
+	overdue := max(s.staleAfter, s.heartbeat+s.heartbeat/6)
+	var vouched int64 // the last-frame time a probe answered for
 	for {
 		select {
 		case <-ctx.Done():
@@ -31,13 +46,49 @@ func (s *Source) watch(ctx context.Context, last *atomic.Int64, cancel context.C
 			return
 		case <-tick.C:
 		}
-		at := time.Unix(0, last.Load())
-		if silent := s.now().Sub(at); silent >= s.staleAfter {
-			s.setStale(at, fmt.Sprintf("no event or heartbeat from Nomad for %s (it sends one every ~10 s): the connection may be half-open, or Nomad is not answering", silent.Round(time.Second)))
-			cancel(errStale)
-			return
+		lastNs := last.Load()
+		at := time.Unix(0, lastNs)
+		silent := s.now().Sub(at)
+		var reason string
+		switch {
+		case silent < s.staleAfter-probe:
+			continue
+		case silent >= overdue:
+			reason = fmt.Sprintf("no event or heartbeat from Nomad for %s, though it answers requests and sends a heartbeat every %s: the stream's connection may be half-open", silent.Round(time.Second), s.heartbeat)
+		case vouched == lastNs:
+			continue // Nomad answered during this silence
+		default:
+			err := s.probe(ctx, probe)
+			if ctx.Err() != nil {
+				return
+			}
+			if err == nil {
+				vouched = lastNs
+				continue
+			}
+			reason = fmt.Sprintf("no event or heartbeat from Nomad for %s, and it did not answer within %s (%v): it may be frozen, partitioned or gone", s.now().Sub(at).Round(time.Second), probe, err)
 		}
+		s.setStale(at, reason)
+		cancel(errStale)
+		return
 	}
+}
+
+// probeTimeout is how long the watchdog waits for Nomad to answer: a fifth
+// of staleAfter, at most 5 s (Nomad answers its leader's address in
+// milliseconds, even during a burst).
+func (s *Source) probeTimeout() time.Duration {
+	return min(max(s.staleAfter/5, 10*time.Millisecond), 5*time.Second)
+}
+
+// probe asks Nomad for its leader's address, the cheapest request it
+// answers (no ACL needed), within timeout.
+func (s *Source) probe(ctx context.Context, timeout time.Duration) error {
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var leader string
+	_, err := s.api.get(pctx, "/v1/status/leader", "", &leader)
+	return err
 }
 
 // permittedTopics are the topics not known to be forbidden.
