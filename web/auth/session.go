@@ -97,9 +97,15 @@ func (s *Session) update(r Rights) {
 	}
 }
 
+// TokenChecker resolves what a pair of tokens may read: *Checker against
+// Nomad and Consul.
+type TokenChecker interface {
+	Check(ctx context.Context, nomadToken, consulToken string) (Rights, error)
+}
+
 // Sessions is the bounded, expiring store of signed-in viewers.
 type Sessions struct {
-	checker *Checker
+	checker TokenChecker
 	ttl     time.Duration
 	max     int
 	log     *slog.Logger
@@ -112,7 +118,7 @@ type Sessions struct {
 
 // NewSessions returns a store whose sessions last ttl (DefaultTTL when 0)
 // and which holds at most max (DefaultMaxSession when 0).
-func NewSessions(checker *Checker, ttl time.Duration, max int, log *slog.Logger) *Sessions {
+func NewSessions(checker TokenChecker, ttl time.Duration, max int, log *slog.Logger) *Sessions {
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
