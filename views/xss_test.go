@@ -32,6 +32,8 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 		"reach error": views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, fixture.HostileText, "x", reach.Window{}), nil),
 		"not found":   views.NotFoundPage(chrome(snap, "/"), "node", fixture.HostileText),
 		"candidates":  views.CandidatesPage(chrome(snap, "/"), viewmodel.Candidates{Query: fixture.HostileText}),
+		"check":       views.CheckPage(chrome(snap, ""), hostileCheck()),
+		"check parse": views.CheckPage(chrome(snap, ""), views.CheckView{Form: hostileCheck().Form, ParseError: "job.nomad.hcl:1,1-2: " + fixture.HostileText}),
 	}
 	for name, p := range pages {
 		t.Run(name, func(t *testing.T) {

@@ -55,6 +55,8 @@ type Options struct {
 	History History
 	// Observe turns on the agents' ingest of observed connections (observe.go).
 	Observe ObserveOptions
+	// Check, when set, turns on the job check (/check, check.go).
+	Check CheckFunc
 	// Login, when set, turns viewer login on (--auth=nomad-token): a
 	// viewer signs in with tokens this checker validates, and every page,
 	// API body and push shows only what those tokens may read (signin.go).
@@ -84,6 +86,9 @@ type Server struct {
 	renderLive renderFunc
 	// hub is set while Serve runs; /ws answers 503 without it.
 	hub atomic.Pointer[hub]
+	// check and checkSlots run job checks (check.go).
+	check      CheckFunc
+	checkSlots chan struct{}
 	// history is nil when netviz records none.
 	history History
 	// login is viewer login, nil when it is off.
@@ -151,6 +156,7 @@ func New(src Source, opts Options) *Server {
 		hosts:   newHostAllowlist(opts.AllowedHosts, opts.Listen),
 		tls:     opts.TLS,
 		observe: opts.Observe,
+		check:   opts.Check,
 	}
 	if opts.Login != nil {
 		s.login = newViewerLogin(auth.NewSessions(opts.Login, opts.SessionTTL, 0, log), opts.TLS != nil, opts.Login.Consul != nil)
@@ -283,6 +289,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/reach", s.serveJSON)
 	api.GET("/reach/matrix", s.serveReachMatrix)
 	api.POST("/observations", s.serveObservations)
+	s.checkRoutes(e)
 
 	e.GET("/healthz", s.serveHealth)
 	e.HEAD("/healthz", s.serveHealth)

@@ -71,6 +71,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	opts.CollectorStats = collectorStats(col)
+	opts.Check = webCheck(col)
 	return serve(ctx, col.Run, col.Store(), opts, log, func(url string) {
 		fmt.Fprintf(stdout, `
 netviz demo is up. Press Ctrl-C to stop everything.

@@ -72,6 +72,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		opts.History = h
 	}
 	opts.CollectorStats = collectorStats(col)
+	opts.Check = webCheck(col)
 	if opts.Observe, err = f.observeOptions(col.Store().Apply, f.tlsClientCA != ""); err != nil {
 		return err
 	}

@@ -87,6 +87,8 @@ type NamespaceBox struct {
 	// host's own network, drawn in another style.
 	HostNetwork bool
 	Count       int
+	// Mark is an extra CSS class: a job check's "new" or "changed".
+	Mark string
 }
 
 // TaskBox is a task inside its namespace.
@@ -94,6 +96,8 @@ type TaskBox struct {
 	Rect
 	Name, Driver, Lifecycle string
 	Href, TestID, Title     string
+	// Mark is an extra CSS class: a job check's "changed".
+	Mark string
 }
 
 // ProxyBox is a Connect sidecar proxy, with its public port.
@@ -101,6 +105,8 @@ type ProxyBox struct {
 	Rect
 	Service, Port       string
 	Href, TestID, Title string
+	// Mark is an extra CSS class: a job check's "changed".
+	Mark string
 }
 
 // PinBox is a port of a namespace: a pin on the namespace's left edge (where
@@ -113,6 +119,8 @@ type PinBox struct {
 	Href, TestID, Title string
 	// OnProxy is true for a sidecar's public port: the proxy box carries it.
 	OnProxy bool
+	// Mark is an extra CSS class: a job check's "changed".
+	Mark string
 }
 
 // EntryBox is a service in a registry box, or a service drawn outside any
