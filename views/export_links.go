@@ -46,9 +46,11 @@ func exportRows(here string) (deep string, rows []exportRow) {
 	}
 	q := u.Query()
 	q.Del(export.ParamFormat)
-	deep = withQuery(u.Path, q)
-	rows = append(rows, exportRow{What: "this view", Links: formatLinks(u.Path, q)})
-	if u.Path == "/" {
+	// The path as asked, still escaped: an ID may hold a space or a %.
+	path := u.EscapedPath()
+	deep = withQuery(path, q)
+	rows = append(rows, exportRow{What: "this view", Links: formatLinks(path, q)})
+	if path == "/" {
 		rows = append(rows,
 			exportRow{What: "warnings", Links: formatLinks("/api/v1/warnings", q)},
 			exportRow{What: "whole model", Links: formatLinks("/api/v1/graph", q)})
