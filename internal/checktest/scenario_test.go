@@ -4,7 +4,9 @@ package checktest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -46,6 +48,49 @@ func deployed(t *testing.T, ctx context.Context, file, namespace, id string) {
 	t.Cleanup(func() {
 		if err := cluster.Stop(context.Background(), namespace, id, true); err != nil {
 			t.Errorf("stop %s: %v", id, err)
+		}
+	})
+}
+
+// cameTrue re-checks a job file once it runs: the running version is now
+// the one predicted, so there is nothing left to change (exit 0, no
+// networking change, no finding added or removed), and every finding the
+// first check predicted is one `netviz lint` reports for the job.
+func cameTrue(t *testing.T, file string, predicted []model.Warning, job string) {
+	t.Helper()
+	r := runCheck(t, file)
+	if r.code != 0 || r.report.Diff.Summary != "No networking change" || len(r.report.Findings.Added)+len(r.report.Findings.Removed) != 0 {
+		t.Errorf("re-check of the deployed job: exit %d, diff %+v, findings %+v", r.code, r.report.Diff, r.report.Findings)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	env := append(os.Environ(), cluster.Env()...)
+	out, err := RunNetviz(ctx, netvizBin, append(env, "NOMAD_TOKEN=", "CONSUL_HTTP_TOKEN=", "NOMAD_NAMESPACE="), "lint", "--json", "--log-level", "error")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lints []model.Warning
+	if err := json.Unmarshal([]byte(out.Stdout), &lints); err != nil {
+		t.Fatalf("lint --json: %v\n%s", err, out.Stdout)
+	}
+	for _, p := range predicted {
+		if !slices.ContainsFunc(lints, func(w model.Warning) bool { return w.Code == p.Code && strings.Contains(w.Message, job) }) {
+			t.Errorf("predicted %s about %s, which lint does not report once it runs", p.Code, job)
+		}
+	}
+}
+
+// redeploy puts an example back as it was when the test ends.
+func redeploy(t *testing.T, file, namespace, id string) {
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		if _, err := cluster.Run(ctx, file); err != nil {
+			t.Errorf("restore %s: %v", file, err)
+			return
+		}
+		if err := cluster.WaitHealthy(ctx, namespace, id); err != nil {
+			t.Errorf("restore %s: %v", file, err)
 		}
 	})
 }
@@ -160,6 +205,7 @@ func TestDeniedUpstream(t *testing.T) {
 			t.Fatalf("GET %d through the denied upstream succeeded", i+1)
 		}
 	}
+	cameTrue(t, file, r.report.Findings.Added, "intruder")
 }
 
 // TestNamespaceTemplate: a template query for a service registered in
@@ -194,13 +240,15 @@ func TestNamespaceTemplate(t *testing.T) {
 	if strings.TrimSpace(out) != "REDIS_ADDR=" {
 		t.Errorf("rendered %q, want no address", out)
 	}
+	cameTrue(t, file, r.report.Findings.Added, "check-namespace")
 }
 
 // TestToChange: a version that only changes a port's `to` shows exactly
 // that change, and nothing else, exit 0.
 func TestToChange(t *testing.T) {
 	cluster = shared.Cluster(t)
-	r := runCheck(t, filepath.Join(checkDir, "to-change.nomad.hcl"))
+	file := filepath.Join(checkDir, "to-change.nomad.hcl")
+	r := runCheck(t, file)
 	if r.code != 0 {
 		t.Errorf("exit %d, want 0", r.code)
 	}
@@ -211,6 +259,19 @@ func TestToChange(t *testing.T) {
 	if n := len(r.report.Findings.Added) + len(r.report.Findings.Removed) + len(r.report.Reach); n != 0 {
 		t.Errorf("findings %+v reach %+v", r.report.Findings, r.report.Reach)
 	}
+
+	// Deployed, the new version is healthy (its check reaches the task on
+	// the new port) and checks unchanged.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	redeploy(t, filepath.Join(examplesDir, "03-discovery-nomad.nomad.hcl"), "default", "discovery-nomad")
+	if _, err := cluster.Run(ctx, file); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.WaitHealthy(ctx, "default", "discovery-nomad"); err != nil {
+		t.Fatal(err)
+	}
+	cameTrue(t, file, nil, "discovery-nomad")
 }
 
 // TestNoNetworkingChange: Nomad sees an edited job, netviz no networking
