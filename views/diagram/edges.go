@@ -355,7 +355,7 @@ func (b *builder) entry(e EntryBox, ref string) string {
 func (b *builder) finish() string {
 	entryLine := func(n string) {
 		e := b.lay.Entries[b.elems[n].i]
-		b.w.line("%s %s;", n, attrs("label", quoteDOT(e.Lines...), "fontsize", "10"))
+		b.w.line("%s %s;", n, b.nodeAttrs("entry", "label", quoteDOT(e.Lines...), "fontsize", "10"))
 	}
 	for _, provider := range slices.Sorted(maps.Keys(b.regs)) {
 		ri := len(b.lay.Registries)

@@ -61,6 +61,15 @@ func (b *builder) exportDOT() string {
 	return b.finish()
 }
 
+// nodeAttrs formats a node's attributes and, in an export, its kind
+// (task, proxy, pin, entry) as its class, as arrows carry theirs.
+func (b *builder) nodeAttrs(class string, kv ...string) string {
+	if b.export {
+		kv = append(kv, "class", quoteDOT(class))
+	}
+	return attrs(kv...)
+}
+
 // TopologySVG is the topology picture the page shows, as the <svg>
 // element alone (no scrolling box around it), from the same cache.
 func (d *Drawer) TopologySVG(ctx context.Context, snap *model.Snapshot, f viewmodel.Filter) ([]byte, error) {

@@ -158,7 +158,7 @@ func (b *builder) task(d *allocDraw, t model.Task) {
 	if d.main == "" && t.Lifecycle == "" {
 		d.main = n
 	}
-	b.w.line("%s %s;", n, attrs("label", quoteDOT(t.Name, driver)))
+	b.w.line("%s %s;", n, b.nodeAttrs("task", "label", quoteDOT(t.Name, driver)))
 }
 
 // proxy draws a Connect sidecar task as a proxy box.
@@ -182,7 +182,7 @@ func (b *builder) proxy(d *allocDraw, t model.Task, svc string) {
 	b.owner[n] = d
 	d.proxies[svc] = n
 	d.tasks[t.Name] = n
-	b.w.line("%s %s;", n, attrs("label", quoteDOT(svc+" proxy", port), "height", "0.45"))
+	b.w.line("%s %s;", n, b.nodeAttrs("proxy", "label", quoteDOT(svc+" proxy", port), "height", "0.45"))
 }
 
 // pin draws a port on the namespace's edge and its tick on the host ruler,
@@ -209,7 +209,7 @@ func (b *builder) pin(d *allocDraw, p model.Port, host int, aggregated bool) (no
 		b.refs[n] = d.id + "-port-" + p.Label
 		b.owner[n] = d
 		d.pins[p.Label] = n
-		b.w.line("%s %s;", n, attrs("label", quoteDOT(text), "fontsize", "10", "height", "0.22", "margin", `"0.06,0.02"`))
+		b.w.line("%s %s;", n, b.nodeAttrs("pin", "label", quoteDOT(text), "fontsize", "10", "height", "0.22", "margin", `"0.06,0.02"`))
 		b.addArrow(arrowSpec{kind: "port", from: n, to: d.portTask(p.Label), class: "arrow-port",
 			title: fmt.Sprintf("port %s into task", p.Label)})
 	}

@@ -130,11 +130,11 @@ func TestStandaloneStrips(t *testing.T) {
 // name.
 func TestFileName(t *testing.T) {
 	for stem, want := range map[string]string{
-		"topology":                       "netviz-topology.svg",
-		"service-" + nasty:               "netviz-service-x-evil-35-script-alert-1-script-end.svg",
-		"../../etc/passwd":               "netviz-..-..-etc-passwd.svg",
-		"job=web&namespace=default":      "netviz-job-web-namespace-default.svg",
-		strings.Repeat("a", 200):         "netviz-" + strings.Repeat("a", 73) + ".svg",
+		"topology":                        "netviz-topology.svg",
+		"service-" + nasty:                "netviz-service-x-evil-35-script-alert-1-script-end.svg",
+		"../../etc/passwd":                "netviz-..-..-etc-passwd.svg",
+		"job=web&namespace=default":       "netviz-job-web-namespace-default.svg",
+		strings.Repeat("a", 200):          "netviz-" + strings.Repeat("a", 73) + ".svg",
 		"\r\nContent-Type: text/html\r\n": "netviz-Content-Type-text-html.svg",
 	} {
 		if got := export.FileName(stem, export.FormatSVG); got != want {

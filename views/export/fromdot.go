@@ -130,13 +130,7 @@ func (r *dotReader) node(n *cgraph.Node, cluster int) (int, error) {
 	if label == `\N` || label == "" {
 		label = name
 	}
-	class := ""
-	if cluster >= 0 && r.g.Clusters[cluster].Class == classNamespace {
-		class = classTask
-	} else if cluster >= 0 && r.g.Clusters[cluster].Class == classRegistry {
-		class = classService
-	}
-	i := r.g.addNode(cluster, class, label)
+	i := r.g.addNode(cluster, boxClass(n.GetStr("class")), label)
 	r.index[name] = i
 	return i, nil
 }
@@ -165,6 +159,19 @@ func (r *dotReader) edge(e *cgraph.Edge) error {
 	}
 	r.g.addEdge(from, to, arrowClass(e.GetStr("class")), dotLabel(e.GetStr("label")))
 	return nil
+}
+
+// boxClass maps a diagram box's kind (its DOT class) to an export class.
+func boxClass(kind string) string {
+	switch kind {
+	case "task":
+		return classTask
+	case "proxy":
+		return classProxy
+	case "entry":
+		return classService
+	}
+	return ""
 }
 
 // arrowClass maps a diagram arrow's CSS classes to an export class.

@@ -51,6 +51,7 @@ const (
 	classRegistry  = "registry"
 	classService   = "service"
 	classTask      = "task"
+	classProxy     = "proxy"
 	classAllow     = "allow"
 	classDeny      = "deny"
 	classUnknown   = "unknown"
@@ -73,6 +74,7 @@ var styles = map[string]style{
 	classRegistry:  {stroke: "#6b7280", fill: "#f9fafb", dashed: true},
 	classService:   {stroke: "#6b7280", fill: "#ffffff"},
 	classTask:      {stroke: "#1f5fae", fill: "#ffffff"},
+	classProxy:     {stroke: "#6b46c1", fill: "#efe9fb"},
 	classAllow:     {stroke: "#1f9d3a"},
 	classDeny:      {stroke: "#d62828"},
 	classUnknown:   {stroke: "#8a8a8a"},
