@@ -122,7 +122,21 @@ job "mesh" {
       driver = "raw_exec"
       config {
         command = "python3"
-        args    = ["-m", "http.server", "8080", "--bind", "0.0.0.0"]
+        # Serves on 8080 as before, and calls its dependency at REDIS_ADDR
+        # every 5 s, so netviz agents observe the path (make demo).
+        args = ["-c", <<-EOT
+          import http.server, os, threading, time, urllib.request
+          def call():
+              while True:
+                  try:
+                      urllib.request.urlopen("http://" + os.environ["REDIS_ADDR"] + "/", timeout=2).read()
+                  except Exception:
+                      pass
+                  time.sleep(5)
+          threading.Thread(target=call, daemon=True).start()
+          http.server.ThreadingHTTPServer(("0.0.0.0", 8080), http.server.SimpleHTTPRequestHandler).serve_forever()
+          EOT
+        ]
       }
       env {
         REDIS_ADDR = "${NOMAD_UPSTREAM_ADDR_redis}"

@@ -71,8 +71,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	opts.CollectorStats = collectorStats(col)
+	opts.Observe = demoObserve(col.Store().Apply, f.observedWindow)
 	opts.Check = webCheck(col)
 	return serve(ctx, col.Run, col.Store(), opts, log, func(url string) {
+		startDemoAgent(ctx, c, url, opts.Observe, log)
 		fmt.Fprintf(stdout, `
 netviz demo is up. Press Ctrl-C to stop everything.
 

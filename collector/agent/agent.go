@@ -42,6 +42,8 @@ type Config struct {
 	ProcDir string
 	// Sender posts reports; default an HTTP sender to Server.
 	Sender Sender
+	// Nomad is the Nomad client's config; default api.DefaultConfig().
+	Nomad *nomadapi.Config
 	Log    *slog.Logger
 }
 
@@ -78,7 +80,10 @@ func New(cfg Config) (*Agent, error) {
 		}
 		cfg.Sender = &HTTPSender{URL: cfg.Server, Secret: cfg.Secret}
 	}
-	c, err := nomadapi.NewClient(nomadapi.DefaultConfig())
+	if cfg.Nomad == nil {
+		cfg.Nomad = nomadapi.DefaultConfig()
+	}
+	c, err := nomadapi.NewClient(cfg.Nomad)
 	if err != nil {
 		return nil, fmt.Errorf("nomad client: %w", err)
 	}
