@@ -391,3 +391,37 @@ func TestSignInRateLimitAndNoTokenInLogs(t *testing.T) {
 		t.Error("no sign-in was logged at all: is the log captured?")
 	}
 }
+
+// A token whose policies change is shown its new rights at the next
+// re-check: the open websocket closes, and pages show the new namespace
+// and no longer the old one.
+func TestChangedRightsApply(t *testing.T) {
+	srv := startServer(t, time.Hour, time.Second)
+	ctx := context.Background()
+	tok, err := newToken(ctx, env.c, "viewer-moving", "team-a-read")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newViewer(t, srv)
+	v.signIn(tok.SecretID, "")
+	if _, _, body := v.get("/api/v1/graph"); !strings.Contains(body, `"alpha"`) || strings.Contains(body, "bravo") {
+		t.Fatalf("before the change: %s", body)
+	}
+	closed := readUntilClosed(v.dialWS("/"))
+	tok.Policies = []string{"team-b-read"}
+	if _, _, err := env.c.Nomad().ACLTokens().Update(tok, (&nomadapi.WriteOptions{}).WithContext(ctx)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the new rights shown", 30*time.Second, func() error {
+		_, _, body := v.get("/api/v1/graph")
+		if !strings.Contains(body, `"bravo"`) || strings.Contains(body, "alpha") {
+			return fmt.Errorf("graph still shows the old rights")
+		}
+		return nil
+	})
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Error("the websocket opened under the old rights is still open")
+	}
+}
