@@ -15,10 +15,13 @@ import (
 	"sync"
 	"testing"
 
+	nomadapi "github.com/hashicorp/nomad/api"
+
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/collector/model/check"
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/web"
+	"github.com/netviz/netviz/web/auth"
 )
 
 // fakeNomadCheck stands in for Nomad's parse and plan (pure unit tests;
@@ -246,5 +249,42 @@ func TestCheckOff(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("POST /api/v1/check without a checker: %d", resp.StatusCode)
+	}
+}
+
+// TestCheckNeedsSession: with viewer login on, the check is a page like
+// the others: no session, no form, no parse (the server's Nomad access is
+// not spent for strangers).
+func TestCheckNeedsSession(t *testing.T) {
+	f := &fakeNomadCheck{}
+	cfg := nomadapi.DefaultConfig()
+	cfg.Address = "http://127.0.0.1:1"
+	ts := httptest.NewServer(web.New(newStore(t), web.Options{Check: f.check, Login: &auth.Checker{Nomad: cfg}}).Handler())
+	t.Cleanup(ts.Close)
+	hc := noRedirects(t)
+	resp, err := hc.Get(ts.URL + "/check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("GET /check: %d", resp.StatusCode)
+	}
+	for _, ctype := range []string{"application/json", "application/x-www-form-urlencoded"} {
+		path := "/api/v1/check"
+		if ctype != "application/json" {
+			path = "/check"
+		}
+		resp, err := hc.Post(ts.URL+path, ctype, strings.NewReader(`{"hcl":"job {}"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("POST %s: %d", path, resp.StatusCode)
+		}
+	}
+	if len(f.got) != 0 {
+		t.Errorf("Nomad asked %d time(s) without a session", len(f.got))
 	}
 }
