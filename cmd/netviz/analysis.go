@@ -184,14 +184,4 @@ func parseSeverity(s string) (model.Severity, error) {
 }
 
 // atLeast reports whether s is as serious as min or more.
-func atLeast(s, min model.Severity) bool { return rank(s) >= rank(min) }
-
-func rank(s model.Severity) int {
-	switch s {
-	case model.SeverityError:
-		return 2
-	case model.SeverityWarning:
-		return 1
-	}
-	return 0
-}
+func atLeast(s, min model.Severity) bool { return s.AtLeast(min) }

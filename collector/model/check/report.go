@@ -253,7 +253,7 @@ func (r Report) Worst() model.Severity {
 	worst := model.Severity("")
 	for _, ws := range [][]model.Warning{r.Findings.Added, r.Problems} {
 		for _, w := range ws {
-			if rank(w.Severity) > rank(worst) {
+			if w.Severity.Rank() > worst.Rank() {
 				worst = w.Severity
 			}
 		}
@@ -265,18 +265,5 @@ func (r Report) Worst() model.Severity {
 // or above min: `netviz check` then exits 1.
 func (r Report) Fails(min model.Severity) bool {
 	w := r.Worst()
-	return w != "" && rank(w) >= rank(min)
-}
-
-// rank orders severities; "" (none) is below info.
-func rank(s model.Severity) int {
-	switch s {
-	case model.SeverityError:
-		return 3
-	case model.SeverityWarning:
-		return 2
-	case model.SeverityInfo:
-		return 1
-	}
-	return 0
+	return w != "" && w.AtLeast(min)
 }

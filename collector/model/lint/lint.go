@@ -32,18 +32,6 @@ var All = []Lint{
 	{Name: "listening-unexpected", Check: listeningUnexpectedLint},
 }
 
-// severityRank orders severities, most serious first.
-func severityRank(s model.Severity) int {
-	switch s {
-	case model.SeverityError:
-		return 0
-	case model.SeverityWarning:
-		return 1
-	default:
-		return 2
-	}
-}
-
 // warningsKey keys the snapshot's memo of Warnings.
 type warningsKey struct{}
 
@@ -66,7 +54,7 @@ func Run(s *model.Snapshot, lints []Lint) []model.Warning {
 	}
 	slices.SortStableFunc(out, func(a, b model.Warning) int {
 		return cmp.Or(
-			cmp.Compare(severityRank(a.Severity), severityRank(b.Severity)),
+			cmp.Compare(b.Severity.Rank(), a.Severity.Rank()), // most serious first
 			cmp.Compare(a.Code, b.Code),
 			slices.Compare(a.Subjects, b.Subjects),
 			cmp.Compare(a.Message, b.Message),
