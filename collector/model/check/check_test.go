@@ -1,6 +1,7 @@
 package check
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -131,5 +132,20 @@ func TestSeverityThreshold(t *testing.T) {
 	}
 	if (Report{}).Fails(model.SeverityInfo) {
 		t.Error("an empty report fails")
+	}
+}
+
+// TestJSONHasNoNull: docs/check.md promises lists, never null.
+func TestJSONHasNoNull(t *testing.T) {
+	snap, web := cluster()
+	api := fixture.Alloc("", "newapi").Group("api").Port("api", "", 8080, 0, true).RawTask("api").Build()
+	for _, r := range []Report{Run(snap, jobOf("web", web), Plan{}), Run(snap, jobOf("newapi", api), Plan{Ran: true})} {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "null") {
+			t.Errorf("null in %s", b)
+		}
 	}
 }
