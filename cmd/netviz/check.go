@@ -48,18 +48,27 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&varFile, "var-file", "", "a file of HCL2 variable values")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON (docs/check.md)")
 	fs.StringVar(&severity, "severity", "warning", "exit 1 when the job adds findings at or above this severity: info, warning or error")
-	if err := parse(fs, args); err != nil {
-		return exitError
+	// Flags may follow the file too (`netviz check job.hcl --json`), as
+	// with the nomad CLI: parse again after each positional argument.
+	var files []string
+	for {
+		if err := parse(fs, args); err != nil {
+			return exitError
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files, args = append(files, fs.Arg(0)), fs.Args()[1:]
 	}
 	min, err := parseSeverity(severity)
-	if err != nil || fs.NArg() != 1 {
+	if err != nil || len(files) != 1 {
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 		}
 		fs.Usage()
 		return exitError
 	}
-	rep, err := checkFile(ctx, &f, fs.Arg(0), vars, varFile, stderr)
+	rep, err := checkFile(ctx, &f, files[0], vars, varFile, stderr)
 	if err != nil {
 		var pe *nomad.ParseError
 		if errors.As(err, &pe) {

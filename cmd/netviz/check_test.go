@@ -36,6 +36,8 @@ func TestCheckExitTwo(t *testing.T) {
 		{[]string{"check", filepath.Join(t.TempDir(), "missing.hcl")}, "no such file"},
 		{[]string{"check", "--var-file", filepath.Join(t.TempDir(), "missing.vars"), job}, "--var-file"},
 		{[]string{"check", job}, "connection refused"},
+		{[]string{"check", job, "--json", "--severity", "error"}, "connection refused"},
+		{[]string{"check", job, "--severity", "fatal"}, "--severity"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
