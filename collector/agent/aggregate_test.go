@@ -63,3 +63,24 @@ func TestAggregatorBounded(t *testing.T) {
 		t.Fatalf("%d flows, %d dropped", len(r.Flows), r.Dropped)
 	}
 }
+
+// TestAggregatorNATWithoutSocket: a connection conntrack still holds after
+// both sockets closed (a short request through a host port) is a server
+// flow of the allocation it was delivered to, with its original addresses,
+// counted once across samples.
+func TestAggregatorNATWithoutSocket(t *testing.T) {
+	var g Aggregator
+	n := NAT{Alloc: "b", Established: true, OrigSrc: ap("172.26.64.2:40000"), OrigDst: ap("172.26.64.1:25000"),
+		ReplySrc: ap("172.26.64.3:8080"), ReplyDst: ap("172.26.64.2:40000")}
+	g.Add(Sample{NATs: []NAT{n}})
+	g.Add(Sample{NATs: []NAT{n}})
+	r := g.Report("n1")
+	if len(r.Flows) != 1 {
+		t.Fatalf("flows %+v", r.Flows)
+	}
+	f := r.Flows[0]
+	if f.Alloc != "b" || f.Side != model.SideServer || f.LocalPort != 8080 || f.OrigDstPort != 25000 ||
+		f.OrigSrcIP != "172.26.64.2" || f.Count != 1 || !f.Established {
+		t.Errorf("flow %+v", f)
+	}
+}
