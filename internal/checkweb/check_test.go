@@ -259,3 +259,17 @@ func TestAPI(t *testing.T) {
 		t.Errorf("parse error: %d %s", code, b)
 	}
 }
+
+// TestNoFileSystem: a posted job cannot make the server's Nomad read its
+// disk: Nomad's API parser has no file functions, so file() is an error.
+func TestNoFileSystem(t *testing.T) {
+	code, d := postCheck(t, "job \"fs\" {\n  meta {\n    x = file(\"/etc/hostname\")\n  }\n  group \"g\" {\n    task \"t\" {\n      driver = \"raw_exec\"\n      config { command = \"true\" }\n    }\n  }\n}\n", "")
+	msg := text(d, "check-parse-error")
+	if code != http.StatusUnprocessableEntity || !strings.Contains(msg, "job.nomad.hcl:3,") || !strings.Contains(msg, "filesystem function disabled") {
+		t.Errorf("status %d, message %q", code, msg)
+	}
+	host, _ := os.ReadFile("/etc/hostname")
+	if h := strings.TrimSpace(string(host)); h != "" && strings.Contains(d.Text(), h) {
+		t.Error("the page shows the server's /etc/hostname")
+	}
+}
