@@ -167,7 +167,7 @@ func (s *Snapshot) Restrict(sc Scope) *Snapshot {
 	key := sc.Key()
 	return s.Memo(scopeMemo{key}, func() any {
 		m := s.DataMemo(scopeDataMemo{key}, func() any { return restrictModel(&s.model, sc) }).(*model)
-		r := &Snapshot{version: s.version, model: *m}
+		r := &Snapshot{version: s.version, model: *m, scope: key}
 		r.status = s.status
 		return r
 	}).(*Snapshot)
@@ -196,6 +196,12 @@ func (c *edgeCache) forScope(key string) *edgeCache {
 	c.scoped[key] = sc
 	return sc
 }
+
+// ScopeKey is the key of the scope the snapshot was restricted to, empty
+// for the whole model. Caches that outlive one snapshot (a picture kept
+// across versions) must hold it in their keys, so no viewer is shown a
+// picture made for other rights.
+func (s *Snapshot) ScopeKey() string { return s.scope }
 
 // restrictModel builds the model a scope may see from a full one.
 func restrictModel(full *model, sc Scope) *model {

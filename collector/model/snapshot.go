@@ -17,6 +17,9 @@ import (
 type Snapshot struct {
 	version uint64
 	model
+	// scope is the key of the scope a restricted snapshot shows (see
+	// Restrict), empty for the whole model.
+	scope string
 
 	nodesOnce    sync.Once
 	nodesSorted  []*Node

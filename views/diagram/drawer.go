@@ -137,6 +137,9 @@ type cacheKey struct {
 	view    string
 	filter  viewmodel.Filter
 	alloc   string
+	// scope is the snapshot's ScopeKey: viewers with other rights see
+	// other pictures of the same view, and a fallback must not cross.
+	scope string
 }
 
 // viewKey is a cacheKey without the snapshot: the same picture over time.
@@ -144,9 +147,10 @@ type viewKey struct {
 	view   string
 	filter viewmodel.Filter
 	alloc  string
+	scope  string
 }
 
-func (k cacheKey) viewKey() viewKey { return viewKey{k.view, k.filter, k.alloc} }
+func (k cacheKey) viewKey() viewKey { return viewKey{k.view, k.filter, k.alloc, k.scope} }
 
 // call is a layout under way.
 type call struct {
@@ -261,7 +265,7 @@ func (d *Drawer) NamespaceLayout(ctx context.Context, snap *model.Snapshot, allo
 }
 
 func (d *Drawer) topology(ctx context.Context, snap *model.Snapshot, f viewmodel.Filter) (*drawing, error) {
-	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: viewTopology, filter: f}
+	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: viewTopology, filter: f, scope: snap.ScopeKey()}
 	return d.cached(ctx, snap, key, func(b *builder) map[int]*model.Node { return b.topology(f) })
 }
 
@@ -269,7 +273,7 @@ func (d *Drawer) namespace(ctx context.Context, snap *model.Snapshot, allocID st
 	if snap.Allocation(allocID) == nil {
 		return nil, fmt.Errorf("diagram of allocation %q: %w", allocID, ErrUnknownAllocation)
 	}
-	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: viewNamespace, alloc: allocID}
+	key := cacheKey{version: snap.Version(), snap: weak.Make(snap), view: viewNamespace, alloc: allocID, scope: snap.ScopeKey()}
 	return d.cached(ctx, snap, key, func(b *builder) map[int]*model.Node { return b.single(allocID) })
 }
 
