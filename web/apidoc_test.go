@@ -54,6 +54,7 @@ var documentedTypes = map[string]reflect.Type{
 	"viewmodel.Timeline":       reflect.TypeFor[viewmodel.Timeline](),
 	"viewmodel.TimelineQuery":  reflect.TypeFor[viewmodel.TimelineQuery](),
 	"viewmodel.TimelineEntry":  reflect.TypeFor[viewmodel.TimelineEntry](),
+	"viewmodel.Diff":           reflect.TypeFor[viewmodel.Diff](),
 	"reach.Result":             reflect.TypeFor[reach.Result](),
 	"reach.Matrix":             reflect.TypeFor[reach.Matrix](),
 	"reach.MatrixCell":         reflect.TypeFor[reach.MatrixCell](),

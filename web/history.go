@@ -45,7 +45,7 @@ type past struct {
 func (s *Server) timeTravel(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		raw := c.QueryParam(viewmodel.ParamAt)
-		if raw == "" || c.Path() == "/timeline" || c.Path() == "/api/v1/timeline" || !travels(c.Path()) {
+		if raw == "" || !travels(c.Path()) {
 			return next(c)
 		}
 		at, err := history.ParseTime(raw, time.Now())
@@ -68,6 +68,10 @@ func (s *Server) timeTravel(next echo.HandlerFunc) echo.HandlerFunc {
 // travels reports whether a route pattern serves the model: the pages and
 // their JSON twins.
 func travels(path string) bool {
+	switch path {
+	case "/timeline", "/api/v1/timeline", "/diff", "/api/v1/diff":
+		return false // history's own pages take times of their own
+	}
 	return path == "/" || strings.HasPrefix(path, "/api/v1/") || strings.HasPrefix(path, "/topology") ||
 		strings.HasPrefix(path, "/allocations/") || strings.HasPrefix(path, "/nodes/") ||
 		strings.HasPrefix(path, "/services") || strings.HasPrefix(path, "/reach")
@@ -111,6 +115,7 @@ func asOf(c echo.Context, p views.Page) views.Page {
 		Earlier:  viewmodel.AtHref(live, pa.at.Add(-time.Minute)),
 		Later:    viewmodel.AtHref(live, pa.at.Add(time.Minute)),
 		Timeline: "/timeline?" + url.Values{viewmodel.ParamSince: {pa.at.Add(-15 * time.Minute).UTC().Format(time.RFC3339)}, viewmodel.ParamUntil: {pa.at.UTC().Format(time.RFC3339)}}.Encode(),
+		Diff:     "/diff?" + url.Values{viewmodel.ParamFrom: {pa.at.UTC().Format(time.RFC3339Nano)}}.Encode(),
 	}
 	return p
 }
@@ -186,6 +191,57 @@ func visible(es []history.Entry, sc model.Scope) []history.Entry {
 		}
 	}
 	return out
+}
+
+// serveDiff answers /diff and /api/v1/diff: the model at ?from= against
+// the model at ?to= (default now), compared as the recorder compares
+// consecutive versions, with a job's allocation changes grouped.
+func (s *Server) serveDiff(c echo.Context) error {
+	d, status := s.diff(c)
+	if strings.HasPrefix(c.Path(), "/api/") {
+		return c.JSON(status, d)
+	}
+	snap := s.src.Snapshot()
+	ch := views.Chrome{Assets: s.assets, Version: snap.Version(), Status: snap.Status()}
+	return render(c, status, views.Document(views.DiffPage(ch, d)))
+}
+
+func (s *Server) diff(c echo.Context) (viewmodel.Diff, int) {
+	now := time.Now()
+	fromText, toText := strings.TrimSpace(c.QueryParam(viewmodel.ParamFrom)), strings.TrimSpace(c.QueryParam(viewmodel.ParamTo))
+	if fromText == "" {
+		fromText = "-1h"
+	}
+	from, err := history.ParseTime(fromText, now)
+	to := now
+	if err == nil && toText != "" {
+		to, err = history.ParseTime(toText, now)
+	}
+	if err != nil {
+		return viewmodel.NewDiff(fromText, toText, time.Time{}, time.Time{}, nil, fmt.Errorf("bad time: %w", err)), http.StatusBadRequest
+	}
+	if s.history == nil {
+		return viewmodel.NewDiff(fromText, toText, from, to, nil, errors.New("netviz records no history (serve --history=false)")), http.StatusServiceUnavailable
+	}
+	ctx := c.Request().Context()
+	a, err := s.history.At(ctx, from)
+	if err != nil {
+		return viewmodel.NewDiff(fromText, toText, from, to, nil, fmt.Errorf("no picture as of %s: %w", from.UTC().Format(time.RFC3339), err)), http.StatusNotFound
+	}
+	b, err := s.history.At(ctx, to)
+	if err != nil {
+		return viewmodel.NewDiff(fromText, toText, from, to, nil, fmt.Errorf("no picture as of %s: %w", to.UTC().Format(time.RFC3339), err)), http.StatusNotFound
+	}
+	sc := s.scopeOf(c)
+	if !sc.All {
+		a, b = a.Restrict(sc), b.Restrict(sc)
+	}
+	entries, allocs := history.Diff(a, b, nil, true, to)
+	g := history.NewGrouper()
+	for _, ch := range allocs {
+		g.Add(ch)
+	}
+	return viewmodel.NewDiff(fromText, toText, from, to, append(g.Flush(to, true), entries...), nil), http.StatusOK
 }
 
 // parseLimit reads ?limit=, capped so one request cannot read the whole store.

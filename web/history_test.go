@@ -102,4 +102,13 @@ func TestTimeTravel(t *testing.T) {
 	if code, _, page := getAsOf(t, ts.URL+"/timeline?job=ingress"); code != http.StatusOK || !strings.Contains(page, `data-kind="alloc-stopped"`) {
 		t.Errorf("timeline page: %d", code)
 	}
+	code, _, body := getAsOf(t, ts.URL+"/api/v1/diff?from="+at)
+	var d viewmodel.Diff
+	if err := json.Unmarshal([]byte(body), &d); err != nil || code != http.StatusOK || len(d.Entries) != 1 ||
+		d.Entries[0].Kind != history.KindAllocStopped || d.Entries[0].Alloc != fixture.AllocIngress2 {
+		t.Errorf("diff: %d %s", code, body)
+	}
+	if code, _, page := getAsOf(t, ts.URL+"/diff?from="+at); code != http.StatusOK || !strings.Contains(page, `data-kind="alloc-stopped"`) {
+		t.Errorf("diff page: %d", code)
+	}
 }

@@ -276,8 +276,10 @@ func (s *Server) routes() *echo.Echo {
 		e.GET(string(k), s.servePage)
 	}
 	e.GET("/timeline", s.serveTimeline)
+	e.GET("/diff", s.serveDiff)
 	api := e.Group("/api/v1")
 	api.GET("/timeline", s.serveTimeline)
+	api.GET("/diff", s.serveDiff)
 	api.GET("/graph", s.serveGraph)
 	api.GET("/overview", s.serveJSON)
 	api.GET("/topology", s.serveJSON)

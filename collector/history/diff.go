@@ -45,7 +45,9 @@ func Diff(before, after *model.Snapshot, keys []string, full bool, t time.Time) 
 			}
 		case strings.HasPrefix(k, "service/"):
 			name := strings.TrimPrefix(k, "service/")
-			entries = append(entries, serviceEntries(instances(before, name), instances(after, name))...)
+			for _, e := range serviceEntries(instances(before, name), instances(after, name)) {
+				entries = append(entries, withJob(e, before, after))
+			}
 		}
 	}
 	for i := range entries {
@@ -107,6 +109,21 @@ func serviceEntries(b, a map[string]*model.Service) []Entry {
 		}
 	}
 	return out
+}
+
+// withJob names the job and group of a service instance's allocation, so
+// that the timeline's job filter finds the service's entries too.
+func withJob(e Entry, snaps ...*model.Snapshot) Entry {
+	if e.Alloc == "" {
+		return e
+	}
+	for _, s := range snaps {
+		if a := s.Allocation(e.Alloc); a != nil {
+			e.Namespace, e.Job, e.Group, e.NodeName = a.Namespace, a.JobID, a.TaskGroup, a.NodeName
+			return e
+		}
+	}
+	return e
 }
 
 func serviceSubject(e Entry, s *model.Service) Entry {

@@ -57,6 +57,12 @@ func (g *Grouper) Add(c AllocChange) {
 	b.last = c.Time
 	b.unwatched = b.unwatched || c.Unwatched
 	if prev := b.changes[a.ID]; prev != nil {
+		// An entry's time is when its fact changed: a placement when the
+		// allocation appeared, a stop when it went, an update at its last
+		// change of address, ports or version (not at a status change).
+		if c.After == nil || prev.After != nil && !sameFacts(prev.After, c.After) {
+			prev.Time = c.Time
+		}
 		prev.After = c.After
 		return
 	}
@@ -94,7 +100,7 @@ func (b *burst) entries() []Entry {
 			placed = append(placed, c)
 		case c.After == nil:
 			stopped = append(stopped, c)
-		case allocFacts(c.Before) != allocFacts(c.After) || c.Before.JobVersion != c.After.JobVersion:
+		case !sameFacts(c.Before, c.After):
 			updated = append(updated, c)
 		}
 	}
@@ -139,7 +145,13 @@ func single(c *AllocChange) Entry {
 func (b *burst) grouped(placed, stopped, updated []*AllocChange) Entry {
 	all := slices.Concat(placed, stopped, updated)
 	a := cmp.Or(all[0].After, all[0].Before)
-	e := Entry{Time: b.first, Kind: KindAllocsChanged, Namespace: a.Namespace, Job: a.JobID, Count: len(all)}
+	first := all[0].Time
+	for _, c := range all {
+		if c.Time.Before(first) {
+			first = c.Time
+		}
+	}
+	e := Entry{Time: first, Kind: KindAllocsChanged, Namespace: a.Namespace, Job: a.JobID, Count: len(all)}
 	groups, nodes := map[string]bool{}, map[string]bool{}
 	var befores, afters []*model.Allocation
 	for _, c := range all {
@@ -237,6 +249,21 @@ func upstreamService(k string) string {
 	_, dest, _ := strings.Cut(k, " → ")
 	name, _, _ := strings.Cut(dest, ":")
 	return name
+}
+
+// sameFacts reports whether two readings of an allocation agree on what
+// history tells: its network facts and job version. A namespace address
+// that was unknown and is now filled in is netviz learning, not a change.
+func sameFacts(b, a *model.Allocation) bool {
+	if b.JobVersion != a.JobVersion {
+		return false
+	}
+	if b.Network.IP == "" && a.Network.IP != "" {
+		x := *a
+		x.Network.IP = ""
+		a = &x
+	}
+	return allocFacts(b) == allocFacts(a)
 }
 
 // allocFacts is what history tells about an allocation's network: node,

@@ -164,3 +164,26 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+// TestGrouperTimes: a stop is dated when the allocation went, not when the
+// burst began; a namespace address filled in late is no change.
+func TestGrouperTimes(t *testing.T) {
+	g := NewGrouper()
+	a := web("a1", 1, 23001)
+	a.Network.IP = ""
+	running := *a
+	running.ClientStatus = "running"
+	g.Add(AllocChange{Time: t0, Before: a, After: &running})
+	filled := running
+	filled.Network.IP = "172.26.64.1"
+	g.Add(AllocChange{Time: t0.Add(time.Second), Before: &running, After: &filled})
+	if es := g.Flush(t0.Add(time.Minute), true); len(es) != 0 {
+		t.Errorf("entries for a status change and an address filled in: %+v", es)
+	}
+	g.Add(AllocChange{Time: t0, Before: a, After: &running})
+	g.Add(AllocChange{Time: t0.Add(2 * time.Second), Before: &running})
+	es := g.Flush(t0.Add(time.Minute), true)
+	if len(es) != 1 || es[0].Kind != KindAllocStopped || !es[0].Time.Equal(t0.Add(2*time.Second)) {
+		t.Errorf("stop = %+v", es)
+	}
+}

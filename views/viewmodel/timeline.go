@@ -149,3 +149,33 @@ func AtHref(href string, t time.Time) string {
 	}
 	return href + sep + ParamAt + "=" + url.QueryEscape(t.UTC().Format(time.RFC3339))
 }
+
+// Diff is the /diff page and the /api/v1/diff body: what appeared,
+// disappeared or changed between the model at From and at To.
+type Diff struct {
+	FromText string    `json:"from_text"`
+	ToText   string    `json:"to_text,omitempty"`
+	From     time.Time `json:"from,omitzero"`
+	To       time.Time `json:"to,omitzero"`
+	// FromHref and ToHref are the topology at either time.
+	FromHref string          `json:"from_href,omitempty"`
+	ToHref   string          `json:"to_href,omitempty"`
+	Error    string          `json:"error,omitempty"`
+	Entries  []TimelineEntry `json:"entries"`
+}
+
+// NewDiff builds the diff view from the entries that compare the two
+// models (history.Diff, grouped); err says why there are none.
+func NewDiff(fromText, toText string, from, to time.Time, entries []history.Entry, err error) Diff {
+	d := Diff{FromText: fromText, ToText: toText, From: from, To: to, Entries: []TimelineEntry{}}
+	if err != nil {
+		d.Error = err.Error()
+		return d
+	}
+	d.FromHref, d.ToHref = AtHref("/topology", from), AtHref("/topology", to)
+	for _, e := range entries {
+		top := TopologyHref(Filter{Namespace: e.Namespace, Job: e.Job})
+		d.Entries = append(d.Entries, TimelineEntry{Entry: e, Links: entryLinks(e), BeforeHref: AtHref(top, from), AfterHref: AtHref(top, to)})
+	}
+	return d
+}
