@@ -52,15 +52,34 @@ const (
 type stack struct {
 	store *model.Store
 	url   string
+	// stopAgent stops the running agent and waits for it.
+	stopAgent func()
+}
+
+// startAgent runs an agent reporting to the stack's server until stopAgent.
+func (s *stack) startAgent(t *testing.T) {
+	t.Helper()
+	a, err := agent.New(agent.Config{Server: s.url, Secret: secret, Interval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { a.Run(ctx); close(done) }()
+	s.stopAgent = func() { cancel(); <-done }
 }
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{}, 3)
+	done := make(chan struct{}, 2)
+	s := &stack{}
 	t.Cleanup(func() {
+		if s.stopAgent != nil {
+			s.stopAgent()
+		}
 		cancel()
-		for range 3 {
+		for range 2 {
 			<-done
 		}
 	})
@@ -83,12 +102,9 @@ func startStack(t *testing.T) *stack {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
-	a, err := agent.New(agent.Config{Server: url, Secret: secret, Interval: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { a.Run(ctx); done <- struct{}{} }()
-	return &stack{store: store, url: url}
+	s.store, s.url = store, url
+	s.startAgent(t)
+	return s
 }
 
 // alloc waits for the collector to hold the test job's group with its
@@ -241,6 +257,19 @@ func TestObservedConnections(t *testing.T) {
 		}
 	}
 
+	// A restarted agent's reports add to what the model holds: the mesh
+	// edge's count goes up with the next request.
+	before := 0
+	for _, e := range s.store.Snapshot().ObservedEdges() {
+		if paths[0].want(e) {
+			before = e.Count
+		}
+	}
+	s.stopAgent()
+	s.startAgent(t)
+	getFrom(t, client.ID, paths[0].url)
+	s.waitFor(t, "mesh, counted on by the restarted agent", func(e model.ObservedEdge) bool { return paths[0].want(e) && e.Count > before })
+
 	// With no more traffic, the edges age out: a closed connection lingers
 	// in TIME_WAIT for a minute in sockets and two in conntrack (still
 	// seen), then the window passes.
@@ -257,6 +286,22 @@ func TestObservedConnections(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%d observed edges client → echo never aged out", left)
+		}
+		time.Sleep(time.Second)
+	}
+
+	// A node whose agent stops reporting (node lost, agent gone) is
+	// forgotten once the window passes.
+	node := echo.NodeID
+	if s.store.Snapshot().ObservedNode(node) == nil {
+		t.Fatal("the reporting node is not in the model")
+	}
+	s.stopAgent()
+	s.stopAgent = nil
+	deadline = time.Now().Add(window + waitEdge)
+	for s.store.Snapshot().ObservedNode(node) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("a silent agent's node never aged out")
 		}
 		time.Sleep(time.Second)
 	}
