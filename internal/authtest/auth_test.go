@@ -351,6 +351,9 @@ func TestCSRF(t *testing.T) {
 	}
 	// Sign out works with the token, and ends the session.
 	v.signIn(env.teamA.SecretID, "")
+	if _, _, body := v.get("/"); !strings.Contains(body, `href="/sign-out"`) {
+		t.Error("a signed-in page offers no sign-out link")
+	}
 	if code, _ := v.post("/sign-out", url.Values{"csrf": {v.csrf()}}); code != http.StatusSeeOther {
 		t.Errorf("sign-out: %d", code)
 	}
