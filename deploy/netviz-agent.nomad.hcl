@@ -28,6 +28,18 @@ variable "interval" {
   default = "2s"
 }
 
+variable "nomad_addr" {
+  type        = string
+  default     = "unix://$${NOMAD_SECRETS_DIR}/api.sock"
+  description = "Nomad's API as the agent reaches it; default the task API socket"
+}
+
+variable "server" {
+  type        = string
+  default     = ""
+  description = "the netviz server's URL; default: the nomad service \"netviz\""
+}
+
 job "netviz-agent" {
   type     = "system"
   priority = 40
@@ -50,7 +62,7 @@ job "netviz-agent" {
       }
 
       env {
-        NOMAD_ADDR               = "unix://${NOMAD_SECRETS_DIR}/api.sock"
+        NOMAD_ADDR               = var.nomad_addr
         NETVIZ_NODE_ID           = "${node.unique.id}"
         NETVIZ_AGENT_SECRET_FILE = "${NOMAD_SECRETS_DIR}/agent-secret"
       }
@@ -67,7 +79,7 @@ job "netviz-agent" {
       template {
         destination = "${NOMAD_SECRETS_DIR}/server.env"
         env         = true
-        data        = "{{ range nomadService \"netviz\" }}NETVIZ_SERVER=http://{{ .Address }}:{{ .Port }}{{ end }}"
+        data        = var.server != "" ? "NETVIZ_SERVER=${var.server}" : "{{ range nomadService \"netviz\" }}NETVIZ_SERVER=http://{{ .Address }}:{{ .Port }}{{ end }}"
       }
 
       # Measured at ~1,000 sockets: well under 5% of a core and under

@@ -69,7 +69,11 @@ func (s *stack) startAgent(t *testing.T) {
 	s.stopAgent = func() { cancel(); <-done }
 }
 
-func startStack(t *testing.T) *stack {
+func startStack(t *testing.T) *stack { return startServer(t, true) }
+
+// startServer is a collector and a server taking reports, plus an
+// in-process agent when withAgent.
+func startServer(t *testing.T, withAgent bool) *stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
@@ -103,7 +107,9 @@ func startStack(t *testing.T) *stack {
 		t.Setenv(k, v)
 	}
 	s.store, s.url = store, url
-	s.startAgent(t)
+	if withAgent {
+		s.startAgent(t)
+	}
 	return s
 }
 
