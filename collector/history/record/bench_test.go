@@ -136,3 +136,65 @@ func dirSize(dir string) int64 {
 	}
 	return n
 }
+
+// BenchmarkAt is the cost of rebuilding a past model: the fake synthetic
+// 10,000-allocation cluster as a checkpoint (decoded once, then cached),
+// then `deltas` deltas of 10 changed allocations to replay. The first
+// decoding of the checkpoint is measured by replay=first.
+func BenchmarkAt(b *testing.B) {
+	syn := fixture.Generate(fixture.Scale10k)
+	store := model.NewStore()
+	base := store.Apply(syn.Changes()...)
+	for _, deltas := range []int{0, 100, 1000} {
+		b.Run(fmt.Sprintf("replay=%d", deltas), func(b *testing.B) {
+			d, err := openDB(b.Context(), b.TempDir(), false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.close()
+			t0 := time.Now()
+			if err := d.write(b.Context(), &batch{checkpoint: base, checkpointAt: t0}); err != nil {
+				b.Fatal(err)
+			}
+			prev, k := base, 0
+			for i := range deltas {
+				changes := make([]model.Change, 10)
+				for j := range changes {
+					changes[j] = syn.Update(k)
+					k++
+				}
+				next := store.Apply(changes...)
+				objs := history.Changed(prev, next, allocKeys(changes), false)
+				if err := d.write(b.Context(), &batch{changes: []change{{t: t0.Add(time.Duration(i+1) * time.Millisecond), version: next.Version(), objects: objs}}}); err != nil {
+					b.Fatal(err)
+				}
+				prev = next
+			}
+			at := t0.Add(time.Hour)
+			cpu0 := cpuTime()
+			if _, err := d.at(b.Context(), at); err != nil { // the checkpoint's decoding, once: then cached
+				b.Fatal(err)
+			}
+			first := cpuTime() - cpu0
+			cpu0 = cpuTime()
+			for b.Loop() {
+				snap, err := d.at(b.Context(), at)
+				if err != nil || snap.Allocation(syn.Allocations[0].ID) == nil {
+					b.Fatalf("%v", err)
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(first.Milliseconds()), "first-cpu-ms")
+		})
+	}
+}
+
+func allocKeys(changes []model.Change) []string {
+	var keys []string
+	for _, c := range changes {
+		if u, ok := c.(model.UpsertAllocation); ok {
+			keys = append(keys, model.AllocKey(u.Alloc.ID))
+		}
+	}
+	return keys
+}

@@ -51,6 +51,12 @@ CREATE INDEX IF NOT EXISTS checkpoints_t ON checkpoints(t);
 type db struct {
 	sql  *sql.DB
 	path string
+	// checkpoint is the last checkpoint rebuilt, kept because decoding one
+	// costs more than replaying an hour of changes after it (BenchmarkAt):
+	// pages stepping through time ask for the same one again and again.
+	cpMu   sync.Mutex
+	cpID   int64
+	cpSnap *model.Snapshot
 }
 
 // openDB opens (creating if needed) the database in dir. readOnly opens an
@@ -232,22 +238,23 @@ var errNoHistory = errors.New("no history recorded at that time")
 // at rebuilds the model at t: the last checkpoint at or before t, then
 // every delta's objects up to t, in order.
 func (d *db) at(ctx context.Context, t time.Time) (*model.Snapshot, error) {
-	var cpT, cpVer int64
-	var body []byte
-	err := d.sql.QueryRowContext(ctx, "SELECT t, version, body FROM checkpoints WHERE t <= ? ORDER BY t DESC, id DESC LIMIT 1", t.UnixNano()).
-		Scan(&cpT, &cpVer, &body)
+	var cpID, cpT int64
+	err := d.sql.QueryRowContext(ctx, "SELECT id, t FROM checkpoints WHERE t <= ? ORDER BY t DESC, id DESC LIMIT 1", t.UnixNano()).Scan(&cpID, &cpT)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoHistory
 	}
 	if err != nil {
 		return nil, err
 	}
-	var o model.Objects
-	if err := decode(body, &o); err != nil {
-		return nil, fmt.Errorf("checkpoint at %s: %w", time.Unix(0, cpT).UTC().Format(time.RFC3339), err)
+	base, err := d.checkpointSnapshot(ctx, cpID, cpT)
+	if err != nil {
+		return nil, err
 	}
-	st := history.NewState(o)
-	version := uint64(cpVer)
+	// The base's objects went through the model once, so rebuilding from
+	// them again writes nothing shared (model.Restore only fills in nil
+	// slices): concurrent rebuilds from one cached base are safe.
+	var st *history.State
+	version := base.Version()
 	rows, err := d.sql.QueryContext(ctx, "SELECT version, body FROM changes WHERE t > ? AND t <= ? ORDER BY t, id", cpT, t.UnixNano())
 	if err != nil {
 		return nil, err
@@ -263,13 +270,40 @@ func (d *db) at(ctx context.Context, t time.Time) (*model.Snapshot, error) {
 		if err := decode(b, &objs); err != nil {
 			return nil, err
 		}
+		if st == nil {
+			st = history.NewState(base.Objects())
+		}
 		st.Apply(objs)
 		version = uint64(v)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if st == nil {
+		return base, nil // nothing changed since the checkpoint
+	}
 	return st.Snapshot(version), nil
+}
+
+// checkpointSnapshot is the model a checkpoint holds, from the cache when
+// it is the last one used.
+func (d *db) checkpointSnapshot(ctx context.Context, id, t int64) (*model.Snapshot, error) {
+	d.cpMu.Lock()
+	defer d.cpMu.Unlock()
+	if d.cpSnap != nil && d.cpID == id {
+		return d.cpSnap, nil
+	}
+	var ver int64
+	var body []byte
+	if err := d.sql.QueryRowContext(ctx, "SELECT version, body FROM checkpoints WHERE id = ?", id).Scan(&ver, &body); err != nil {
+		return nil, err
+	}
+	var o model.Objects
+	if err := decode(body, &o); err != nil {
+		return nil, fmt.Errorf("checkpoint at %s: %w", time.Unix(0, t).UTC().Format(time.RFC3339), err)
+	}
+	d.cpID, d.cpSnap = id, model.Restore(uint64(ver), o)
+	return d.cpSnap, nil
 }
 
 // latest is the time of the last thing stored (zero if nothing is).

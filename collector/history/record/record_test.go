@@ -220,3 +220,36 @@ func TestRetention(t *testing.T) {
 		t.Errorf("At(cutoff) holds %d allocations, want 6", n)
 	}
 }
+
+// TestConcurrentAt: rebuilds share the cached checkpoint; run under -race.
+func TestConcurrentAt(t *testing.T) {
+	ctx := t.Context()
+	d, err := openDB(ctx, t.TempDir(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	store := model.NewStore()
+	syn := fixture.Generate(fixture.SyntheticConfig{Nodes: 3, Allocations: 50, Seed: 3})
+	base := store.Apply(syn.Changes()...)
+	t0 := time.Now()
+	if err := d.write(ctx, &batch{checkpoint: base, checkpointAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	next := store.Apply(syn.Update(1))
+	objs := history.Changed(base, next, []string{model.AllocKey(syn.Allocations[1].ID)}, false)
+	if err := d.write(ctx, &batch{changes: []change{{t: t0.Add(time.Second), version: next.Version(), objects: objs}}}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			at := t0.Add(time.Duration(i%2) * 2 * time.Second)
+			snap, err := d.at(ctx, at)
+			if err != nil || len(snap.Allocations()) != len(syn.Allocations) || len(snap.Edges()) == 0 {
+				t.Errorf("At: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+}
