@@ -39,6 +39,16 @@ job "netviz" {
       port "http" {}
     }
 
+    # The networking history (/timeline, ?at=) lives in the allocation's
+    # data dir (NETVIZ_DATA_DIR below): sticky keeps it across job updates
+    # on the same node, migrate moves it with a rescheduled allocation.
+    # 300 MB holds the default 200 MB limit with room for the log.
+    ephemeral_disk {
+      sticky  = true
+      migrate = true
+      size    = 300
+    }
+
     service {
       name     = "netviz"
       provider = "nomad"
@@ -76,6 +86,7 @@ job "netviz" {
       env {
         NOMAD_ADDR       = "unix://${NOMAD_SECRETS_DIR}/api.sock"
         CONSUL_HTTP_ADDR = var.consul_http_addr
+        NETVIZ_DATA_DIR  = "${NOMAD_ALLOC_DIR}/data"
       }
 
       # template {

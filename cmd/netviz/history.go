@@ -39,9 +39,11 @@ func (f *historyFlags) options() (*record.Options, error) {
 	if !f.on {
 		return nil, nil
 	}
-	if f.dataDir == "" {
-		return nil, errors.New("--data-dir: no state directory ($XDG_STATE_HOME or $HOME) to default to; set one, or --history=false")
+	if f.retention <= 0 || f.maxSize <= 0 {
+		return nil, errors.New("--history-retention and --history-max-size must be positive")
 	}
+	// An empty dir (no $XDG_STATE_HOME nor $HOME, as in some service
+	// managers) does not stop serve: history reports itself unavailable.
 	return &record.Options{Dir: f.dataDir, Retention: f.retention, MaxSize: f.maxSize}, nil
 }
 

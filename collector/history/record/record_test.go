@@ -253,3 +253,19 @@ func TestConcurrentAt(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestNoDataDir: without a data directory history is unavailable, saying
+// how to give one, and nothing is written in the working directory.
+func TestNoDataDir(t *testing.T) {
+	t.Chdir(t.TempDir())
+	store := model.NewStore()
+	store.Apply(syncedStatus()...)
+	r, _ := running(t, store, "")
+	waitFor(t, "history unavailable", func() bool { return r.Status().State == model.StateDown })
+	if !strings.Contains(r.Status().Error, "--data-dir") {
+		t.Errorf("status = %+v", r.Status())
+	}
+	if es, _ := os.ReadDir("."); len(es) != 0 {
+		t.Errorf("wrote %v in the working directory", es)
+	}
+}

@@ -13,6 +13,7 @@ package record
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -107,6 +108,10 @@ func (r *Recorder) Run(ctx context.Context) error {
 // comparison with the first read after a restart. On failure history is
 // unavailable until a retry succeeds.
 func (r *Recorder) open(ctx context.Context) *model.Snapshot {
+	if r.opts.Dir == "" {
+		r.fail(errors.New("no data directory: set --data-dir or NETVIZ_DATA_DIR (neither $XDG_STATE_HOME nor $HOME is set)"))
+		return nil
+	}
 	d, err := openDB(ctx, r.opts.Dir, false)
 	if err != nil {
 		r.fail(fmt.Errorf("open: %w", err))

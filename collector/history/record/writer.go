@@ -29,7 +29,7 @@ func (r *Recorder) writer(ctx context.Context) {
 		b = merge(b, r.queue)
 		d := r.current()
 		if d == nil {
-			if time.Since(lastRetry) >= retryEvery && ctx.Err() == nil {
+			if time.Since(lastRetry) >= retryEvery && ctx.Err() == nil && r.opts.Dir != "" {
 				lastRetry = time.Now()
 				d = r.reopen(ctx)
 			}
