@@ -152,7 +152,7 @@ func TestStreamEndedByNomadDoesNotWaitForWatchdog(t *testing.T) {
 			done <- result{index, err}
 			return
 		}
-		i, _, err := s.follow(ctx, sub, index, nil, nil)
+		i, _, err := s.follow(ctx, sub, index, 0, nil)
 		done <- result{i, err}
 	}()
 	st := f.nextStream(t)

@@ -3,7 +3,6 @@ package nomad
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"time"
 
 	"github.com/netviz/netviz/collector/model"
@@ -31,15 +30,6 @@ func (s *Source) setRound(r *round) {
 	s.round = r
 }
 
-// takeReadIndexes returns the per-topic indexes of the last read.
-func (s *Source) takeReadIndexes() map[string]uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.readIndexes
-	s.readIndexes = nil
-	return r
-}
-
 // readVerdict is how a finished read leaves the status: "" for connected,
 // else why it is still catching up. Connected needs a stream that follows
 // the read: a one-shot read (no round) is current by itself; in the loop,
@@ -47,10 +37,9 @@ func (s *Source) takeReadIndexes() map[string]uint64 {
 // that ended as soon as they resumed, it must first prove it holds (follow
 // says connected at its first frame or heartbeat), so the status does not
 // flip between connected and catching-up at every attempt.
-func (s *Source) readVerdict(st *state) string {
+func (s *Source) readVerdict() string {
 	s.mu.Lock()
 	r := s.round
-	s.readIndexes = maps.Clone(st.topicIndex)
 	s.mu.Unlock()
 	switch {
 	case r == nil:

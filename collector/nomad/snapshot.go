@@ -27,9 +27,6 @@ type state struct {
 	// read counts the allocations converted from this read (all of them on
 	// a full sync, the new or changed ones on a catch-up).
 	read int
-	// topicIndex is the index each topic's list answered with: the read
-	// holds every event of that topic up to it.
-	topicIndex map[string]uint64
 }
 
 // readState reads nodes, job specs, allocations and Nomad-native services.
@@ -41,7 +38,7 @@ type state struct {
 // recorded and the rest goes on; on a catch-up the model keeps what it
 // holds of a forbidden kind.
 func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, error) {
-	st := &state{forbidden: map[string]string{}, jobs: map[string]bool{}, topicIndex: map[string]uint64{}}
+	st := &state{forbidden: map[string]string{}, jobs: map[string]bool{}}
 	var (
 		mu       sync.Mutex
 		indexes  []uint64
@@ -62,7 +59,6 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 			return fmt.Errorf("read %s: %w", topic, err)
 		}
 		indexes = append(indexes, idx)
-		st.topicIndex[topic] = idx
 		return nil
 	}
 	g, gctx := errgroup.WithContext(ctx)

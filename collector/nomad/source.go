@@ -79,10 +79,8 @@ type Source struct {
 	nodeAddrs map[string]string
 	forceRead []string
 	// round is the stream loop's current round while its read runs (nil
-	// otherwise, and for one-shot reads); readIndexes are the per-topic
-	// indexes of the last read, for skipping the frames it holds.
-	round       *round
-	readIndexes map[string]uint64
+	// otherwise, and for one-shot reads).
+	round *round
 }
 
 // Option configures a Source.
@@ -171,6 +169,10 @@ func (s *Source) Run(ctx context.Context) error {
 			s.log.Warn("nomad: event stream cannot be opened; reading without it", "err", subErr)
 		}
 		s.setRound(&round{sub: sub, streamErr: subErr, unheld: unheld, lastFail: lastFail})
+		var inRead uint64 // frames received before the read are in it
+		if sub != nil {
+			inRead = sub.received.Load()
+		}
 		read := s.catchUp
 		if !synced {
 			read = s.Sync
@@ -204,7 +206,7 @@ func (s *Source) Run(ctx context.Context) error {
 			if unheld > 0 {
 				pending = func() { s.publishStatus(func(st *model.SourceStatus) { setConnected(st.Index, s.now())(st) }) }
 			}
-			index, held, err = s.follow(ctx, sub, n, s.takeReadIndexes(), pending)
+			index, held, err = s.follow(ctx, sub, n, inRead, pending)
 			if ctx.Err() != nil {
 				return nil
 			}

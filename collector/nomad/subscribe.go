@@ -25,7 +25,10 @@ const queuedFrames = 64
 // Opening it first closes that window: every event published after Nomad
 // registered the subscription reaches it (or Nomad ends it with "event
 // dropped from buffer"), and everything before is in the read, which
-// starts later. Frames the read already holds are skipped by index.
+// starts later. Frames received before the read began are in it and are
+// skipped; the others are applied after it, older updates dropped as
+// replays (Nomad's list index cannot tell which events a read holds: it is
+// taken after the list, so it may be newer than the list's content).
 type subscription struct {
 	from   uint64
 	frames chan *eventFrame
@@ -36,9 +39,11 @@ type subscription struct {
 	done  chan struct{} // closed when the reader has ended
 	err   error         // why the stream ended; set before done closes
 	// last is the time of the last frame or heartbeat (unix nanoseconds).
-	last   atomic.Int64
-	ctx    context.Context
-	cancel context.CancelCauseFunc
+	last atomic.Int64
+	// received is the highest index of a frame received so far.
+	received atomic.Uint64
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
 	// idle marks a subscription to no topic at all (every topic forbidden):
 	// nothing to read, it ends with the context.
 	idle bool
@@ -114,6 +119,9 @@ func (sub *subscription) read(body io.ReadCloser, now func() time.Time) {
 		}
 	}
 	sub.err = decodeFrames(body, beat, func(f *eventFrame) error {
+		if f.Index > sub.received.Load() {
+			sub.received.Store(f.Index)
+		}
 		select {
 		case sub.frames <- f:
 			return nil
@@ -142,15 +150,15 @@ func (sub *subscription) close(cause error) {
 	<-sub.done
 }
 
-// follow applies the subscription's frames after a read at the per-topic
-// indexes in read (events the read already holds are skipped), then follows
-// the stream until it or ctx ends. It returns the index of the last frame
+// follow applies the subscription's frames after a read (those up to
+// index inRead, received before the read began, are in it and skipped),
+// then follows the stream until it or ctx ends. It returns the index of the last frame
 // applied (at least the read's index) and why the stream ended. held
 // reports whether the stream delivered anything after the read: a frame,
 // or a heartbeat. pending, when not nil, publishes the connected state once
 // it does (the read left the status catching-up because the streams before
 // did not hold).
-func (s *Source) follow(ctx context.Context, sub *subscription, index uint64, read map[string]uint64, pending func()) (applied uint64, held bool, err error) {
+func (s *Source) follow(ctx context.Context, sub *subscription, index, inRead uint64, pending func()) (applied uint64, held bool, err error) {
 	defer sub.close(nil)
 	applied = index
 	if sub.idle {
@@ -187,7 +195,7 @@ func (s *Source) follow(ctx context.Context, sub *subscription, index uint64, re
 				s.log.Debug("nomad: event stream resumed past the requested index", "asked", sub.from, "got", f.Index)
 			}
 		}
-		if f = skipRead(f, read); f == nil {
+		if f.Index <= inRead {
 			skipped++
 			return
 		}
@@ -223,7 +231,7 @@ loop:
 		}
 	}
 	if skipped > 0 {
-		s.log.Debug("nomad: skipped frames the read already held", "frames", skipped, "read_index", index)
+		s.log.Debug("nomad: skipped frames the read already held", "frames", skipped, "up_to", inRead)
 	}
 	if ctx.Err() != nil {
 		return applied, held, ctx.Err()
@@ -232,30 +240,4 @@ loop:
 		return applied, held, cause
 	}
 	return applied, held, fmt.Errorf("nomad event stream: %w", sub.ended())
-}
-
-// skipRead returns f without the events a read at the per-topic indexes
-// already holds, or nil when none is left. An event of a topic at index i is
-// in that topic's read when i is at most the index the read answered with:
-// the read saw the table at least as of its last change. A replay applied
-// twice would be harmless (older updates are dropped), but it could show a
-// deleted object for a moment until its deletion replays too.
-func skipRead(f *eventFrame, read map[string]uint64) *eventFrame {
-	if len(read) == 0 {
-		return f
-	}
-	keep := f.Events[:0:0]
-	for _, ev := range f.Events {
-		if idx, ok := read[ev.Topic]; ok && ev.Index <= idx {
-			continue
-		}
-		keep = append(keep, ev)
-	}
-	switch {
-	case len(keep) == len(f.Events):
-		return f
-	case len(keep) == 0:
-		return nil
-	}
-	return &eventFrame{Index: f.Index, Events: keep}
 }

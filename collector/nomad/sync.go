@@ -58,7 +58,7 @@ func (s *Source) readDone(st *state, catchUp bool) model.SetNomadStatus {
 		s.nodeAddrs[n.ID] = n.Address
 	}
 	s.mu.Unlock()
-	reason := s.readVerdict(st)
+	reason := s.readVerdict()
 	return s.updateStatus(func(status *model.SourceStatus) {
 		setReadState(st.index, reason, s.now)(status)
 		if catchUp {
