@@ -15,7 +15,18 @@ import "github.com/netviz/netviz/collector/model"
 // that, ok is false, unless newest is set (the cache was just filled from
 // the job's /versions, which lists them all): then the newest version is
 // the best guess.
+//
+// A server-side stop is the exception: a destructive update registers the
+// new version, then a later plan stops the old allocations, moving their
+// AllocModifyIndex past the new version's JobModifyIndex while they still
+// run the old one. An allocation the servers want stopped keeps the
+// version the model holds (found by the churn oracle: anti-entropy counted
+// such an allocation as a divergence, shown at the new version until it
+// stopped).
 func (s *Source) resolveVersion(a *apiAlloc, cur *model.Allocation, newest bool) (version uint64, ok bool) {
+	if cur != nil && cur.JobID == a.JobID && cur.Namespace == a.Namespace && a.DesiredStatus != "" && a.DesiredStatus != "run" {
+		return cur.JobVersion, true
+	}
 	versions := s.jobs.versionsOf(a.Namespace, a.JobID)
 	var best *apiJob
 	for _, j := range versions {

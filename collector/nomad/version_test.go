@@ -1,0 +1,33 @@
+package nomad
+
+import (
+	"testing"
+	"time"
+)
+
+// TestStoppedAllocationKeepsItsVersion: a destructive update registers
+// version 1, then the plan that stops the old allocation changes it after
+// that registration. The old allocation still runs version 0 until it has
+// stopped; the model must not show it at version 1 (a fresh read, whose
+// list carries JobVersion, says 0).
+func TestStoppedAllocationKeepsItsVersion(t *testing.T) {
+	noLeaks(t)
+	f := newFakeNomad(t)
+	seedCluster(f, 0)
+	s, store := newFakeSource(t, f, WithStaleAfter(time.Minute), WithAntiEntropy(0))
+	if _, _, err := s.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	v1 := fakeJob("web", 1, 0)
+	stopping := fakeAlloc("a1", "n1", "web", 0, 21001, "")
+	stopping.DesiredStatus = "stop" // the plan stops it; the client has not yet
+	f.applyEvents(t, s, f.putJob(v1))
+	f.applyEvents(t, s, f.putAlloc(stopping))
+	a := store.Snapshot().Allocation("a1")
+	if a == nil || a.JobVersion != 0 {
+		t.Fatalf("the stopping allocation = %+v, want it still at version 0", a)
+	}
+	if got, want := nomadSide(t, store.Snapshot()), freshSync(t, f); got != want {
+		t.Errorf("the model differs from a fresh read:\n got %s\nwant %s", got, want)
+	}
+}
