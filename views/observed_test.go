@@ -35,6 +35,12 @@ func TestObservedOnPages(t *testing.T) {
 		t.Errorf("%d observed destinations of web, want 1", n)
 	}
 
+	av := viewmodel.NewAllocationView(snap, snap.Allocation(fixture.AllocWeb))
+	d = doc(t, renderPage(t, views.AllocationPage(chrome(snap, "/"), snap, av)))
+	if n := d.Find("#alloc-edges " + testid("observed-destinations") + " " + testid("observed-edge")).Length(); n != 1 {
+		t.Errorf("%d observed destinations on web's allocation page, want 1", n)
+	}
+
 	r := viewmodel.NewReachView(snap, fixture.AllocWeb, "redis", reach.Window{})
 	d = doc(t, renderPage(t, views.ReachPage(chrome(snap, "/reach"), r, nil)))
 	obs := d.Find(testid("reach-observed"))

@@ -44,6 +44,10 @@ type AllocationView struct {
 	Instances  []*model.Service  `json:"instances"`
 	Edges      []EdgeRow         `json:"edges"`
 	Warnings   []WarningRow      `json:"warnings"`
+	// ObservedClients and ObservedDestinations are the connections
+	// netviz agents saw into and out of the allocation (none: omitted).
+	ObservedClients      []ObservedRow `json:"observed_clients,omitempty"`
+	ObservedDestinations []ObservedRow `json:"observed_destinations,omitempty"`
 }
 
 // Candidates is the answer to an allocation prefix that matches several
@@ -84,6 +88,9 @@ func NewAllocationView(snap *model.Snapshot, a *model.Allocation) AllocationView
 		}
 	}
 	v.Edges = allocEdges(snap, a)
+	if in, out := observedAround(snap, map[string]bool{a.ID: true}, ""); len(in)+len(out) > 0 {
+		v.ObservedClients, v.ObservedDestinations = in, out
+	}
 	v.Warnings = warningRows(snap, warningsAbout(lint.Warnings(snap), model.AllocKey(a.ID)))
 	return v
 }
