@@ -44,7 +44,7 @@ type Config struct {
 	Sender Sender
 	// Nomad is the Nomad client's config; default api.DefaultConfig().
 	Nomad *nomadapi.Config
-	Log    *slog.Logger
+	Log   *slog.Logger
 }
 
 // Sender delivers one report; an error means it was not accepted.
