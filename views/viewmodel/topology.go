@@ -11,6 +11,9 @@ type Topology struct {
 	Filter      Filter              `json:"filter"`
 	Allocations []*model.Allocation `json:"allocations"`
 	Edges       []model.Edge        `json:"edges"`
+	// Observed are the connections agents saw from or to a shown
+	// allocation (omitted when none).
+	Observed []ObservedRow `json:"observed,omitempty"`
 }
 
 // NewTopology selects the allocations and edges a filtered topology shows.
@@ -29,6 +32,15 @@ func NewTopology(snap *model.Snapshot, f Filter) Topology {
 		if kept[from] || kept[to] {
 			t.Edges = append(t.Edges, e)
 		}
+	}
+	var seen []model.ObservedEdge
+	for _, e := range snap.ObservedEdges() {
+		if kept[e.From] || kept[e.To] {
+			seen = append(seen, e)
+		}
+	}
+	if len(seen) > 0 {
+		t.Observed = ObservedRows(snap, seen)
 	}
 	return t
 }
