@@ -34,6 +34,9 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 		"candidates":  views.CandidatesPage(chrome(snap, "/"), viewmodel.Candidates{Query: fixture.HostileText}),
 		"check":       views.CheckPage(chrome(snap, ""), hostileCheck()),
 		"check parse": views.CheckPage(chrome(snap, ""), views.CheckView{Form: hostileCheck().Form, ParseError: "job.nomad.hcl:1,1-2: " + fixture.HostileText}),
+		"timeline":    views.TimelinePage(chrome(snap, ""), hostileTimeline()),
+		"diff":        views.DiffPage(chrome(snap, ""), viewmodel.NewDiff(fixture.HostileText, "", fixture.Epoch, fixture.Epoch, hostileEntries(), nil)),
+		"as of":       views.OverviewPage(asOfChrome(snap), viewmodel.NewOverview(snap, viewmodel.Filter{})),
 	}
 	for name, p := range pages {
 		t.Run(name, func(t *testing.T) {
