@@ -66,8 +66,8 @@ type ServiceView struct {
 	Warnings  []WarningRow `json:"warnings"`
 	// ObservedClients and ObservedDestinations are the connections
 	// netviz agents saw into and out of the allocations behind the service.
-	ObservedClients      []ObservedRow `json:"observed_clients"`
-	ObservedDestinations []ObservedRow `json:"observed_destinations"`
+	ObservedClients      []ObservedRow `json:"observed_clients,omitempty"`
+	ObservedDestinations []ObservedRow `json:"observed_destinations,omitempty"`
 }
 
 // NewServiceView gathers what the service page shows. Found is false when
