@@ -55,7 +55,14 @@ test-unit:
 SCALE_ALLOCS ?= 7000
 .PHONY: scale
 scale: tools
-	$(GO) test -tags scale -run TestScale -v -count=1 -timeout 60m ./internal/scale/ -scale.allocs=$(SCALE_ALLOCS) $(SCALE_FLAGS)
+	$(GO) test -tags scale -run 'TestScale$$' -v -count=1 -timeout 60m ./internal/scale/ -scale.allocs=$(SCALE_ALLOCS) $(SCALE_FLAGS)
+
+## scale-web: the same cluster served by netviz: every page's size and time,
+## and push latency to 1 and 100 open overviews (docs/perf.md, "Pages and
+## pushes at scale"); needs root and chromium, ~15 minutes.
+.PHONY: scale-web
+scale-web: tools
+	$(GO) test -tags scale -run TestScaleWeb -v -count=1 -timeout 60m ./internal/scale/ -scale.allocs=$(SCALE_ALLOCS) $(SCALE_FLAGS)
 
 ## demo: a local cluster with the example jobs, and the dashboard on it.
 ## The demo's cluster code is linked only under -tags demo, never into bin/netviz.

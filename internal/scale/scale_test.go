@@ -80,48 +80,13 @@ func TestScale(t *testing.T) {
 	if 2*total+2000 > 65535-devcluster.ScaleMinPort {
 		t.Fatalf("-scale.allocs %d: an update needs two dynamic ports per allocation, from %d-65535", total, devcluster.ScaleMinPort)
 	}
-	deadline, ok := t.Deadline()
-	if !ok {
-		deadline = time.Now().Add(60 * time.Minute)
-	}
-	// Leave the teardown time to purge and unmount.
-	ctx, cancel := context.WithDeadline(context.Background(), deadline.Add(-6*time.Minute))
+	r, ctx, cancel := newScaleRun(t, total, per)
 	defer cancel()
-
-	r := &scaleRun{t: t, total: total, jobs: map[string]int{}}
-	for i := 0; i*per < total; i++ {
-		r.jobs[fmt.Sprintf("scale-%03d", i)] = min(per, total-i*per)
-	}
-	r.printf("date %s; %s; %s", time.Now().UTC().Format("2006-01-02 15:04 MST"), machine(), runtime.Version())
-	r.printf("command: go test -tags scale -run TestScale -v -count=1 ./internal/scale/ -scale.allocs=%d -scale.per-job=%d -scale.floors=%d -scale.consul=%v -scale.event-buffer=%d",
+	r.printf("command: go test -tags scale -run 'TestScale$' -v -count=1 ./internal/scale/ -scale.allocs=%d -scale.per-job=%d -scale.floors=%d -scale.consul=%v -scale.event-buffer=%d",
 		total, per, *floorsFlag, *consulFlag, *bufferFlag)
 
-	c, err := devcluster.Start(ctx, devcluster.Options{ScaleAllocs: total, EventBufferSize: *bufferFlag})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.c = c
-	t.Cleanup(r.teardown)
-	r.pid = agentPID(c.Dir)
-	if err := waitMockDriver(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-
-	// Place every allocation.
-	start := time.Now()
-	if err := r.register(ctx, "0", ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.waitSettled(ctx, 0, 0); err != nil {
-		t.Fatal(err)
-	}
-	took := time.Since(start)
-	r.printf("placed %d allocations in %d jobs of %d in %s (%.0f a second); Nomad agent RSS %s, CPU %s so far; load %s",
-		total, len(r.jobs), per, took.Round(time.Second), float64(total)/took.Seconds(), mb(procRSS(r.pid)), procCPU(r.pid).Round(time.Second), loadAvg())
-	// Let the client finish registering services before anything is timed.
-	if err := r.waitServices(ctx); err != nil {
-		t.Fatal(err)
-	}
+	r.startPlaced(ctx, devcluster.Options{ScaleAllocs: total, EventBufferSize: *bufferFlag})
+	c := r.c
 
 	// The floor.
 	for i := range *floorsFlag {
@@ -238,6 +203,53 @@ func TestScale(t *testing.T) {
 	}
 	stop()
 	fmt.Printf("\n=== scale report ===\n%s\n=== end ===\n", strings.Join(r.report, "\n"))
+}
+
+// newScaleRun readies a run of total allocations in jobs of per, and
+// returns it with a context that ends before the test's deadline, leaving
+// the teardown time to purge and unmount. It prints the date and machine.
+func newScaleRun(t *testing.T, total, per int) (*scaleRun, context.Context, context.CancelFunc) {
+	deadline, ok := t.Deadline()
+	if !ok {
+		deadline = time.Now().Add(60 * time.Minute)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline.Add(-6*time.Minute))
+	r := &scaleRun{t: t, total: total, jobs: map[string]int{}}
+	for i := 0; i*per < total; i++ {
+		r.jobs[fmt.Sprintf("scale-%03d", i)] = min(per, total-i*per)
+	}
+	r.printf("date %s; %s; %s", time.Now().UTC().Format("2006-01-02 15:04 MST"), machine(), runtime.Version())
+	return r, ctx, cancel
+}
+
+// startPlaced starts the cluster (closed when the test ends), places
+// every allocation of r.jobs and waits for their services.
+func (r *scaleRun) startPlaced(ctx context.Context, opts devcluster.Options) {
+	t := r.t
+	c, err := devcluster.Start(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.c = c
+	t.Cleanup(r.teardown)
+	r.pid = agentPID(c.Dir)
+	if err := waitMockDriver(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := r.register(ctx, "0", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.waitSettled(ctx, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	r.printf("placed %d allocations in %d jobs of %d in %s (%.0f a second); Nomad agent RSS %s, CPU %s so far; load %s",
+		r.total, len(r.jobs), *perJobFlag, took.Round(time.Second), float64(r.total)/took.Seconds(), mb(procRSS(r.pid)), procCPU(r.pid).Round(time.Second), loadAvg())
+	// Let the client finish registering services before anything is timed.
+	if err := r.waitServices(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // burst is one update of every job at once.
