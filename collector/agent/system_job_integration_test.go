@@ -4,6 +4,10 @@ package agent_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,4 +51,68 @@ func TestAgentAsSystemJob(t *testing.T) {
 		return e.Kind == model.ObservedMesh && e.From == client.ID && e.To == echo.ID
 	})
 	t.Logf("mesh edge through the system job's agent %s after the request", took.Round(10*time.Millisecond))
+	logAgentUsage(t, nomad)
+	logProcessUsage(t, bin)
+}
+
+// logProcessUsage logs the agent process's own CPU (over 10 s) and
+// resident memory from /proc, without the executor Nomad runs beside it.
+func logProcessUsage(t *testing.T, bin string) {
+	pid := ""
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.HasPrefix(string(cmd), bin+"\x00agent\x00") {
+			pid = e.Name()
+		}
+	}
+	if pid == "" {
+		t.Log("agent process: not found")
+		return
+	}
+	ticks := func() int {
+		b, _ := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+		u, _ := strconv.Atoi(f[11])
+		s, _ := strconv.Atoi(f[12])
+		return u + s
+	}
+	t0 := ticks()
+	time.Sleep(10 * time.Second)
+	cpu := float64(ticks()-t0) / 100 / 10 * 100 // USER_HZ is 100 on Linux
+	status, _ := os.ReadFile(filepath.Join("/proc", pid, "status"))
+	rss := ""
+	for _, l := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			rss = strings.TrimSpace(strings.TrimPrefix(l, "VmRSS:"))
+		}
+	}
+	t.Logf("agent process: cpu %.1f%% of a core over 10 s at a 1 s interval, rss %s", cpu, rss)
+}
+
+// logAgentUsage logs the agent task's CPU and resident memory as Nomad's
+// client measures them, for docs/perf.md (a record, not an assertion).
+func logAgentUsage(t *testing.T, nomad *nomadapi.Client) {
+	allocs, _, err := nomad.Jobs().Allocations("netviz-agent", false, nil)
+	if err != nil || len(allocs) == 0 {
+		t.Logf("agent usage: no allocation (%v)", err)
+		return
+	}
+	alloc, _, err := nomad.Allocations().Info(allocs[0].ID, nil)
+	if err != nil {
+		t.Logf("agent usage: %v", err)
+		return
+	}
+	for range 5 {
+		time.Sleep(2 * time.Second)
+		st, err := nomad.Allocations().Stats(alloc, nil)
+		if err != nil {
+			t.Logf("agent usage: %v", err)
+			return
+		}
+		if u := st.Tasks["agent"]; u != nil && u.ResourceUsage != nil {
+			t.Logf("agent usage: cpu %.2f%% of a core, rss %.1f MB",
+				u.ResourceUsage.CpuStats.Percent, float64(u.ResourceUsage.MemoryStats.RSS)/(1<<20))
+		}
+	}
 }
