@@ -124,6 +124,11 @@ func (a *Agent) Once(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := a.cfg.Sender.Send(sctx, a.agg.Report(a.cfg.NodeID)); err != nil {
+		var refused *RefusedError
+		if errors.As(err, &refused) && refused.Permanent() {
+			// The same flows would be refused forever: drop them.
+			a.agg.Sent()
+		}
 		return fmt.Errorf("report: %w", err)
 	}
 	a.agg.Sent()

@@ -51,7 +51,26 @@ func (h *HTTPSender) Send(ctx context.Context, r *model.ObservationReport) error
 	defer resp.Body.Close()
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("server answered %s: %s", resp.Status, bytes.TrimSpace(msg))
+		return &RefusedError{Status: resp.StatusCode, Message: fmt.Sprintf("server answered %s: %s", resp.Status, bytes.TrimSpace(msg))}
 	}
 	return nil
+}
+
+// RefusedError is a report the server answered with an error status.
+type RefusedError struct {
+	Status  int
+	Message string
+}
+
+func (e *RefusedError) Error() string { return e.Message }
+
+// Permanent reports whether sending the same report again cannot help:
+// the server found it malformed or invalid (not: unauthenticated, which
+// a corrected secret fixes, nor a server error).
+func (e *RefusedError) Permanent() bool {
+	switch e.Status {
+	case 400, 413, 415, 422:
+		return true
+	}
+	return false
 }

@@ -32,6 +32,9 @@ const (
 	MaxReportListeners = 5000
 	// MaxNodeFlows bounds what the model keeps per node across reports.
 	MaxNodeFlows = 20000
+	// MaxObservedNodes bounds how many reporting nodes the model keeps,
+	// so an agent that makes up node IDs cannot grow it without end.
+	MaxObservedNodes = 10000
 )
 
 // ObservedFlow is one aggregated TCP conversation seen on a node, as the
@@ -189,6 +192,9 @@ func (c ApplyObservation) apply(t *txn) {
 		return
 	}
 	cur := t.st.observed.node(r.Node)
+	if cur == nil && len(t.st.observed.all()) >= MaxObservedNodes {
+		return
+	}
 	n := &ObservedNode{NodeID: r.Node, Since: c.At, LastReport: c.At, Listeners: r.Listeners, Dropped: r.Dropped}
 	if cur != nil {
 		n.Since = cur.Since
