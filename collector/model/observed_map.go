@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -257,14 +258,7 @@ func mapObserved(s *Snapshot) []ObservedEdge {
 	x := newObservedIndex(s)
 	merged := map[observedEdgeKey]*ObservedEdge{}
 	nodes := s.observed.all()
-	ids := slices.Sorted(func(yield func(string) bool) {
-		for id := range nodes {
-			if !yield(id) {
-				return
-			}
-		}
-	})
-	for _, node := range ids {
+	for _, node := range slices.Sorted(maps.Keys(nodes)) {
 		for _, f := range nodes[node].Flows {
 			a := s.Allocation(f.Alloc)
 			if f.Alloc != "" && a == nil {
