@@ -93,7 +93,7 @@ type observedIndex struct {
 	byNsIP   map[string]*Allocation
 	hostPort map[string]hostPortRef // "ip:port" → owner
 	nodePort map[string]hostPortRef // "node\x00port" → owner (for loopback to a host port)
-	nodeAddr map[string]bool
+	nodeAddr map[string]string // node address → node ID
 }
 
 type hostPortRef struct {
@@ -103,10 +103,10 @@ type hostPortRef struct {
 
 func newObservedIndex(s *Snapshot) *observedIndex {
 	x := &observedIndex{s: s, byNsIP: map[string]*Allocation{}, hostPort: map[string]hostPortRef{},
-		nodePort: map[string]hostPortRef{}, nodeAddr: map[string]bool{}}
+		nodePort: map[string]hostPortRef{}, nodeAddr: map[string]string{}}
 	for _, n := range s.Nodes() {
 		if n.Address != "" {
-			x.nodeAddr[n.Address] = true
+			x.nodeAddr[n.Address] = n.ID
 		}
 	}
 	for _, a := range s.Allocations() {
@@ -140,7 +140,7 @@ func (x *observedIndex) source(ip string) string {
 	if a := x.byNsIP[ip]; a != nil {
 		return a.ID
 	}
-	if isLoopback(ip) || x.nodeAddr[ip] {
+	if isLoopback(ip) || x.nodeAddr[ip] != "" {
 		return ObservedHost
 	}
 	return ObservedExternal
@@ -218,8 +218,11 @@ func (x *observedIndex) client(node string, a *Allocation, f ObservedFlow) (Obse
 	if ref, ok := x.hostPort[f.RemoteIP+":"+strconv.Itoa(f.RemotePort)]; ok {
 		return toPort(from, ref.a, ref.p.Label, ObservedHostPort), true
 	}
-	if ref, ok := x.nodePort[node+"\x00"+strconv.Itoa(f.RemotePort)]; ok && x.nodeAddr[f.RemoteIP] {
-		return toPort(from, ref.a, ref.p.Label, ObservedHostPort), true
+	// A port bound on every address, reached at its node's address.
+	if id := x.nodeAddr[f.RemoteIP]; id != "" {
+		if ref, ok := x.nodePort[id+"\x00"+strconv.Itoa(f.RemotePort)]; ok {
+			return toPort(from, ref.a, ref.p.Label, ObservedHostPort), true
+		}
 	}
 	return ObservedEdge{}, false
 }
