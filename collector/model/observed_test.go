@@ -89,3 +89,18 @@ func TestObservationValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestObservedOtherNode: a port bound on every address of another node,
+// reached at that node's address, is that node's allocation's port.
+func TestObservedOtherNode(t *testing.T) {
+	st := observedStore(t)
+	st.Apply(fixture.ClientNode("n2", "two", "10.0.0.2"),
+		fixture.Alloc("db2", "db").Node("n2").Group("db").Bridge("172.26.80.2").
+			Port("pg", "", 26000, 5432, false).RawTask("db").Change())
+	snap := st.Apply(model.ApplyObservation{At: time.Now(), Report: &model.ObservationReport{Node: "n1",
+		Flows: []model.ObservedFlow{clientFlow("web1", "10.0.0.2", 26000)}}})
+	e := snap.ObservedEdges()
+	if len(e) != 1 || e[0].To != "db2" || e[0].Port != "pg" || e[0].Kind != model.ObservedHostPort {
+		t.Fatalf("edges %+v", e)
+	}
+}
