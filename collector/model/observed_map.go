@@ -264,8 +264,8 @@ func mapObserved(s *Snapshot) []ObservedEdge {
 	for _, node := range slices.Sorted(maps.Keys(nodes)) {
 		for _, f := range nodes[node].Flows {
 			a := s.Allocation(f.Alloc)
-			if f.Alloc != "" && a == nil {
-				continue // an allocation the model no longer holds
+			if f.Alloc != "" && (a == nil || a.NodeID != node) {
+				continue // gone, or not on the reporting node: an agent speaks only for its own
 			}
 			var e ObservedEdge
 			var ok bool

@@ -103,4 +103,10 @@ func TestObservedOtherNode(t *testing.T) {
 	if len(e) != 1 || e[0].To != "db2" || e[0].Port != "pg" || e[0].Kind != model.ObservedHostPort {
 		t.Fatalf("edges %+v", e)
 	}
+	// An agent speaks only for its own node's allocations.
+	snap = st.Apply(model.ApplyObservation{At: time.Now(), Report: &model.ObservationReport{Node: "n1",
+		Flows: []model.ObservedFlow{clientFlow("db2", "172.26.64.4", 8080)}}})
+	if e := snap.ObservedFrom("db2"); len(e) != 0 {
+		t.Fatalf("n1's agent made up db2's traffic: %+v", e)
+	}
 }
