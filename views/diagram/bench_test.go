@@ -31,8 +31,10 @@ func BenchmarkTopologyAggregated7500(b *testing.B) {
 }
 
 // BenchmarkTopologyScale draws fixture.Generate's clusters (100 allocations
-// a node, about ten a job) in the scale view, cache off: gathering the
-// job/groups and their connections, the Graphviz layout, and the SVG. The
+// a node, about ten a job) in the scale view, cache off: the Graphviz
+// layout and the SVG, the job/groups and their connections gathered once
+// per snapshot data (gatherScaleShared), so the loop draws the same data
+// again; BenchmarkTopologyScaleNextVersion/data has the gathering too. The
 // snapshot's derived edges are computed once, before the clock runs, as a
 // server has them from the model. It reports the SVG's size and the
 // picture's width and height (docs/topology-at-scale.md).
@@ -62,6 +64,49 @@ func BenchmarkTopologyScale(b *testing.B) {
 			b.ReportMetric(l.Width, "width-pt")
 			b.ReportMetric(l.Height, "height-pt")
 		})
+	}
+}
+
+// BenchmarkTopologyScaleNextVersion draws the scale view of the next
+// version of fixture.Generate's cluster, as a server does after each
+// change, cache off: status-only, a version whose only change is the
+// Nomad status (one per Nomad frame: the data, and what is derived from
+// it, are shared with the previous version); data, a version with one
+// changed node (its edges derived before the clock runs, as the model
+// has them when a viewer asks).
+func BenchmarkTopologyScaleNextVersion(b *testing.B) {
+	for _, n := range []int{10_000, 50_000} {
+		for _, change := range []string{"status-only", "data"} {
+			b.Run(fmt.Sprintf("%dk/%s", n/1000, change), func(b *testing.B) {
+				gen := fixture.Generate(fixture.SyntheticConfig{Nodes: n / 100, Allocations: n, Seed: 1})
+				store := model.NewStore()
+				snap := store.Apply(gen.Changes()...)
+				snap.Edges()
+				d := diagram.NewDrawer(0, diagram.WithDeadline(0))
+				defer d.Close()
+				ctx := context.Background()
+				if err := d.Topology(snap, viewmodel.Filter{}).Render(ctx, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+				i := 0
+				for b.Loop() {
+					i++
+					if change == "status-only" {
+						snap = store.Apply(model.SetNomadStatus{Status: model.SourceStatus{State: model.StateConnected, Index: uint64(i)}})
+					} else {
+						b.StopTimer()
+						node := *snap.Nodes()[0]
+						node.Status = []string{"ready", "down"}[i%2]
+						snap = store.Apply(model.UpsertNode{Node: &node})
+						snap.Edges()
+						b.StartTimer()
+					}
+					if err := d.Topology(snap, viewmodel.Filter{}).Render(ctx, io.Discard); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -87,7 +87,7 @@ func (b *builder) scale(f viewmodel.Filter, allocs []*model.Allocation, reason s
 	b.header()
 	lay := b.lay
 	lay.Aggregated = true
-	d := gatherScale(b.snap, allocs)
+	d := gatherScaleShared(b.snap, f, allocs)
 	ranked := d.ranked()
 	picked, rest := pick(ranked, maxScaleGroups)
 	namespaces := map[string]bool{}
