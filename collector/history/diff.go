@@ -32,6 +32,8 @@ func Diff(before, after *model.Snapshot, keys []string, full bool, t time.Time) 
 		switch {
 		case k == model.KeyIntentions:
 			entries = append(entries, intentionEntries(intentionsOf(before), intentionsOf(after))...)
+		case k == model.KeyObserved:
+			entries = append(entries, observedEntries(before, after)...)
 		case k == model.KeyStatus:
 			entries = append(entries, sourceEntry("nomad", before.Status().Nomad, after.Status().Nomad)...)
 			entries = append(entries, sourceEntry("consul", before.Status().Consul, after.Status().Consul)...)

@@ -29,6 +29,9 @@ const (
 	KindNodeLeft      Kind = "node-left"
 	KindNodeChanged   Kind = "node-changed"
 	KindSource        Kind = "source-status"
+	// Observed connections (netviz agents): an edge first seen, or aged out.
+	KindObservedSeen Kind = "observed-first-seen"
+	KindObservedGone Kind = "observed-aged-out"
 	// KindGap says history missed changes (it fell behind, or its store
 	// failed): the model between From and To is not exact.
 	KindGap Kind = "gap"
@@ -41,7 +44,7 @@ var Kinds = []Kind{
 	KindAllocPlaced, KindAllocStopped, KindAllocsChanged, KindAllocUpdated, KindPortChanged,
 	KindServiceUp, KindServiceDown, KindServiceMoved, KindHealth, KindUpstreamAdded, KindUpstreamGone,
 	KindIntentionAdd, KindIntentionMod, KindIntentionDel, KindNodeJoined, KindNodeLeft, KindNodeChanged,
-	KindSource, KindGap, KindHistory,
+	KindSource, KindObservedSeen, KindObservedGone, KindGap, KindHistory,
 }
 
 // Entry is one line of the timeline.
