@@ -30,11 +30,17 @@ const browserWait = 2 * time.Minute
 // the site (in a run with 100 tabs it started ~110 processes regardless).
 const rendererLimit = 10
 
-// armJS starts watching a tab's overview: it records (as a wall-clock
-// millisecond, window.__seen) the first DOM mutation after which the
-// allocation count differs from what it shows now, and returns that text.
+// pushMarks names, per page the clients may show, the element whose text
+// changes with the number of allocations: the overview's count, the
+// topology's notice ("7,000 allocations in 70 job/groups, …").
+var pushMarks = map[string]string{"/": "count-allocations", "/topology": "diagram-notice"}
+
+// armJS starts watching a tab: it records (as a wall-clock millisecond,
+// window.__seen) the first DOM mutation after which the text of the
+// element with the data-testid %q differs from what it shows now, and
+// returns that text.
 const armJS = `(() => {
-	const count = () => document.querySelector('[data-testid="count-allocations"]')?.textContent.trim() ?? "";
+	const count = () => document.querySelector('[data-testid=%q]')?.textContent.trim() ?? "";
 	const before = count();
 	window.__seen = 0;
 	if (window.__obs) window.__obs.disconnect();
@@ -45,16 +51,21 @@ const armJS = `(() => {
 	return before;
 })()`
 
-// measurePushes opens n clients of the overview — up to -scale.real-tabs
-// tabs of one headless Chromium, the rest websocket clients (wsWatcher) —
-// then, rounds times, scales pushJob's group up or down by one through
-// Nomad's API and reads when each client got the changed allocation count.
+// measurePushes opens n clients of page (a key of pushMarks) — up to
+// -scale.real-tabs tabs of one headless Chromium, the rest websocket
+// clients (wsWatcher) — then, rounds times, scales pushJob's group up or
+// down by one through Nomad's API and reads when each client got the
+// changed allocation count.
 // Each latency is from the scale call to the tab's DOM (or the client's
 // receipt); the model's part (the scale call until the collector's store
 // held the change) is given apart, so Nomad's share and netviz's can be
 // told.
-func (r *scaleRun) measurePushes(ctx context.Context, base string, store *model.Store, n, rounds int) {
+func (r *scaleRun) measurePushes(ctx context.Context, base, page string, store *model.Store, n, rounds int) {
 	t := r.t
+	mark, ok := pushMarks[page]
+	if !ok {
+		t.Fatalf("-scale.push-pages: no push mark known for %q", page)
+	}
 	ntabs := min(n, max(*realTabsFlag, 1))
 	browser, stop, err := startBrowser(ctx)
 	if err != nil {
@@ -66,28 +77,28 @@ func (r *scaleRun) measurePushes(ctx context.Context, base string, store *model.
 	for i := range tabs {
 		tab, cancel := chromedp.NewContext(browser)
 		defer cancel()
-		if err := chromedp.Do(tab, chromedp.Navigate(base+"/")); err != nil {
-			t.Fatalf("tab %d: open the overview: %v", i+1, err)
+		if err := chromedp.Do(tab, chromedp.Navigate(base+page)); err != nil {
+			t.Fatalf("tab %d: open %s: %v", i+1, page, err)
 		}
 		ok, err := chromedp.Run(tab, chromedp.Poll[bool](
 			`document.getElementById("conn-state")?.dataset.state === "connected"`,
 			chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(browserWait)))
 		if err != nil || !ok {
-			t.Fatalf("tab %d: the overview never connected: %v", i+1, err)
+			t.Fatalf("tab %d: %s never connected: %v", i+1, page, err)
 		}
 		tabs[i] = tab
 	}
 	watchers := make([]*wsWatcher, n-ntabs)
 	for i := range watchers {
-		w, err := dialWatcher(ctx, base)
+		w, err := dialWatcher(ctx, base, page, mark)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer w.close()
 		watchers[i] = w
 	}
-	r.printf("%d client(s) of the overview: %d tab(s) of one headless Chromium, %d websocket client(s); connected in %s; Chromium RSS (its processes summed, shared pages counted in each) %s; load %s",
-		n, ntabs, len(watchers), time.Since(opened).Round(time.Millisecond), mb(chromiumRSS(browser)), loadAvg())
+	r.printf("%d client(s) of %s: %d tab(s) of one headless Chromium, %d websocket client(s); connected in %s; Chromium RSS (its processes summed, shared pages counted in each) %s; load %s",
+		n, page, ntabs, len(watchers), time.Since(opened).Round(time.Millisecond), mb(chromiumRSS(browser)), loadAvg())
 
 	count := r.jobs[pushJob]
 	var tabLat, wsLat, fromModel, spread []time.Duration
@@ -98,7 +109,7 @@ func (r *scaleRun) measurePushes(ctx context.Context, base string, store *model.
 		}
 		var before string
 		for i, tab := range tabs {
-			b, err := chromedp.Run(tab, chromedp.Evaluate[string](armJS))
+			b, err := chromedp.Run(tab, chromedp.Evaluate[string](fmt.Sprintf(armJS, mark)))
 			if err != nil {
 				t.Fatalf("tab %d: arm: %v", i+1, err)
 			}
@@ -138,8 +149,8 @@ func (r *scaleRun) measurePushes(ctx context.Context, base string, store *model.
 		r.settle(ctx, store, target)
 	}
 	all := append(slices.Clone(tabLat), wsLat...)
-	r.printf("pushes, %d client(s) (%d tab(s), %d websocket), %d rounds: scale call → tab DOM p50 %s, p99 %s, max %s (%d samples); scale call → websocket client p50 %s, p99 %s, max %s (%d samples); all clients p50 %s, p99 %s; store held the change → client p50 %s, p99 %s, max %s; first to last client in a round p50 %s, max %s; load %s",
-		n, ntabs, len(watchers), rounds, pctMS(tabLat, 50), pctMS(tabLat, 99), pctMS(tabLat, 100), len(tabLat),
+	r.printf("pushes to %s, %d client(s) (%d tab(s), %d websocket), %d rounds: scale call → tab DOM p50 %s, p99 %s, max %s (%d samples); scale call → websocket client p50 %s, p99 %s, max %s (%d samples); all clients p50 %s, p99 %s; store held the change → client p50 %s, p99 %s, max %s; first to last client in a round p50 %s, max %s; load %s",
+		page, n, ntabs, len(watchers), rounds, pctMS(tabLat, 50), pctMS(tabLat, 99), pctMS(tabLat, 100), len(tabLat),
 		pctMS(wsLat, 50), pctMS(wsLat, 99), pctMS(wsLat, 100), len(wsLat), pctMS(all, 50), pctMS(all, 99),
 		pctMS(fromModel, 50), pctMS(fromModel, 99), pctMS(fromModel, 100), pctMS(spread, 50), pctMS(spread, 100), loadAvg())
 }

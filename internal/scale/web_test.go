@@ -24,6 +24,7 @@ import (
 
 var (
 	tabsFlag     = flag.String("scale.tabs", "1,100", "TestScaleWeb: comma-separated numbers of open browser tabs to measure pushes with")
+	pagesFlag    = flag.String("scale.push-pages", "/,/topology", "TestScaleWeb: comma-separated pages the clients show while pushes are measured (/ and /topology)")
 	realTabsFlag = flag.Int("scale.real-tabs", 5, "TestScaleWeb: at most this many of the clients are Chromium tabs, the rest websocket clients (100 tabs overloaded 2 cores)")
 	roundsFlag   = flag.Int("scale.rounds", 20, "TestScaleWeb: cluster changes (scale one job up or down by one) per tab count")
 )
@@ -42,8 +43,8 @@ func TestScaleWeb(t *testing.T) {
 	}
 	r, ctx, cancel := newScaleRun(t, total, per)
 	defer cancel()
-	r.printf("command: go test -tags scale -run TestScaleWeb -v -count=1 ./internal/scale/ -scale.allocs=%d -scale.per-job=%d -scale.tabs=%s -scale.real-tabs=%d -scale.rounds=%d",
-		total, per, *tabsFlag, *realTabsFlag, *roundsFlag)
+	r.printf("command: go test -tags scale -run TestScaleWeb -v -count=1 ./internal/scale/ -scale.allocs=%d -scale.per-job=%d -scale.tabs=%s -scale.real-tabs=%d -scale.rounds=%d -scale.push-pages=%s",
+		total, per, *tabsFlag, *realTabsFlag, *roundsFlag, *pagesFlag)
 	r.startPlaced(ctx, devcluster.Options{ScaleAllocs: total})
 	c := r.c
 
@@ -60,8 +61,10 @@ func TestScaleWeb(t *testing.T) {
 	r.measurePages(ctx, base, store.Snapshot())
 	r.heap("after every page")
 
-	for _, n := range parseTabs(t, *tabsFlag) {
-		r.measurePushes(ctx, base, store, n, *roundsFlag)
+	for _, page := range strings.Split(*pagesFlag, ",") {
+		for _, n := range parseTabs(t, *tabsFlag) {
+			r.measurePushes(ctx, base, strings.TrimSpace(page), store, n, *roundsFlag)
+		}
 	}
 	fmt.Printf("\n=== scale web report ===\n%s\n=== end ===\n", strings.Join(r.report, "\n"))
 }

@@ -14,16 +14,14 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// countRe finds the overview's allocation count in a pushed fragment.
-var countRe = regexp.MustCompile(`data-testid="count-allocations"[^>]*>([^<]*)<`)
-
-// wsWatcher is a websocket client of the overview's live view standing in
-// for a browser tab: it receives (and decompresses) every push as a tab
-// does, but neither parses nor swaps the HTML, so it costs the machine far
-// less than a tab. It records when a push first carries an allocation
-// count other than the one it was armed with.
+// wsWatcher is a websocket client of a page's live view standing in for a
+// browser tab: it receives (and decompresses) every push as a tab does,
+// but neither parses nor swaps the HTML, so it costs the machine far less
+// than a tab. It records when a push first carries, in the element it
+// watches, a text other than the one it was armed with.
 type wsWatcher struct {
 	conn   *websocket.Conn
+	mark   *regexp.Regexp
 	mu     sync.Mutex
 	armed  bool
 	before string
@@ -31,15 +29,17 @@ type wsWatcher struct {
 	done   chan struct{}
 }
 
-// dialWatcher connects a watcher to the server at base (http://host:port).
-func dialWatcher(ctx context.Context, base string) (*wsWatcher, error) {
-	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?view=" + url.QueryEscape("/")
+// dialWatcher connects a watcher of page's element with data-testid mark
+// (whose text must be plain) to the server at base (http://host:port).
+func dialWatcher(ctx context.Context, base, page, mark string) (*wsWatcher, error) {
+	u := "ws" + strings.TrimPrefix(base, "http") + "/ws?view=" + url.QueryEscape(page)
 	d := websocket.Dialer{EnableCompression: true, HandshakeTimeout: browserWait}
 	conn, _, err := d.DialContext(ctx, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("websocket %s: %w", u, err)
 	}
-	w := &wsWatcher{conn: conn, done: make(chan struct{})}
+	re := regexp.MustCompile(`data-testid="` + regexp.QuoteMeta(mark) + `"[^>]*>([^<]*)<`)
+	w := &wsWatcher{conn: conn, mark: re, done: make(chan struct{})}
 	go w.read()
 	return w, nil
 }
@@ -53,7 +53,7 @@ func (w *wsWatcher) read() {
 			return
 		}
 		at := time.Now()
-		m := countRe.FindSubmatch(msg)
+		m := w.mark.FindSubmatch(msg)
 		if m == nil {
 			continue
 		}
