@@ -8,16 +8,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/netviz/netviz/collector"
 	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/lint"
 	"github.com/netviz/netviz/internal/devcluster"
 	"github.com/netviz/netviz/web"
 )
@@ -59,6 +62,7 @@ func TestScaleWeb(t *testing.T) {
 	r.heap("after the sync, before any page")
 
 	r.measurePages(ctx, base, store.Snapshot())
+	r.warningCodes(store.Snapshot())
 	r.heap("after every page")
 
 	for _, page := range strings.Split(*pagesFlag, ",") {
@@ -192,6 +196,20 @@ func (r *scaleRun) measurePages(ctx context.Context, base string, s *model.Snaps
 				ms(first.took), ms(second.took), ms(pct(later, 50)), loadAvg())
 		}
 	}
+}
+
+// warningCodes prints how many warnings of each code the snapshot has
+// (the overview lists every one).
+func (r *scaleRun) warningCodes(s *model.Snapshot) {
+	codes := map[string]int{}
+	for _, w := range lint.Warnings(s) {
+		codes[w.Code]++
+	}
+	var parts []string
+	for _, c := range slices.Sorted(maps.Keys(codes)) {
+		parts = append(parts, fmt.Sprintf("%s ×%d", c, codes[c]))
+	}
+	r.printf("warnings by code: %s", strings.Join(parts, ", "))
 }
 
 // kb writes a size in kB (MB past 10 MB).
