@@ -181,10 +181,14 @@ func waitEntries(t *testing.T, tl func(context.Context, history.Query) ([]histor
 	}
 }
 
+func inWindow(e history.Entry, after, before time.Time) bool {
+	return !e.Time.Before(after) && !e.Time.After(before)
+}
+
 func countKind(es []history.Entry, k history.Kind, after, before time.Time, unwatched bool) int {
 	n := 0
 	for _, e := range es {
-		if e.Kind == k && e.Unwatched == unwatched && !e.Time.Before(after) && !e.Time.After(before) {
+		if e.Kind == k && e.Unwatched == unwatched && inWindow(e, after, before) {
 			n += max(e.Count, 1)
 		}
 	}
@@ -221,15 +225,15 @@ func TestHistoryOnRealCluster(t *testing.T) {
 	}
 	truths = append(truths, settleHist(t, c, r.store, "one hist allocation", 1, ""))
 
-	three := 3
-	job.TaskGroups[0].Count = &three
+	five := 5
+	job.TaskGroups[0].Count = &five
 	if _, _, err := c.Nomad().Jobs().Register(job, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.WaitHealthy(ctx, "default", "hist"); err != nil {
 		t.Fatal(err)
 	}
-	truths = append(truths, settleHist(t, c, r.store, "three hist allocations", 3, ""))
+	truths = append(truths, settleHist(t, c, r.store, "five hist allocations", 5, ""))
 
 	if _, _, err := c.Consul().ConfigEntries().Set(&consulapi.ServiceIntentionsConfigEntry{
 		Kind: consulapi.ServiceIntentions, Name: "hist-web",
@@ -237,7 +241,32 @@ func TestHistoryOnRealCluster(t *testing.T) {
 	}, nil); err != nil {
 		t.Fatal(err)
 	}
-	truths = append(truths, settleHist(t, c, r.store, "the intention", 3, "deny"))
+	truths = append(truths, settleHist(t, c, r.store, "the intention", 5, "deny"))
+
+	// A job update that replaces every allocation: one grouped entry.
+	job.TaskGroups[0].Tasks[0].Env = map[string]string{"HIST_VERSION": "2"}
+	if _, _, err := c.Nomad().Jobs().Register(job, nil); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(modelWait); ; time.Sleep(500 * time.Millisecond) {
+		tr := readTruth(t, c)
+		replaced := len(tr.allocs) == 5
+		for id := range tr.allocs {
+			if _, old := truths[3].allocs[id]; old {
+				replaced = false
+			}
+		}
+		if replaced {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the job update never replaced every allocation: %s", tr)
+		}
+	}
+	if err := c.WaitHealthy(ctx, "default", "hist"); err != nil {
+		t.Fatal(err)
+	}
+	truths = append(truths, settleHist(t, c, r.store, "five replaced allocations", 5, "deny"))
 
 	if err := c.Stop(ctx, "default", "hist", false); err != nil {
 		t.Fatal(err)
@@ -247,11 +276,11 @@ func TestHistoryOnRealCluster(t *testing.T) {
 		t.Logf("step %d at %s: %s", i, tr.at.Format(time.RFC3339Nano), tr)
 	}
 
-	// The timeline: each change, inside the window it happened in.
+	// The timeline: each change, inside the window it happened in; bursts
+	// of more than three allocations as one grouped entry.
 	q := history.Query{Since: truths[0].at.Add(-time.Minute)}
 	es := waitEntries(t, r.rec.Timeline, "every change", q, func(es []history.Entry) bool {
-		return countKind(es, history.KindAllocStopped, truths[3].at, truths[4].at, false)+
-			countKind(es, history.KindAllocsChanged, truths[3].at, truths[4].at, false) >= 3
+		return countKind(es, history.KindAllocsChanged, truths[4].at, truths[5].at, false) >= 5
 	})
 	for _, w := range []struct {
 		kind     history.Kind
@@ -259,9 +288,10 @@ func TestHistoryOnRealCluster(t *testing.T) {
 		want     int
 	}{
 		{history.KindAllocPlaced, 0, 1, 1},
-		{history.KindAllocPlaced, 1, 2, 2},
+		{history.KindAllocPlaced, 1, 2, 4},
 		{history.KindIntentionAdd, 2, 3, 1},
-		{history.KindAllocStopped, 3, 4, 3},
+		{history.KindAllocPlaced, 3, 4, 5},
+		{history.KindAllocStopped, 4, 5, 5},
 	} {
 		if got := countKind(es, w.kind, truths[w.from].at, truths[w.to].at, false) + countKind(es, history.KindAllocsChanged, truths[w.from].at, truths[w.to].at, false); got < w.want {
 			t.Errorf("%s between steps %d and %d: %d, want %d", w.kind, w.from, w.to, got, w.want)
@@ -272,6 +302,13 @@ func TestHistoryOnRealCluster(t *testing.T) {
 		case history.KindAllocPlaced, history.KindAllocStopped:
 			if e.Job == "hist" && (e.Namespace != "default" || e.Group != "web" || e.Alloc == "" || e.Node == "") {
 				t.Errorf("subjects missing: %+v", e)
+			}
+		case history.KindAllocsChanged:
+			if e.Job != "hist" || e.Group != "web" || len(e.Allocs) != e.Count {
+				t.Errorf("grouped entry: %+v", e)
+			}
+			if inWindow(e, truths[3].at, truths[4].at) && !strings.Contains(e.Summary, "job hist: 5 allocations replaced, version ") {
+				t.Errorf("the job update reads %q", e.Summary)
 			}
 		case history.KindIntentionAdd:
 			if e.Service != "hist-web" || !strings.Contains(e.Summary, "app → hist-web (deny)") {
@@ -314,9 +351,9 @@ func TestHistoryOnRealCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	r2 := startRecording(t, c, dir)
-	es = waitEntries(t, r2.rec.Timeline, "what changed while not watching", history.Query{Since: truths[4].at}, func(es []history.Entry) bool {
-		return countKind(es, history.KindAllocPlaced, truths[4].at, time.Now(), true) >= 1 &&
-			countKind(es, history.KindIntentionDel, truths[4].at, time.Now(), true) == 1
+	es = waitEntries(t, r2.rec.Timeline, "what changed while not watching", history.Query{Since: truths[5].at}, func(es []history.Entry) bool {
+		return countKind(es, history.KindAllocPlaced, truths[5].at, time.Now(), true) >= 1 &&
+			countKind(es, history.KindIntentionDel, truths[5].at, time.Now(), true) == 1
 	})
 	if old, _ := r2.rec.Timeline(context.Background(), q); countKind(old, history.KindIntentionAdd, truths[2].at, truths[3].at, false) != 1 {
 		t.Error("the history from before the restart is gone")

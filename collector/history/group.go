@@ -30,11 +30,17 @@ type Grouper struct {
 	// by default; tests shorten it).
 	Quiet  time.Duration
 	bursts map[string]*burst
+	// ready are the entries of bursts closed early (see Add).
+	ready []Entry
 }
 
 type burst struct {
 	first, last time.Time
 	unwatched   bool
+	// version is the newest job version the burst has seen; brought is
+	// set once it placed an allocation or updated one to a new version.
+	version uint64
+	brought bool
 	// changes are merged per allocation: the first before, the last after.
 	changes map[string]*AllocChange
 }
@@ -42,25 +48,42 @@ type burst struct {
 // NewGrouper returns an empty grouper.
 func NewGrouper() *Grouper { return &Grouper{Quiet: groupQuiet, bursts: map[string]*burst{}} }
 
-// Add adds an allocation change to its job's burst.
+// Add adds an allocation change to its job's burst. A burst closes early,
+// before the change joins a new one, when the change starts another
+// operation: an allocation of a newer job version than the burst already
+// brought (the next deployment; old allocations stopping before the new
+// ones arrive still make one replacement), or the stop of an allocation
+// the burst placed (a job run and stopped in quick succession would
+// otherwise merge into nothing).
 func (g *Grouper) Add(c AllocChange) {
 	a := cmp.Or(c.After, c.Before)
 	if a == nil {
 		return
 	}
 	k := a.Namespace + "\x00" + a.JobID
+	v := versionOf(c)
 	b := g.bursts[k]
+	if b != nil && !c.Unwatched {
+		prev := b.changes[a.ID]
+		if v > b.version && b.brought || prev != nil && prev.Before == nil && c.After == nil {
+			g.ready = append(g.ready, b.entries()...)
+			delete(g.bursts, k)
+			b = nil
+		}
+	}
 	if b == nil {
 		b = &burst{first: c.Time, changes: map[string]*AllocChange{}}
 		g.bursts[k] = b
 	}
 	b.last = c.Time
+	b.version = max(b.version, v)
+	b.brought = b.brought || c.After != nil && (c.Before == nil || c.Before.JobVersion != c.After.JobVersion)
 	b.unwatched = b.unwatched || c.Unwatched
 	if prev := b.changes[a.ID]; prev != nil {
 		// An entry's time is when its fact changed: a placement when the
 		// allocation appeared, a stop when it went, an update at its last
 		// change of address, ports or version (not at a status change).
-		if c.After == nil || prev.After != nil && !sameFacts(prev.After, c.After) {
+		if c.After == nil || prev.Before != nil && prev.After != nil && !sameFacts(prev.After, c.After) {
 			prev.Time = c.Time
 		}
 		prev.After = c.After
@@ -70,13 +93,25 @@ func (g *Grouper) Add(c AllocChange) {
 	b.changes[a.ID] = &cc
 }
 
+// versionOf is the newest job version a change shows.
+func versionOf(c AllocChange) uint64 {
+	var v uint64
+	for _, a := range []*model.Allocation{c.Before, c.After} {
+		if a != nil {
+			v = max(v, a.JobVersion)
+		}
+	}
+	return v
+}
+
 // Pending reports whether a burst is still open.
-func (g *Grouper) Pending() bool { return len(g.bursts) > 0 }
+func (g *Grouper) Pending() bool { return len(g.bursts) > 0 || len(g.ready) > 0 }
 
 // Flush returns the entries of the bursts that are over at now (all of
 // them when all is set), oldest first.
 func (g *Grouper) Flush(now time.Time, all bool) []Entry {
-	var out []Entry
+	out := g.ready
+	g.ready = nil
 	for _, k := range slices.Sorted(maps.Keys(g.bursts)) {
 		b := g.bursts[k]
 		if all || now.Sub(b.last) >= g.Quiet || now.Sub(b.first) >= groupMaxAge {

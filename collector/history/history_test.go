@@ -187,3 +187,47 @@ func TestGrouperTimes(t *testing.T) {
 		t.Errorf("stop = %+v", es)
 	}
 }
+
+// TestGrouperOperations: a job run, scaled, updated and stopped in quick
+// succession (as the real-cluster test does) gives one entry per operation,
+// not one burst that nets out to nothing.
+func TestGrouperOperations(t *testing.T) {
+	g := NewGrouper()
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	first := web("a0", 0, 20000)
+	g.Add(AllocChange{Time: at(0), After: first})
+	v1 := *first
+	v1.JobVersion = 1
+	g.Add(AllocChange{Time: at(2), Before: first, After: &v1})
+	var gen1, gen2 []*model.Allocation
+	for i := range 4 {
+		a := web(fmt.Sprintf("b%d", i), 1, 20010+i)
+		gen1 = append(gen1, a)
+		g.Add(AllocChange{Time: at(2), After: a})
+	}
+	gen1 = append(gen1, &v1)
+	for i := range 5 {
+		a := web(fmt.Sprintf("c%d", i), 2, 20020+i)
+		gen2 = append(gen2, a)
+		g.Add(AllocChange{Time: at(4), After: a})
+	}
+	for _, a := range gen1 {
+		g.Add(AllocChange{Time: at(5), Before: a})
+	}
+	for _, a := range gen2 {
+		g.Add(AllocChange{Time: at(7), Before: a})
+	}
+	var got []string
+	for _, e := range g.Flush(at(8), true) {
+		got = append(got, e.Time.Sub(t0).String()+" "+e.Summary)
+	}
+	want := []string{
+		"0s allocation web.g[0] placed: on node-1 at 172.26.64.0, ports http 10.0.0.1:20000→8080",
+		"2s job web: 4 allocations placed, 1 allocation updated in place, version 0 → version 1",
+		"4s job web: 5 allocations replaced, version 1 → version 2",
+		"7s job web: 5 allocations stopped",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

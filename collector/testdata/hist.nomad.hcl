@@ -5,6 +5,14 @@ job "hist" {
   group "web" {
     count = 1
 
+    # Replace every allocation at once, so a job update is one burst.
+    update {
+      max_parallel      = 5
+      min_healthy_time  = "1s"
+      healthy_deadline  = "1m"
+      progress_deadline = "2m"
+    }
+
     network {
       mode = "bridge"
       port "http" {
