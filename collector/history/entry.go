@@ -81,7 +81,9 @@ const maxGroupAllocs = 50
 // Query selects timeline entries. Empty fields match everything; subject
 // fields match a prefix, as the pages' filter does.
 type Query struct {
-	Namespace, Job, Group, Service, Node string
+	// Alloc matches an entry about the allocation, or a grouped entry
+	// listing it.
+	Namespace, Job, Group, Service, Node, Alloc string
 	Kinds                                []Kind
 	// Since and Until bound the entries' time (Until exclusive); zero is open.
 	Since, Until time.Time
@@ -102,7 +104,8 @@ func (q Query) Match(e Entry) bool {
 		return false
 	}
 	return prefix(e.Namespace, q.Namespace) && prefix(e.Job, q.Job) && prefix(e.Group, q.Group) &&
-		prefix(e.Service, q.Service) && (prefix(e.Node, q.Node) || prefix(e.NodeName, q.Node))
+		prefix(e.Service, q.Service) && (prefix(e.Node, q.Node) || prefix(e.NodeName, q.Node)) &&
+		(prefix(e.Alloc, q.Alloc) || slices.ContainsFunc(e.Allocs, func(id string) bool { return prefix(id, q.Alloc) }))
 }
 
 func prefix(v, p string) bool { return p == "" || strings.HasPrefix(v, p) }

@@ -231,3 +231,17 @@ func TestGrouperOperations(t *testing.T) {
 		t.Errorf("entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestQueryAlloc(t *testing.T) {
+	single := Entry{Kind: KindAllocPlaced, Alloc: "abc123"}
+	grouped := Entry{Kind: KindAllocsChanged, Allocs: []string{"def456", "abc999"}}
+	for _, c := range []struct {
+		q    string
+		e    Entry
+		want bool
+	}{{"abc1", single, true}, {"def", single, false}, {"abc9", grouped, true}, {"zzz", grouped, false}, {"", grouped, true}} {
+		if got := (Query{Alloc: c.q}).Match(c.e); got != c.want {
+			t.Errorf("Query{Alloc: %q}.Match(%+v) = %v", c.q, c.e, got)
+		}
+	}
+}

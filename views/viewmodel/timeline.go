@@ -13,6 +13,7 @@ const (
 	// ParamAt asks any page for the model as of a past time.
 	ParamAt      = "at"
 	ParamGroup   = "group"
+	ParamAlloc   = "alloc"
 	ParamService = "service"
 	ParamKind    = "kind"
 	ParamSince   = "since"
@@ -31,6 +32,7 @@ type TimelineQuery struct {
 	Group     string `json:"group,omitempty"`
 	Service   string `json:"service,omitempty"`
 	Node      string `json:"node,omitempty"`
+	Alloc     string `json:"alloc,omitempty"`
 	Kind      string `json:"kind,omitempty"`
 	Since     string `json:"since"`
 	Until     string `json:"until,omitempty"`
@@ -41,7 +43,7 @@ type TimelineQuery struct {
 func TimelineQueryFromQuery(q url.Values) TimelineQuery {
 	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
 	t := TimelineQuery{Namespace: get(ParamNamespace), Job: get(ParamJob), Group: get(ParamGroup), Service: get(ParamService),
-		Node: get(ParamNode), Kind: get(ParamKind), Since: get(ParamSince), Until: get(ParamUntil)}
+		Node: get(ParamNode), Alloc: get(ParamAlloc), Kind: get(ParamKind), Since: get(ParamSince), Until: get(ParamUntil)}
 	if t.Since == "" {
 		t.Since = defaultSince
 	}
@@ -52,7 +54,7 @@ func TimelineQueryFromQuery(q url.Values) TimelineQuery {
 func (t TimelineQuery) Values() url.Values {
 	q := url.Values{}
 	for k, v := range map[string]string{ParamNamespace: t.Namespace, ParamJob: t.Job, ParamGroup: t.Group, ParamService: t.Service,
-		ParamNode: t.Node, ParamKind: t.Kind, ParamSince: t.Since, ParamUntil: t.Until} {
+		ParamNode: t.Node, ParamAlloc: t.Alloc, ParamKind: t.Kind, ParamSince: t.Since, ParamUntil: t.Until} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -63,7 +65,7 @@ func (t TimelineQuery) Values() url.Values {
 // Query is the history query the filter means at now; an unreadable
 // time is an error for the page to show.
 func (t TimelineQuery) Query(now time.Time) (history.Query, error) {
-	q := history.Query{Namespace: t.Namespace, Job: t.Job, Group: t.Group, Service: t.Service, Node: t.Node, Limit: t.Limit}
+	q := history.Query{Namespace: t.Namespace, Job: t.Job, Group: t.Group, Service: t.Service, Node: t.Node, Alloc: t.Alloc, Limit: t.Limit}
 	var err error
 	if q.Since, err = history.ParseTime(t.Since, now); err != nil {
 		return q, err
