@@ -84,7 +84,7 @@ type Query struct {
 	// Alloc matches an entry about the allocation, or a grouped entry
 	// listing it.
 	Namespace, Job, Group, Service, Node, Alloc string
-	Kinds                                []Kind
+	Kinds                                       []Kind
 	// Since and Until bound the entries' time (Until exclusive); zero is open.
 	Since, Until time.Time
 	// Limit is the most entries returned, newest first (0: DefaultLimit).
