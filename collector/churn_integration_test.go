@@ -54,15 +54,35 @@ func TestChurnOracle(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Minute)
 	defer cancel()
 
+	// A second node for the drain: the live job prefers it, so draining it
+	// moves allocations to the first node (the examples stay there). It
+	// stays in the cluster afterwards, ineligible, so the tests after this
+	// one place nothing on it: a purged node can come back in the model
+	// after a Nomad restart (docs/reliability.md, "Open").
+	if _, err := c.StartClient(ctx, drainNode); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := setEligible(c, false); err != nil {
+			t.Errorf("make %s ineligible: %v", drainNode, err)
+		}
+	})
 	job, err := c.Run(ctx, "testdata/live.nomad.hcl")
 	if err != nil {
+		t.Fatal(err)
+	}
+	preferSecondNode(job)
+	if _, _, err := c.Nomad().Jobs().Register(job, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitHealthy(ctx, "default", "live"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		_ = c.Stop(context.Background(), "default", "live", true)
 		_, _ = c.Consul().ConfigEntries().Delete(consulapi.ServiceIntentions, "live-web", nil)
 	})
-	ops := churnOperations(c, job)
+	ops := churnOperations(c, job, t.Logf)
 	var converge []time.Duration
 	check := func(what string) {
 		t.Helper()
@@ -103,10 +123,24 @@ type churnOp struct {
 	run  func(context.Context, *rand.Rand) error
 }
 
+// drainNode is the second node's name: the live job prefers it, and the
+// "node drain" operation drains it.
+const drainNode = "churn-b"
+
+// preferSecondNode gives the live job an affinity for drainNode and a
+// migrate block that moves all its allocations at once after 1 s of health
+// (Nomad's default waits 10 s per allocation).
+func preferSecondNode(job *nomadapi.Job) {
+	weight, parallel, healthy := int8(100), 3, time.Second
+	job.Affinities = []*nomadapi.Affinity{{LTarget: "${node.unique.name}", RTarget: drainNode, Operand: "=", Weight: &weight}}
+	job.TaskGroups[0].Migrate = &nomadapi.MigrateStrategy{MaxParallel: &parallel, MinHealthyTime: &healthy}
+}
+
 // churnOperations are the changes an operator (or a failure) makes: scale,
 // update, stop/start, restart an allocation, write or delete an intention,
-// restart Consul or Nomad. Each returns once the cluster has settled.
-func churnOperations(c *devcluster.Cluster, job *nomadapi.Job) []churnOp {
+// restart Consul or Nomad, drain a node. Each returns once the cluster has
+// settled.
+func churnOperations(c *devcluster.Cluster, job *nomadapi.Job, logf func(string, ...any)) []churnOp {
 	jobs := c.Nomad().Jobs()
 	healthy := func(ctx context.Context) error { return c.WaitHealthy(ctx, "default", "live") }
 	register := func(ctx context.Context) error {
@@ -177,7 +211,77 @@ func churnOperations(c *devcluster.Cluster, job *nomadapi.Job) []churnOp {
 			}
 			return healthy(ctx)
 		}},
+		{"node drain", func(ctx context.Context, _ *rand.Rand) error {
+			return drainAndReturn(ctx, c, logf)
+		}},
 	}
+}
+
+// drainNodeID is the ID of drainNode.
+func drainNodeID(c *devcluster.Cluster) (string, error) {
+	stubs, _, err := c.Nomad().Nodes().List(nil)
+	if err != nil {
+		return "", err
+	}
+	for _, s := range stubs {
+		if s.Name == drainNode {
+			return s.ID, nil
+		}
+	}
+	return "", fmt.Errorf("no node %s", drainNode)
+}
+
+// setEligible makes drainNode eligible for placements, or not.
+func setEligible(c *devcluster.Cluster, eligible bool) error {
+	id, err := drainNodeID(c)
+	if err != nil {
+		return err
+	}
+	_, err = c.Nomad().Nodes().ToggleEligibility(id, eligible, nil)
+	return err
+}
+
+// drainAndReturn drains drainNode (its live allocations move to the first
+// node), waits until the drain is done, and makes the node eligible again.
+func drainAndReturn(ctx context.Context, c *devcluster.Cluster, logf func(string, ...any)) error {
+	nodes := c.Nomad().Nodes()
+	id, err := drainNodeID(c)
+	if err != nil {
+		return err
+	}
+	allocs, _, err := nodes.Allocations(id, nil)
+	if err != nil {
+		return err
+	}
+	moving := 0
+	for _, a := range allocs {
+		if a.JobID == "live" && !model.TerminalClientStatus(a.ClientStatus) {
+			moving++
+		}
+	}
+	logf("draining %s: %d live allocations to move", drainNode, moving)
+	spec := &nomadapi.DrainSpec{Deadline: time.Minute}
+	if _, err := nodes.UpdateDrainOpts(id, &nomadapi.DrainOptions{DrainSpec: spec}, nil); err != nil {
+		return err
+	}
+	for {
+		n, _, err := nodes.Info(id, nil)
+		if err != nil {
+			return err
+		}
+		if n.DrainStrategy == nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if err := setEligible(c, true); err != nil {
+		return err
+	}
+	return c.WaitHealthy(ctx, "default", "live")
 }
 
 // waitNoAllocs waits until the live job has no running allocation.
@@ -216,8 +320,10 @@ func freezeNomad(ctx context.Context, t *testing.T, c *devcluster.Cluster, store
 			_ = c.ThawNomad()
 		}
 	}()
-	// The watchdog counts 25 s from the last heartbeat (Nomad sends one
-	// every ~10 s), so stale comes 15-26 s after the freeze.
+	// The watchdog probes Nomad after 20 s without a frame or heartbeat
+	// (Nomad sends one every 30 s when idle) and calls the data stale when
+	// the probe is not answered within 5 s, so stale comes at most ~26 s
+	// after the freeze.
 	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
 	err := waitState(wctx, store, model.StateStale)
 	wcancel()
