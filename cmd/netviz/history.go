@@ -87,6 +87,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&q.Service, "service", "", "only this service (prefix)")
 	fs.StringVar(&q.Node, "node", "", "only this node, by ID or name (prefix)")
 	fs.StringVar(&q.Namespace, "namespace", "", "only this namespace (prefix)")
+	fs.StringVar(&q.Alloc, "alloc", "", "only this allocation, by ID (prefix)")
 	fs.StringVar(&kinds, "kind", "", "only these kinds, comma-separated: "+kindList())
 	fs.IntVar(&q.Limit, "limit", history.DefaultLimit, "at most this many entries, the newest")
 	fs.BoolVar(&asJSON, "json", false, "print JSON (the /api/v1/timeline body)")
