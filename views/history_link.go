@@ -33,3 +33,24 @@ func historyHref(view string) string {
 	q.Set(viewmodel.ParamSince, "24h")
 	return "/timeline?" + q.Encode()
 }
+
+// warningHistoryHref is what changed in the 15 minutes before a finding,
+// about its first subject: the question a warning raises first.
+func warningHistoryHref(subjects []string) string {
+	q := url.Values{viewmodel.ParamSince: {"15m"}}
+	if len(subjects) > 0 {
+		kind, id, _ := strings.Cut(subjects[0], "/")
+		switch kind {
+		case "alloc":
+			q.Set(viewmodel.ParamAlloc, id)
+		case "task":
+			alloc, _, _ := strings.Cut(id, "/")
+			q.Set(viewmodel.ParamAlloc, alloc)
+		case "node":
+			q.Set(viewmodel.ParamNode, id)
+		case "service":
+			q.Set(viewmodel.ParamService, id)
+		}
+	}
+	return "/timeline?" + q.Encode()
+}
