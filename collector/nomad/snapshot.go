@@ -166,9 +166,9 @@ func (st *state) keepForbidden(prev *model.Snapshot) {
 }
 
 // readChangedAllocs lists every allocation with its resources and returns
-// those new or changed since prev's reading (or marked for re-reading by
-// anti-entropy), to be converted, and prev's allocations that are still
-// current. It cannot ask Nomad for the changed ones alone: Nomad 1.6's
+// those new or changed since prev's reading, or at another job version than
+// prev holds (or marked for re-reading by anti-entropy), to be converted,
+// and prev's allocations that are still current. It cannot ask Nomad for the changed ones alone: Nomad 1.6's
 // filter expressions (go-bexpr) have no ordering operators, and
 // "ModifyIndex >= N" is refused with a 400, which left every catch-up after
 // a burst failing, the status down (docs/perf.md, "Collector at scale").
@@ -185,7 +185,10 @@ func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot) (u
 		if !liveAlloc(a) {
 			continue
 		}
-		if cur := prev.Allocation(a.ID); cur != nil && cur.ModifyIndex >= a.ModifyIndex && !forced[a.ID] {
+		// The list's JobVersion is Nomad's word; the model's came from an
+		// event, resolved against the job versions cached then, which miss
+		// one whose Job event was lost in a dropped stream.
+		if cur := prev.Allocation(a.ID); cur != nil && cur.ModifyIndex >= a.ModifyIndex && cur.JobVersion == a.JobVersion && !forced[a.ID] {
 			kept = append(kept, cur)
 			continue
 		}

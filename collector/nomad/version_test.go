@@ -31,3 +31,33 @@ func TestStoppedAllocationKeepsItsVersion(t *testing.T) {
 		t.Errorf("the model differs from a fresh read:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestCatchUpRepairsAVersionResolvedWithoutItsJob: an allocation event of a
+// job version whose Job event never arrived (lost in a dropped stream) is
+// resolved against the versions cached, the old one. The next catch-up
+// must take the version from Nomad's list, although the allocation's
+// ModifyIndex has not moved (the scale harness: 525 allocations shown at
+// the old version, connected, until anti-entropy).
+func TestCatchUpRepairsAVersionResolvedWithoutItsJob(t *testing.T) {
+	noLeaks(t)
+	f := newFakeNomad(t)
+	seedCluster(f, 0)
+	s, store := newFakeSource(t, f, WithStaleAfter(time.Minute), WithAntiEntropy(0))
+	if _, _, err := s.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	f.putJob(fakeJob("web", 1, 0)) // its event is lost
+	f.applyEvents(t, s, f.putAlloc(fakeAlloc("a1", "n1", "web", 1, 21001, "")))
+	if a := store.Snapshot().Allocation("a1"); a == nil || a.JobVersion != 0 {
+		t.Fatalf("setup: a1 = %+v, want it resolved to the cached version 0", a)
+	}
+	if _, _, err := s.catchUp(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if a := store.Snapshot().Allocation("a1"); a == nil || a.JobVersion != 1 {
+		t.Errorf("after the catch-up a1 = %+v, want version 1 as Nomad lists it", a)
+	}
+	if got, want := nomadSide(t, store.Snapshot()), freshSync(t, f); got != want {
+		t.Errorf("the model differs from a fresh read:\n got %s\nwant %s", got, want)
+	}
+}
