@@ -12,8 +12,12 @@ func hclString(s string) string { return strconv.Quote(s) }
 // consulConfig is a single-server Consul with Connect, its HTTP API on
 // loopback and on a unix socket. The socket is how raw_exec sidecar tasks
 // (Consul's built-in proxy) reach the agent from inside a bridge namespace,
-// where 127.0.0.1 is the namespace's own loopback.
+// where 127.0.0.1 is the namespace's own loopback. With Join set it is a
+// client agent instead (an extra node's own Consul, ClientOptions.OwnConsul)
+// that joins the server's Serf LAN address.
 type consulConfig struct {
+	// NodeName defaults to "netviz-dev" (the server's).
+	NodeName, Join                       string
 	DataDir                              string
 	Socket                               string
 	HTTP, GRPC, SerfLAN, SerfWAN, Server int
@@ -22,11 +26,17 @@ type consulConfig struct {
 }
 
 func (c consulConfig) render() string {
+	name, role := c.NodeName, "server = true\nbootstrap_expect = 1"
+	if name == "" {
+		name = "netviz-dev"
+	}
+	if c.Join != "" {
+		role = "server = false\nretry_join = [" + hclString(c.Join) + "]"
+	}
 	return fmt.Sprintf(`datacenter = "dc1"
-node_name = "netviz-dev"
+node_name = %s
 data_dir = %s
-server = true
-bootstrap_expect = 1
+%s
 bind_addr = "127.0.0.1"
 client_addr = "127.0.0.1"
 advertise_addr = "127.0.0.1"
@@ -50,7 +60,7 @@ connect {
 ui_config {
   enabled = true
 }
-`, hclString(c.DataDir), hclString("127.0.0.1 unix://"+c.Socket), c.HTTP, c.GRPC, c.SerfLAN, c.SerfWAN, c.Server) + c.ExtraHCL
+`, hclString(name), hclString(c.DataDir), role, hclString("127.0.0.1 unix://"+c.Socket), c.HTTP, c.GRPC, c.SerfLAN, c.SerfWAN, c.Server) + c.ExtraHCL
 }
 
 // nomadConfig is a Nomad agent: server+client for the first agent of a
