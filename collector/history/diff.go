@@ -105,7 +105,9 @@ func serviceEntries(b, a map[string]*model.Service) []Entry {
 		case old.Address != s.Address || old.Port != s.Port:
 			out = append(out, serviceSubject(Entry{Kind: KindServiceMoved, Before: instanceText(old), After: instanceText(s),
 				Summary: fmt.Sprintf("service %s moved %s → %s", s.Name, addrText(old.Address, old.Port), addrText(s.Address, s.Port))}, s))
-		case old.Health != s.Health:
+		case old.Health != s.Health && old.Health != model.HealthUnknown && s.Health != model.HealthUnknown:
+			// Unknown is netviz not knowing yet (a first read before
+			// the health poll, a restart), not a state of the service.
 			out = append(out, serviceSubject(Entry{Kind: KindHealth, Before: old.Health, After: s.Health,
 				Summary: fmt.Sprintf("service %s at %s: %s → %s", s.Name, addrText(s.Address, s.Port), old.Health, s.Health)}, s))
 		}

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -167,6 +168,21 @@ func (r *Recorder) Status() model.SourceStatus {
 	return r.status
 }
 
+// startSettle is how long the model must hold still after the first read
+// before history takes it as the cluster: on the real cluster a Nomad
+// stream opened before the read replayed buffered events on top of it,
+// bringing back for a moment ten allocations stopped seconds earlier,
+// which a restart's comparison took for changes made while netviz was away.
+const (
+	startSettle  = 2 * time.Second
+	startMaxWait = 30 * time.Second
+)
+
+// dataChanged reports whether a delta changed more than the sources' status.
+func dataChanged(d model.Delta) bool {
+	return d.Full || slices.ContainsFunc(d.Changed, func(k string) bool { return k != model.KeyStatus })
+}
+
 // synced reports whether a snapshot holds a complete first read: history
 // compares and records only from then on, so that a model still filling
 // is not taken for allocations that stopped.
@@ -193,6 +209,10 @@ func (r *Recorder) consume(ctx context.Context, last *model.Snapshot) {
 	var prev *model.Snapshot
 	var lastCheckpoint time.Time
 	var sinceCheckpoint int
+	// settling is when the model last changed after it first looked
+	// synced (at firstSynced): history starts once it has held still for
+	// startSettle, or after startMaxWait in a cluster that never does.
+	var settling, firstSynced time.Time
 	for {
 		select {
 		case d, ok := <-deltas:
@@ -201,18 +221,24 @@ func (r *Recorder) consume(ctx context.Context, last *model.Snapshot) {
 				return
 			}
 			snap := d.Snapshot
-			if snap == nil || prev == nil && !synced(snap) {
+			if snap == nil {
 				continue
+			}
+			if prev == nil {
+				switch {
+				case !synced(snap):
+					settling, firstSynced = time.Time{}, time.Time{}
+				case settling.IsZero():
+					settling, firstSynced = d.Time, d.Time
+				case dataChanged(d):
+					settling = d.Time
+				}
+				continue
+			}
+			if d.Version <= prev.Version() {
+				continue // already in the snapshot history started from
 			}
 			b := &batch{}
-			if prev == nil {
-				b.entries = r.started(last, snap, d.Time, g)
-				b.checkpoint, b.checkpointAt = snap, d.Time
-				lastCheckpoint, sinceCheckpoint = d.Time, 0
-				prev = snap
-				r.enqueue(b, false)
-				continue
-			}
 			entries, allocs := history.Diff(prev, snap, d.Changed, d.Full, d.Time)
 			for _, a := range allocs {
 				g.Add(a)
@@ -232,6 +258,11 @@ func (r *Recorder) consume(ctx context.Context, last *model.Snapshot) {
 			prev = snap
 			r.enqueue(b, false)
 		case now := <-tick.C:
+			if snap := r.store.Snapshot(); prev == nil && !settling.IsZero() && synced(snap) &&
+				(now.Sub(settling) >= startSettle || now.Sub(firstSynced) >= startMaxWait) {
+				r.enqueue(&batch{entries: r.started(last, snap, now, g), checkpoint: snap, checkpointAt: now}, false)
+				lastCheckpoint, sinceCheckpoint, prev = now, 0, snap
+			}
 			if g.Pending() {
 				if es := g.Flush(now, false); len(es) > 0 {
 					r.enqueue(&batch{entries: es}, false)
