@@ -27,9 +27,9 @@ import (
 
 var (
 	tabsFlag     = flag.String("scale.tabs", "1,100", "TestScaleWeb: comma-separated numbers of open browser tabs to measure pushes with")
-	pagesFlag    = flag.String("scale.push-pages", "/,/topology", "TestScaleWeb: comma-separated pages the clients show while pushes are measured (/ and /topology)")
+	pagesFlag    = flag.String("scale.push-pages", "/topology,/", "TestScaleWeb: comma-separated pages the clients show while pushes are measured (/ and /topology)")
 	realTabsFlag = flag.Int("scale.real-tabs", 5, "TestScaleWeb: at most this many of the clients are Chromium tabs, the rest websocket clients (100 tabs overloaded 2 cores)")
-	roundsFlag   = flag.Int("scale.rounds", 20, "TestScaleWeb: cluster changes (scale one job up or down by one) per tab count")
+	roundsFlag   = flag.Int("scale.rounds", 10, "TestScaleWeb: cluster changes (scale one job up or down by one) per tab count")
 )
 
 // TestScaleWeb measures netviz's web server on a real scale cluster: every
