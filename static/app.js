@@ -1,5 +1,6 @@
 // netviz page script: shows the live connection's state, reloads the page
-// when a push says the page changed kind, and sorts tables by column.
+// when a push says the page changed kind, sorts tables by column, and moves
+// the "as of" banner's time slider.
 (function () {
   "use strict";
 
@@ -66,6 +67,24 @@
     var desc = !!(prev && prev.col === th.cellIndex && !prev.desc);
     sortState[key] = { col: th.cellIndex, desc: desc };
     sortTable(table, th.cellIndex, desc);
+  });
+
+  // The "as of" banner's time slider (Unix seconds, from the oldest
+  // recorded time to now): moving it shows the time in the form's text
+  // field; letting go submits the form, which goes to ?at=. Without this
+  // script the slider does nothing and the text field works alone.
+  function sliderField(slider) {
+    var form = slider.form;
+    return form ? form.querySelector('input[name="at"]') : null;
+  }
+  document.addEventListener("input", function (ev) {
+    var slider = ev.target.closest ? ev.target.closest("input[data-at-slider]") : null;
+    var field = slider && sliderField(slider);
+    if (field) field.value = new Date(Number(slider.value) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  });
+  document.addEventListener("change", function (ev) {
+    var slider = ev.target.closest ? ev.target.closest("input[data-at-slider]") : null;
+    if (slider && sliderField(slider)) slider.form.submit();
   });
 
   // Re-apply the chosen order after a push replaced a table.

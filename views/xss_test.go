@@ -9,6 +9,7 @@ import (
 	"github.com/netviz/netviz/collector/model/reach"
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/diagram"
 	"github.com/netviz/netviz/views/viewmodel"
 )
 
@@ -21,22 +22,23 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 	svc, _ := viewmodel.NewServiceView(snap, "svc "+fixture.HostileText)
 	f := viewmodel.Filter{Text: fixture.HostileText, Job: fixture.HostileText}
 	pages := map[string]views.Page{
-		"overview":    views.OverviewPage(chrome(snap, "/?q="+fixture.HostileText), viewmodel.NewOverview(snap, viewmodel.Filter{})),
-		"filtered":    views.OverviewPage(chrome(snap, "/"), viewmodel.NewOverview(snap, f)),
-		"topology":    views.TopologyPage(chrome(snap, "/topology"), snap, viewmodel.Filter{}),
-		"allocation":  views.AllocationPage(chrome(snap, "/"), snap, viewmodel.NewAllocationView(snap, a)),
-		"node":        views.NodePage(chrome(snap, "/"), viewmodel.NewNodeView(snap, snap.Node(fixture.HostileNode))),
-		"services":    views.ServicesPage(chrome(snap, "/"), viewmodel.NewServiceList(snap, viewmodel.Filter{})),
-		"service":     views.ServicePage(chrome(snap, "/"), svc),
-		"reach":       views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, "job "+fixture.HostileText+"/group "+fixture.HostileText, "svc "+fixture.HostileText, reach.Window{}), viewmodel.ReachSuggestions(snap)),
-		"reach error": views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, fixture.HostileText, "x", reach.Window{}), nil),
-		"not found":   views.NotFoundPage(chrome(snap, "/"), "node", fixture.HostileText),
-		"candidates":  views.CandidatesPage(chrome(snap, "/"), viewmodel.Candidates{Query: fixture.HostileText}),
-		"check":       views.CheckPage(chrome(snap, ""), hostileCheck()),
-		"check parse": views.CheckPage(chrome(snap, ""), views.CheckView{Form: hostileCheck().Form, ParseError: "job.nomad.hcl:1,1-2: " + fixture.HostileText}),
-		"timeline":    views.TimelinePage(chrome(snap, ""), hostileTimeline()),
-		"diff":        views.DiffPage(chrome(snap, ""), viewmodel.NewDiff(fixture.HostileText, "", fixture.Epoch, fixture.Epoch, hostileEntries(), nil)),
-		"as of":       views.OverviewPage(asOfChrome(snap), viewmodel.NewOverview(snap, viewmodel.Filter{})),
+		"overview":     views.OverviewPage(chrome(snap, "/?q="+fixture.HostileText), viewmodel.NewOverview(snap, viewmodel.Filter{})),
+		"filtered":     views.OverviewPage(chrome(snap, "/"), viewmodel.NewOverview(snap, f)),
+		"topology":     views.TopologyPage(chrome(snap, "/topology"), snap, viewmodel.Filter{}),
+		"allocation":   views.AllocationPage(chrome(snap, "/"), snap, viewmodel.NewAllocationView(snap, a)),
+		"node":         views.NodePage(chrome(snap, "/"), viewmodel.NewNodeView(snap, snap.Node(fixture.HostileNode))),
+		"services":     views.ServicesPage(chrome(snap, "/"), viewmodel.NewServiceList(snap, viewmodel.Filter{})),
+		"service":      views.ServicePage(chrome(snap, "/"), svc),
+		"reach":        views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, "job "+fixture.HostileText+"/group "+fixture.HostileText, "svc "+fixture.HostileText, reach.Window{}), viewmodel.ReachSuggestions(snap)),
+		"reach error":  views.ReachPage(chrome(snap, "/"), viewmodel.NewReachView(snap, fixture.HostileText, "x", reach.Window{}), nil),
+		"not found":    views.NotFoundPage(chrome(snap, "/"), "node", fixture.HostileText),
+		"candidates":   views.CandidatesPage(chrome(snap, "/"), viewmodel.Candidates{Query: fixture.HostileText}),
+		"check":        views.CheckPage(chrome(snap, ""), hostileCheck()),
+		"check parse":  views.CheckPage(chrome(snap, ""), views.CheckView{Form: hostileCheck().Form, ParseError: "job.nomad.hcl:1,1-2: " + fixture.HostileText}),
+		"timeline":     views.TimelinePage(chrome(snap, ""), hostileTimeline()),
+		"diff":         views.DiffPage(chrome(snap, ""), viewmodel.NewDiff(fixture.HostileText, "", fixture.Epoch, fixture.Epoch, hostileEntries(), nil), nil, diagram.Marks{}, fixture.HostileText),
+		"diff picture": hostileDiff(t),
+		"as of":        views.OverviewPage(asOfChrome(snap), viewmodel.NewOverview(snap, viewmodel.Filter{})),
 	}
 	for name, p := range pages {
 		t.Run(name, func(t *testing.T) {

@@ -9,11 +9,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/netviz/netviz/collector/history"
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/views"
+	"github.com/netviz/netviz/views/diagram"
 	"github.com/netviz/netviz/views/viewmodel"
 )
 
@@ -24,6 +26,9 @@ type History interface {
 	At(ctx context.Context, t time.Time) (*model.Snapshot, error)
 	// Timeline returns the entries q selects, newest first.
 	Timeline(ctx context.Context, q history.Query) ([]history.Entry, error)
+	// Oldest is the earliest time At can rebuild (zero when nothing is
+	// recorded): the "as of" banner's slider starts there.
+	Oldest(ctx context.Context) (time.Time, error)
 }
 
 // pastKey holds, in a request's echo context, the past snapshot ?at= asked for.
@@ -36,6 +41,8 @@ const headerAsOf = "Netviz-As-Of"
 type past struct {
 	snap *model.Snapshot
 	at   time.Time
+	// oldest is where history begins (zero if unknown).
+	oldest time.Time
 }
 
 // timeTravel serves any page or /api/v1 twin with ?at=<time> from the model
@@ -59,7 +66,8 @@ func (s *Server) timeTravel(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return s.pastError(c, http.StatusNotFound, fmt.Sprintf("no picture as of %s: %v", at.UTC().Format(time.RFC3339), err))
 		}
-		c.Set(pastKey, past{snap: snap, at: at})
+		oldest, _ := s.history.Oldest(c.Request().Context()) // no slider without it
+		c.Set(pastKey, past{snap: snap, at: at, oldest: oldest})
 		c.Response().Header().Set(headerAsOf, at.UTC().Format(time.RFC3339Nano))
 		return next(c)
 	}
@@ -112,6 +120,7 @@ func asOf(c echo.Context, p views.Page) views.Page {
 	p.Chrome.View = "" // a past page never changes
 	p.Chrome.AsOf = &views.AsOf{
 		Time: pa.at, Version: pa.snap.Version(), Path: u.Path, Params: params, Live: live,
+		Oldest: pa.oldest, Now: time.Now(),
 		Earlier:  viewmodel.AtHref(live, pa.at.Add(-time.Minute)),
 		Later:    viewmodel.AtHref(live, pa.at.Add(time.Minute)),
 		Timeline: "/timeline?" + url.Values{viewmodel.ParamSince: {pa.at.Add(-15 * time.Minute).UTC().Format(time.RFC3339)}, viewmodel.ParamUntil: {pa.at.UTC().Format(time.RFC3339)}}.Encode(),
@@ -195,18 +204,34 @@ func visible(es []history.Entry, sc model.Scope) []history.Entry {
 
 // serveDiff answers /diff and /api/v1/diff: the model at ?from= against
 // the model at ?to= (default now), compared as the recorder compares
-// consecutive versions, with a job's allocation changes grouped.
+// consecutive versions, with a job's allocation changes grouped. The page
+// also draws the later model with what changed marked.
 func (s *Server) serveDiff(c echo.Context) error {
-	d, status := s.diff(c)
+	d, status, before, after := s.diff(c)
 	if strings.HasPrefix(c.Path(), "/api/") {
 		return c.JSON(status, d)
 	}
+	var pic templ.Component
+	var marks diagram.Marks
+	why := ""
+	if before != nil {
+		var merged *model.Snapshot
+		merged, marks = views.DiffPicture(before, after, d.From)
+		ctx, cancel := context.WithTimeout(c.Request().Context(), diffDrawTimeout)
+		defer cancel()
+		var err error
+		if pic, err = diagram.Check(ctx, merged, viewmodel.Filter{}, marks); err != nil {
+			why = "The diagram could not be drawn: " + err.Error()
+		}
+	}
 	snap := s.src.Snapshot()
 	ch := views.Chrome{Assets: s.assets, Version: snap.Version(), Status: snap.Status()}
-	return render(c, status, views.Document(views.DiffPage(ch, d)))
+	return render(c, status, views.Document(views.DiffPage(ch, d, pic, marks, why)))
 }
 
-func (s *Server) diff(c echo.Context) (viewmodel.Diff, int) {
+// diff compares the models at ?from= and ?to=, and returns them (nil when
+// either cannot be read) under the viewer's scope.
+func (s *Server) diff(c echo.Context) (viewmodel.Diff, int, *model.Snapshot, *model.Snapshot) {
 	now := time.Now()
 	fromText, toText := strings.TrimSpace(c.QueryParam(viewmodel.ParamFrom)), strings.TrimSpace(c.QueryParam(viewmodel.ParamTo))
 	if fromText == "" {
@@ -217,20 +242,23 @@ func (s *Server) diff(c echo.Context) (viewmodel.Diff, int) {
 	if err == nil && toText != "" {
 		to, err = history.ParseTime(toText, now)
 	}
+	fail := func(from, to time.Time, err error, status int) (viewmodel.Diff, int, *model.Snapshot, *model.Snapshot) {
+		return viewmodel.NewDiff(fromText, toText, from, to, nil, err), status, nil, nil
+	}
 	if err != nil {
-		return viewmodel.NewDiff(fromText, toText, time.Time{}, time.Time{}, nil, fmt.Errorf("bad time: %w", err)), http.StatusBadRequest
+		return fail(time.Time{}, time.Time{}, fmt.Errorf("bad time: %w", err), http.StatusBadRequest)
 	}
 	if s.history == nil {
-		return viewmodel.NewDiff(fromText, toText, from, to, nil, errors.New("netviz records no history (serve --history=false)")), http.StatusServiceUnavailable
+		return fail(from, to, errors.New("netviz records no history (serve --history=false)"), http.StatusServiceUnavailable)
 	}
 	ctx := c.Request().Context()
 	a, err := s.history.At(ctx, from)
 	if err != nil {
-		return viewmodel.NewDiff(fromText, toText, from, to, nil, fmt.Errorf("no picture as of %s: %w", from.UTC().Format(time.RFC3339), err)), http.StatusNotFound
+		return fail(from, to, fmt.Errorf("no picture as of %s: %w", from.UTC().Format(time.RFC3339), err), http.StatusNotFound)
 	}
 	b, err := s.history.At(ctx, to)
 	if err != nil {
-		return viewmodel.NewDiff(fromText, toText, from, to, nil, fmt.Errorf("no picture as of %s: %w", to.UTC().Format(time.RFC3339), err)), http.StatusNotFound
+		return fail(from, to, fmt.Errorf("no picture as of %s: %w", to.UTC().Format(time.RFC3339), err), http.StatusNotFound)
 	}
 	sc := s.scopeOf(c)
 	if !sc.All {
@@ -241,8 +269,12 @@ func (s *Server) diff(c echo.Context) (viewmodel.Diff, int) {
 	for _, ch := range allocs {
 		g.Add(ch)
 	}
-	return viewmodel.NewDiff(fromText, toText, from, to, append(g.Flush(to, true), entries...), nil), http.StatusOK
+	return viewmodel.NewDiff(fromText, toText, from, to, append(g.Flush(to, true), entries...), nil), http.StatusOK, a, b
 }
+
+// diffDrawTimeout bounds the wait for the diff's picture (laid out for the
+// one request, never cached); past it the page shows the list alone.
+const diffDrawTimeout = 20 * time.Second
 
 // parseLimit reads ?limit=, capped so one request cannot read the whole store.
 func parseLimit(s string) (int, error) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -108,7 +109,18 @@ func TestTimeTravel(t *testing.T) {
 		d.Entries[0].Kind != history.KindAllocStopped || d.Entries[0].Alloc != fixture.AllocIngress2 {
 		t.Errorf("diff: %d %s", code, body)
 	}
-	if code, _, page := getAsOf(t, ts.URL+"/diff?from="+at); code != http.StatusOK || !strings.Contains(page, `data-kind="alloc-stopped"`) {
+	code, _, page = getAsOf(t, ts.URL+"/diff?from="+at)
+	if code != http.StatusOK || !strings.Contains(page, `data-kind="alloc-stopped"`) {
 		t.Errorf("diff page: %d", code)
+	}
+	// The picture draws the stopped allocation from then, marked removed.
+	if !strings.Contains(page, `data-testid="diff-diagram"`) ||
+		!regexp.MustCompile(`class="ns[^"]* removed" data-testid="ns-`+fixture.AllocIngress2).MatchString(page) {
+		t.Errorf("diff picture: no removed box for %s", fixture.AllocIngress2)
+	}
+	// A past page's banner has the time slider over what history holds.
+	code, _, page = getAsOf(t, ts.URL+"/topology?at="+at)
+	if code != http.StatusOK || !strings.Contains(page, `data-testid="as-of-slider"`) {
+		t.Errorf("past topology: %d, no time slider", code)
 	}
 }

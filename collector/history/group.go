@@ -83,7 +83,7 @@ func (g *Grouper) Add(c AllocChange) {
 		// An entry's time is when its fact changed: a placement when the
 		// allocation appeared, a stop when it went, an update at its last
 		// change of address, ports or version (not at a status change).
-		if c.After == nil || prev.Before != nil && prev.After != nil && !sameFacts(prev.After, c.After) {
+		if c.After == nil || prev.Before != nil && prev.After != nil && !SameFacts(prev.After, c.After) {
 			prev.Time = c.Time
 		}
 		prev.After = c.After
@@ -135,7 +135,7 @@ func (b *burst) entries() []Entry {
 			placed = append(placed, c)
 		case c.After == nil:
 			stopped = append(stopped, c)
-		case !sameFacts(c.Before, c.After):
+		case !SameFacts(c.Before, c.After):
 			updated = append(updated, c)
 		}
 	}
@@ -286,10 +286,10 @@ func upstreamService(k string) string {
 	return name
 }
 
-// sameFacts reports whether two readings of an allocation agree on what
+// SameFacts reports whether two readings of an allocation agree on what
 // history tells: its network facts and job version. A namespace address
 // that was unknown and is now filled in is netviz learning, not a change.
-func sameFacts(b, a *model.Allocation) bool {
+func SameFacts(b, a *model.Allocation) bool {
 	if b.JobVersion != a.JobVersion {
 		return false
 	}

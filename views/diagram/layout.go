@@ -49,6 +49,9 @@ type HostBox struct {
 	NodeID, Name, Address string
 	Href, TestID, Title   string
 	Ruler                 Ruler
+	// Mark is an extra CSS class: the diff between two times' "added",
+	// "changed" or "removed".
+	Mark string
 }
 
 // Ruler is a host's port space 0…65535 drawn as a band.
@@ -87,7 +90,8 @@ type NamespaceBox struct {
 	// host's own network, drawn in another style.
 	HostNetwork bool
 	Count       int
-	// Mark is an extra CSS class: a job check's "new" or "changed".
+	// Mark is an extra CSS class: a job check's "new" or "changed"; a diff's "added",
+	// "changed" or "removed".
 	Mark string
 }
 
@@ -96,7 +100,8 @@ type TaskBox struct {
 	Rect
 	Name, Driver, Lifecycle string
 	Href, TestID, Title     string
-	// Mark is an extra CSS class: a job check's "changed".
+	// Mark is an extra CSS class: a job check's "changed"; a diff's
+	// "changed" or "removed".
 	Mark string
 }
 
@@ -105,7 +110,8 @@ type ProxyBox struct {
 	Rect
 	Service, Port       string
 	Href, TestID, Title string
-	// Mark is an extra CSS class: a job check's "changed".
+	// Mark is an extra CSS class: a job check's "changed"; a diff's
+	// "changed" or "removed".
 	Mark string
 }
 
@@ -119,7 +125,8 @@ type PinBox struct {
 	Href, TestID, Title string
 	// OnProxy is true for a sidecar's public port: the proxy box carries it.
 	OnProxy bool
-	// Mark is an extra CSS class: a job check's "changed".
+	// Mark is an extra CSS class: a job check's "changed"; a diff's
+	// "changed" or "removed".
 	Mark string
 }
 

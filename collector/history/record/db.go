@@ -306,6 +306,17 @@ func (d *db) checkpointSnapshot(ctx context.Context, id, t int64) (*model.Snapsh
 	return d.cpSnap, nil
 }
 
+// oldest is the earliest time the model can be rebuilt at: the first
+// checkpoint kept (zero if there is none).
+func (d *db) oldest(ctx context.Context) (time.Time, error) {
+	var t sql.NullInt64
+	err := d.sql.QueryRowContext(ctx, "SELECT min(t) FROM checkpoints").Scan(&t)
+	if err != nil || !t.Valid {
+		return time.Time{}, err
+	}
+	return time.Unix(0, t.Int64), nil
+}
+
 // latest is the time of the last thing stored (zero if nothing is).
 func (d *db) latest(ctx context.Context) (time.Time, error) {
 	var t sql.NullInt64

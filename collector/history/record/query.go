@@ -35,6 +35,16 @@ func (r *Recorder) Timeline(ctx context.Context, q history.Query) ([]history.Ent
 	return d.timeline(ctx, q)
 }
 
+// Oldest is the earliest time At can rebuild (zero when nothing is
+// recorded): the start of the retention window.
+func (r *Recorder) Oldest(ctx context.Context) (time.Time, error) {
+	d, err := r.reader()
+	if err != nil {
+		return time.Time{}, err
+	}
+	return d.oldest(ctx)
+}
+
 func (r *Recorder) reader() (*db, error) {
 	if d := r.current(); d != nil {
 		return d, nil
@@ -65,6 +75,10 @@ func (r *Reader) At(ctx context.Context, t time.Time) (*model.Snapshot, error) {
 func (r *Reader) Timeline(ctx context.Context, q history.Query) ([]history.Entry, error) {
 	return r.db.timeline(ctx, q)
 }
+
+// Oldest is the earliest time At can rebuild (zero when nothing is
+// recorded).
+func (r *Reader) Oldest(ctx context.Context) (time.Time, error) { return r.db.oldest(ctx) }
 
 // Close closes the database.
 func (r *Reader) Close() error { return r.db.close() }
