@@ -39,8 +39,10 @@ type Marks struct {
 	Ports, Tasks, Services map[string]bool
 }
 
-// Check draws a job check's dry run: snap (the model with the job placed)
-// narrowed by f, in the topology's visual language, with m's marks. It is
+// Check draws a marked picture: a job check's dry run (snap is the model
+// with the job placed), or the diff between two times (snap is the later
+// model with what disappeared put back), narrowed by f, in the topology's
+// visual language, with m's marks. It is
 // laid out for this call only and neither cached nor remembered as a
 // view's latest picture: the page that asks keeps nothing. ctx bounds the
 // wait for Graphviz.
