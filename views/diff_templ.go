@@ -146,7 +146,7 @@ func diffDiagram(pic templ.Component, counts map[string]int, why string) templ.C
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, " node(s), drawn as they were at the earlier time and linking there</li></ul><p class=\"muted\">The picture is the later time's, with what was gone by then put back. When it draws job/groups instead of allocations (a large cluster), it carries no marks: the list below says what changed.</p><div class=\"diff-diagram\" data-testid=\"diff-diagram\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, " node(s), drawn as they were at the earlier time and linking there</li></ul><p class=\"muted\">The picture is the later time's, with what was gone by then put back. When it draws job/groups instead of allocations (a large cluster), it carries no marks: the list above says what changed.</p><div class=\"diff-diagram\" data-testid=\"diff-diagram\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
