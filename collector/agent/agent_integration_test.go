@@ -71,9 +71,12 @@ func (s *stack) startAgent(t *testing.T) {
 
 func startStack(t *testing.T) *stack { return startServer(t, true) }
 
-// startServer is a collector and a server taking reports, plus an
-// in-process agent when withAgent.
-func startServer(t *testing.T, withAgent bool) *stack {
+// startServer is a collector and a server taking reports on the package's
+// cluster, plus an in-process agent when withAgent.
+func startServer(t *testing.T, withAgent bool) *stack { return startServerOn(t, cluster, withAgent) }
+
+// startServerOn is startServer on cluster c.
+func startServerOn(t *testing.T, c *devcluster.Cluster, withAgent bool) *stack {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
@@ -87,7 +90,7 @@ func startServer(t *testing.T, withAgent bool) *stack {
 			<-done
 		}
 	})
-	ncfg, ccfg := cluster.APIConfigs()
+	ncfg, ccfg := c.APIConfigs()
 	col, err := collector.New(collector.Config{Nomad: ncfg, Consul: ccfg})
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +105,7 @@ func startServer(t *testing.T, withAgent bool) *stack {
 	}
 	go func() { srv.Serve(ctx, ln); done <- struct{}{} }()
 	url := "http://" + ln.Addr().String()
-	for _, kv := range cluster.Env() {
+	for _, kv := range c.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
@@ -176,8 +179,14 @@ func getFrom(t *testing.T, allocID, url string) {
 // long that took.
 func (s *stack) waitFor(t *testing.T, what string, match func(model.ObservedEdge) bool) time.Duration {
 	t.Helper()
+	return s.waitWithin(t, what, waitEdge, match)
+}
+
+// waitWithin is waitFor with its own bound.
+func (s *stack) waitWithin(t *testing.T, what string, bound time.Duration, match func(model.ObservedEdge) bool) time.Duration {
+	t.Helper()
 	start := time.Now()
-	for time.Since(start) < waitEdge {
+	for time.Since(start) < bound {
 		for _, e := range s.store.Snapshot().ObservedEdges() {
 			if match(e) {
 				return time.Since(start)
@@ -192,21 +201,28 @@ func (s *stack) waitFor(t *testing.T, what string, match func(model.ObservedEdge
 		}
 		t.Logf("node %s listeners %+v", id, n.Listeners)
 	}
-	t.Fatalf("no observed edge %s within %s; edges: %+v", what, waitEdge, snap.ObservedEdges())
+	t.Fatalf("no observed edge %s within %s; edges: %+v", what, bound, snap.ObservedEdges())
 	return 0
+}
+
+// echoHostPort is echo's host port and the address it is reached at
+// (nodeAddr, the node's address, when it binds every address).
+func echoHostPort(t *testing.T, echo *model.Allocation, nodeAddr string) (model.Port, string) {
+	t.Helper()
+	hp, ok := echo.PortByLabel("http")
+	if !ok || hp.Value == 0 {
+		t.Fatalf("echo has no host port: %+v", echo.Ports)
+	}
+	if model.WildcardIP(hp.HostIP) {
+		return hp, nodeAddr
+	}
+	return hp, hp.HostIP
 }
 
 func TestObservedConnections(t *testing.T) {
 	s := startStack(t)
 	echo, client := s.alloc(t, "echo"), s.alloc(t, "client")
-	hp, ok := echo.PortByLabel("http")
-	if !ok || hp.Value == 0 {
-		t.Fatalf("echo has no host port: %+v", echo.Ports)
-	}
-	hostIP := hp.HostIP
-	if model.WildcardIP(hostIP) {
-		hostIP = cluster.Bridge.Gateway
-	}
+	hp, hostIP := echoHostPort(t, echo, cluster.Bridge.Gateway)
 	paths := []struct {
 		name string
 		url  string

@@ -1,7 +1,19 @@
 # The agent's integration test: "echo" is a Connect service whose app also
 # maps a host port (so every path can be taken to it), "client" has an
 # upstream to it. The test makes the traffic itself, from inside client's
-# namespace.
+# namespace. echo_node and client_node (regular expressions on the node
+# name, default any) place the groups on different nodes for the two-node
+# test.
+variable "echo_node" {
+  type    = string
+  default = ".*"
+}
+
+variable "client_node" {
+  type    = string
+  default = ".*"
+}
+
 variable "consul_http_addr" {
   type    = string
   default = "unix:///run/consul/consul_http.sock"
@@ -16,6 +28,12 @@ job "observed" {
   type = "service"
 
   group "echo" {
+    constraint {
+      attribute = "${node.unique.name}"
+      operator  = "regexp"
+      value     = var.echo_node
+    }
+
     network {
       mode = "bridge"
       port "http" {
@@ -66,6 +84,12 @@ job "observed" {
   }
 
   group "client" {
+    constraint {
+      attribute = "${node.unique.name}"
+      operator  = "regexp"
+      value     = var.client_node
+    }
+
     network {
       mode = "bridge"
     }
