@@ -102,22 +102,22 @@ func TestDiffPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := viewmodel.NewDiff("-1h", "", fixture.Epoch, fixture.Epoch, nil, nil)
-	page := doc(t, renderPage(t, views.DiffPage(chrome(after, ""), d, pic, m, "")))
+	page := doc(t, renderPage(t, views.DiffPage(chrome(after, ""), d, views.DiffDiagram{Picture: pic, Marks: m})))
 	legend := text(page.Find(testid("diff-legend")))
 	for _, want := range []string{"added: 1 allocation(s), 1 node(s)", "changed: 1 allocation(s)", "removed: 1 allocation(s), 0 node(s)"} {
 		if !strings.Contains(legend, want) {
 			t.Errorf("legend %q lacks %q", legend, want)
 		}
 	}
-	if page.Find(testid("diff-diagram") + " svg").Length() != 1 {
+	if page.Find(testid("diff-diagram")+" svg").Length() != 1 {
 		t.Error("no picture")
 	}
-	page = doc(t, renderPage(t, views.DiffPage(chrome(after, ""), d, nil, diagram.Marks{}, "layout timed out")))
+	page = doc(t, renderPage(t, views.DiffPage(chrome(after, ""), d, views.DiffDiagram{Why: "layout timed out"})))
 	if text(page.Find(testid("diff-diagram-error"))) != "layout timed out" {
 		t.Error("no reason for the missing picture")
 	}
 	d.Error = "no picture as of then"
-	page = doc(t, renderPage(t, views.DiffPage(chrome(after, ""), d, nil, diagram.Marks{}, "")))
+	page = doc(t, renderPage(t, views.DiffPage(chrome(after, ""), d, views.DiffDiagram{})))
 	if page.Find(testid("diff-legend")).Length()+page.Find(testid("diff-diagram-error")).Length() != 0 {
 		t.Error("a failed diff still shows a picture section")
 	}

@@ -51,5 +51,5 @@ func hostileDiff(t *testing.T) views.Page {
 		t.Fatal(err)
 	}
 	d := viewmodel.NewDiff(fixture.HostileText, fixture.HostileText, fixture.Epoch, fixture.Epoch, hostileEntries(), nil)
-	return views.DiffPage(chrome(after, ""), d, pic, m, "")
+	return views.DiffPage(chrome(after, ""), d, views.DiffDiagram{Picture: pic, Marks: m})
 }

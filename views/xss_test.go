@@ -9,7 +9,6 @@ import (
 	"github.com/netviz/netviz/collector/model/reach"
 	"github.com/netviz/netviz/internal/fixture"
 	"github.com/netviz/netviz/views"
-	"github.com/netviz/netviz/views/diagram"
 	"github.com/netviz/netviz/views/viewmodel"
 )
 
@@ -36,7 +35,7 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 		"check":        views.CheckPage(chrome(snap, ""), hostileCheck()),
 		"check parse":  views.CheckPage(chrome(snap, ""), views.CheckView{Form: hostileCheck().Form, ParseError: "job.nomad.hcl:1,1-2: " + fixture.HostileText}),
 		"timeline":     views.TimelinePage(chrome(snap, ""), hostileTimeline()),
-		"diff":         views.DiffPage(chrome(snap, ""), viewmodel.NewDiff(fixture.HostileText, "", fixture.Epoch, fixture.Epoch, hostileEntries(), nil), nil, diagram.Marks{}, fixture.HostileText),
+		"diff":         views.DiffPage(chrome(snap, ""), viewmodel.NewDiff(fixture.HostileText, "", fixture.Epoch, fixture.Epoch, hostileEntries(), nil), views.DiffDiagram{Why: fixture.HostileText, Filter: viewmodel.Filter{Job: fixture.HostileText}}),
 		"diff picture": hostileDiff(t),
 		"as of":        views.OverviewPage(asOfChrome(snap), viewmodel.NewOverview(snap, viewmodel.Filter{})),
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/netviz/netviz/collector/history"
@@ -211,22 +210,20 @@ func (s *Server) serveDiff(c echo.Context) error {
 	if strings.HasPrefix(c.Path(), "/api/") {
 		return c.JSON(status, d)
 	}
-	var pic templ.Component
-	var marks diagram.Marks
-	why := ""
+	pic := views.DiffDiagram{Filter: viewmodel.FilterFromQuery(c.QueryParams())}
 	if before != nil {
 		var merged *model.Snapshot
-		merged, marks = views.DiffPicture(before, after, d.From)
+		merged, pic.Marks = views.DiffPicture(before, after, d.From)
 		ctx, cancel := context.WithTimeout(c.Request().Context(), diffDrawTimeout)
 		defer cancel()
 		var err error
-		if pic, err = diagram.Check(ctx, merged, viewmodel.Filter{}, marks); err != nil {
-			why = "The diagram could not be drawn: " + err.Error()
+		if pic.Picture, err = diagram.Check(ctx, merged, pic.Filter, pic.Marks); err != nil {
+			pic.Why = "The diagram could not be drawn: " + err.Error()
 		}
 	}
 	snap := s.src.Snapshot()
 	ch := views.Chrome{Assets: s.assets, Version: snap.Version(), Status: snap.Status()}
-	return render(c, status, views.Document(views.DiffPage(ch, d, pic, marks, why)))
+	return render(c, status, views.Document(views.DiffPage(ch, d, pic)))
 }
 
 // diff compares the models at ?from= and ?to=, and returns them (nil when

@@ -118,6 +118,11 @@ func TestTimeTravel(t *testing.T) {
 		!regexp.MustCompile(`class="ns[^"]* removed" data-testid="ns-`+fixture.AllocIngress2).MatchString(page) {
 		t.Errorf("diff picture: no removed box for %s", fixture.AllocIngress2)
 	}
+	// ?job= narrows the picture (not the list).
+	if _, _, page := getAsOf(t, ts.URL+"/diff?job=web&from="+at); strings.Contains(page, `data-testid="ns-`+fixture.AllocIngress2) ||
+		!strings.Contains(page, `data-testid="ns-`+fixture.AllocWeb) || !strings.Contains(page, `data-kind="alloc-stopped"`) {
+		t.Error("diff picture narrowed to job web: wrong boxes or list")
+	}
 	// A past page's banner has the time slider over what history holds.
 	code, _, page = getAsOf(t, ts.URL+"/topology?at="+at)
 	if code != http.StatusOK || !strings.Contains(page, `data-testid="as-of-slider"`) {
