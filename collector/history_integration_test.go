@@ -339,6 +339,8 @@ func TestHistoryOnRealCluster(t *testing.T) {
 		}
 	}
 
+	checkDiffPicture(t, r.srv.URL, truths[1], truths[2], truths[4], truths[5])
+
 	// Restart: netviz is away while the job runs again and the intention goes.
 	r.stop()
 	if _, err := c.Run(ctx, "testdata/hist.nomad.hcl"); err != nil {
