@@ -59,7 +59,9 @@ func TestChurnOracle(t *testing.T) {
 	// stays in the cluster afterwards, ineligible, so the tests after this
 	// one place nothing on it: a purged node can come back in the model
 	// after a Nomad restart (docs/reliability.md, "Open").
-	if _, err := c.StartClient(ctx, drainNode); err != nil {
+	// Its own Consul agent: two Nomad clients sharing one remove each
+	// other's Consul services (devcluster.ClientOptions).
+	if _, err := c.StartClientWith(ctx, drainNode, devcluster.ClientOptions{OwnConsul: true}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
