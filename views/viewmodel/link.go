@@ -66,11 +66,20 @@ func NodeHref(id string) string { return "/nodes/" + url.PathEscape(id) }
 func ServiceHref(name string) string { return "/services/" + url.PathEscape(name) }
 
 // TopologyHref is the topology page narrowed by a filter.
-func TopologyHref(f Filter) string {
+func TopologyHref(f Filter) string { return withFilter("/topology", f) }
+
+// OverviewHref is the overview narrowed by a filter.
+func OverviewHref(f Filter) string { return withFilter("/", f) }
+
+// WarningsAPIHref is every warning the filter keeps, as JSON.
+func WarningsAPIHref(f Filter) string { return withFilter("/api/v1/warnings", f) }
+
+// withFilter is path with the filter's query, if any.
+func withFilter(path string, f Filter) string {
 	if q := f.Query().Encode(); q != "" {
-		return "/topology?" + q
+		return path + "?" + q
 	}
-	return "/topology"
+	return path
 }
 
 // ReachHref is the reach page asking whether from reaches to.

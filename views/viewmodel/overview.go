@@ -34,7 +34,15 @@ type Overview struct {
 	ServicesByProvider []Count       `json:"services_by_provider"`
 	ConnectServices    int           `json:"connect_services"`
 	WarningsBySeverity []Count       `json:"warnings_by_severity"`
-	Warnings           []WarningRow  `json:"warnings"`
+	// WarningsByCode counts every matching warning per code, so the summary
+	// stays whole when the list is cut.
+	WarningsByCode []Count `json:"warnings_by_code"`
+	// WarningsTotal counts every matching warning; Warnings lists the first
+	// maxOverviewWarnings of them (most severe first) and MoreWarnings the
+	// rest, which /api/v1/warnings serves in full.
+	WarningsTotal int          `json:"warnings_total"`
+	Warnings      []WarningRow `json:"warnings"`
+	MoreWarnings  int          `json:"more_warnings,omitempty"`
 	NodeList           []*model.Node `json:"node_list"`
 	Jobs               []JobRef      `json:"jobs"`
 	ServiceNames       []string      `json:"service_names"`
@@ -127,14 +135,28 @@ func NewOverview(snap *model.Snapshot, f Filter) Overview {
 	o.ConnectServices = len(connect)
 	o.ServicesByProvider = sortedCounts(providers)
 
-	o.Warnings = Warnings(snap, f)
-	severities := map[string]int{}
-	for _, w := range o.Warnings {
+	ws := matchingWarnings(snap, f)
+	severities, codes := map[string]int{}, map[string]int{}
+	for _, w := range ws {
 		severities[string(w.Severity)]++
+		codes[w.Code]++
 	}
 	o.WarningsBySeverity = sortedCounts(severities)
+	o.WarningsByCode = sortedCounts(codes)
+	o.WarningsTotal = len(ws)
+	if len(ws) > maxOverviewWarnings {
+		o.MoreWarnings = len(ws) - maxOverviewWarnings
+		ws = ws[:maxOverviewWarnings]
+	}
+	o.Warnings = warningRows(snap, ws)
 	return o
 }
+
+// maxOverviewWarnings bounds the warnings the overview lists: on a cluster of
+// thousands of allocations one lint can fire per allocation, and a page of
+// 7,000 warnings (4.5 MB, measured) is neither readable nor cheap to push.
+// The counts per code and severity still cover all of them.
+const maxOverviewWarnings = 100
 
 // sortedCounts turns a tally into a slice sorted by key.
 func sortedCounts(m map[string]int) []Count {

@@ -16,13 +16,19 @@ type WarningRow struct {
 // Warnings lists the snapshot's warnings whose code, message or subjects
 // contain the filter's text; it is the /api/v1/warnings body.
 func Warnings(snap *model.Snapshot, f Filter) []WarningRow {
+	return warningRows(snap, matchingWarnings(snap, f))
+}
+
+// matchingWarnings is the one rule for which warnings a filter keeps: those
+// whose code, message or subjects contain its text.
+func matchingWarnings(snap *model.Snapshot, f Filter) []model.Warning {
 	var ws []model.Warning
 	for _, w := range lint.Warnings(snap) {
 		if f.Text == "" || containsFold(f.Text, append([]string{w.Code, w.Message}, w.Subjects...)...) {
 			ws = append(ws, w)
 		}
 	}
-	return warningRows(snap, ws)
+	return ws
 }
 
 // warningRows resolves the subjects of warnings.
