@@ -34,7 +34,7 @@ func checkDiffPicture(t *testing.T, base string, one, five, replaced, stopped hi
 	}
 	marked := func(html, mark string) []string {
 		var ids []string
-		for _, m := range regexp.MustCompile(`class="ns[^"]* ` + mark + `" data-testid="ns-([0-9a-f-]{36})"`).FindAllStringSubmatch(html, -1) {
+		for _, m := range regexp.MustCompile(`class="ns[^"]* `+mark+`" data-testid="ns-([0-9a-f-]{36})"`).FindAllStringSubmatch(html, -1) {
 			ids = append(ids, m[1])
 		}
 		slices.Sort(ids)

@@ -93,7 +93,7 @@ type observedIndex struct {
 	byNsIP   map[string]*Allocation
 	hostPort map[string]hostPortRef // "ip:port" → owner
 	nodePort map[string]hostPortRef // "node\x00port" → owner (for loopback to a host port)
-	nodeAddr map[string]string // node address → node ID
+	nodeAddr map[string]string      // node address → node ID
 }
 
 type hostPortRef struct {

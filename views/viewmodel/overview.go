@@ -24,28 +24,28 @@ type JobRef struct {
 
 // Overview is the overview page's content and the /api/v1/overview body.
 type Overview struct {
-	Version            uint64        `json:"version"`
-	Filter             Filter        `json:"filter"`
-	Status             model.Status  `json:"status"`
-	Nodes              int           `json:"nodes"`
-	Allocations        int           `json:"allocations"`
-	AllocationsByMode  []Count       `json:"allocations_by_mode"`
-	Services           int           `json:"services"`
-	ServicesByProvider []Count       `json:"services_by_provider"`
-	ConnectServices    int           `json:"connect_services"`
-	WarningsBySeverity []Count       `json:"warnings_by_severity"`
+	Version            uint64       `json:"version"`
+	Filter             Filter       `json:"filter"`
+	Status             model.Status `json:"status"`
+	Nodes              int          `json:"nodes"`
+	Allocations        int          `json:"allocations"`
+	AllocationsByMode  []Count      `json:"allocations_by_mode"`
+	Services           int          `json:"services"`
+	ServicesByProvider []Count      `json:"services_by_provider"`
+	ConnectServices    int          `json:"connect_services"`
+	WarningsBySeverity []Count      `json:"warnings_by_severity"`
 	// WarningsByCode counts every matching warning per code, so the summary
 	// stays whole when the list is cut.
 	WarningsByCode []Count `json:"warnings_by_code"`
 	// WarningsTotal counts every matching warning; Warnings lists the first
 	// maxOverviewWarnings of them (most severe first) and MoreWarnings the
 	// rest, which /api/v1/warnings serves in full.
-	WarningsTotal int          `json:"warnings_total"`
-	Warnings      []WarningRow `json:"warnings"`
-	MoreWarnings  int          `json:"more_warnings,omitempty"`
-	NodeList           []*model.Node `json:"node_list"`
-	Jobs               []JobRef      `json:"jobs"`
-	ServiceNames       []string      `json:"service_names"`
+	WarningsTotal int           `json:"warnings_total"`
+	Warnings      []WarningRow  `json:"warnings"`
+	MoreWarnings  int           `json:"more_warnings,omitempty"`
+	NodeList      []*model.Node `json:"node_list"`
+	Jobs          []JobRef      `json:"jobs"`
+	ServiceNames  []string      `json:"service_names"`
 	// Advice holds what the operator could do about the sources' state,
 	// e.g. raise Nomad's event buffer when it keeps dropping the stream.
 	Advice []string `json:"advice"`
