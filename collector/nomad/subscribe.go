@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -49,7 +50,19 @@ type subscription struct {
 	idle bool
 }
 
-// subscribe opens the event stream from index with every permitted topic
+// fromNewest is the index every subscription asks for. Nomad 1.6.2 starts
+// a stream at the first buffered item at or after the index asked for, the
+// oldest it holds when the index is 0 or older than its buffer, and the
+// newest when the index is past them all. Every round reads the lists after
+// subscribing, so the read holds whatever came before the subscription: a
+// backlog replayed from an older index only brings back, for a moment,
+// what the read already shows gone (allocations stopped seconds before
+// netviz started, seen by the history recorder). Asking past the newest
+// item replays at most that one item, which arrives before the read starts
+// and is skipped (follow's inRead).
+const fromNewest = math.MaxInt64
+
+// subscribe opens the event stream with every permitted topic
 // and returns once Nomad has registered the subscription: Nomad sends a
 // heartbeat as soon as it has, and the HTTP headers only with it. A stream
 // that sends nothing within staleAfter is given up (errStale).
@@ -67,7 +80,7 @@ func (s *Source) subscribe(ctx context.Context, index uint64) (*subscription, er
 		return sub, nil
 	}
 	var q strings.Builder
-	fmt.Fprintf(&q, "/v1/event/stream?index=%d", index)
+	fmt.Fprintf(&q, "/v1/event/stream?index=%d", fromNewest)
 	for _, t := range topics {
 		q.WriteString("&topic=" + t)
 	}
