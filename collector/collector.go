@@ -36,7 +36,9 @@ type Config struct {
 	Consul *consulapi.Config
 	Logger *slog.Logger
 	// StaleAfter is how long Nomad's event stream may stay silent before
-	// the data is shown as stale (0: 25 s).
+	// the source probes Nomad and, without an answer, shows the data as
+	// stale (0: 25 s). Nomad heartbeats an idle stream only every 30 s, so
+	// a silence Nomad vouches for is stale only past that heartbeat.
 	StaleAfter time.Duration
 	// AntiEntropy is the pause between two comparisons of the model with a
 	// fresh read of Nomad (0: 5 min; negative: never).

@@ -32,7 +32,7 @@ func (f *sourceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.logFormat, "log-format", envOr("NETVIZ_LOG_FORMAT", "auto"),
 		"text, json, or auto: text on a terminal, JSON lines otherwise (env NETVIZ_LOG_FORMAT)")
 	fs.DurationVar(&f.staleAfter, "stale-after", envDuration("NETVIZ_STALE_AFTER", 25*time.Second),
-		"show Nomad's data as stale after its event stream sends nothing, not even a heartbeat, for this long (env NETVIZ_STALE_AFTER)")
+		"show Nomad's data as stale when its event stream sends nothing, not even a heartbeat, for this long and Nomad does not answer a probe; a stream silent past Nomad's 30 s heartbeat is stale even when Nomad answers (env NETVIZ_STALE_AFTER)")
 	fs.DurationVar(&f.antiEntropy, "anti-entropy", envDuration("NETVIZ_ANTI_ENTROPY", 5*time.Minute),
 		"compare the model with a fresh read of Nomad this often, and repair what differs; 0 turns it off (env NETVIZ_ANTI_ENTROPY)")
 }
