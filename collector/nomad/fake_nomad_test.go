@@ -349,16 +349,22 @@ func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 	case path == "/v1/nodes":
 		out = sortedValues(f.nodes)
 	case path == "/v1/allocations":
-		if filter := q.Get("filter"); strings.ContainsAny(filter, "<>") {
+		filter := q.Get("filter")
+		if strings.ContainsAny(filter, "<>") {
 			http.Error(w, nomad16FilterError, http.StatusBadRequest)
 			return
-		} else if filter != "" {
+		}
+		ids, ok := fakeIDFilter(filter)
+		if !ok {
 			http.Error(w, "fake Nomad: unsupported filter "+filter, http.StatusBadRequest)
 			return
 		}
 		full := q.Get("resources") == "true"
 		var list []any
 		for _, a := range sortedValues(f.allocs) {
+			if ids != nil && !ids[a.ID] {
+				continue
+			}
 			stub := wireAlloc(a, false)
 			if !full {
 				delete(stub, "AllocatedResources")
@@ -577,22 +583,22 @@ func (f *fakeNomad) serveStream(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	fl := w.(http.Flusher)
 	f.mu.Lock()
-	if !f.silent {
+	silent, cut, broker := f.silent, f.cut, f.broker
+	f.mu.Unlock()
+	if broker != nil && !cut {
+		// Registered first, as in Nomad: an event published once the
+		// heartbeat is out reaches this stream.
+		broker.attach(st, w)
+	}
+	if !silent {
 		// Nomad sends a heartbeat as soon as the subscription is registered.
 		_, _ = io.WriteString(w, "{}\n")
 	}
-	cut := f.cut
-	f.mu.Unlock()
 	fl.Flush()
 	if cut {
 		return
 	}
-	f.mu.Lock()
-	broker := f.broker
-	f.mu.Unlock()
-	if broker != nil {
-		broker.attach(st, w)
-	} else {
+	if broker == nil {
 		select {
 		case f.streamCh <- st:
 		default:
@@ -891,4 +897,26 @@ func freshSync(t testing.TB, f *fakeNomad) string {
 		t.Fatalf("fresh sync: %v", err)
 	}
 	return nomadSide(t, store.Snapshot())
+}
+
+// fakeIDFilter understands the one filter expression the source sends,
+// `ID == "a" or ID == "b" …`, as Nomad's go-bexpr does: the IDs named, nil
+// for no filter, ok false for anything else.
+func fakeIDFilter(filter string) (ids map[string]bool, ok bool) {
+	if filter == "" {
+		return nil, true
+	}
+	ids = map[string]bool{}
+	for _, term := range strings.Split(filter, " or ") {
+		id, found := strings.CutPrefix(term, "ID == ")
+		if !found {
+			return nil, false
+		}
+		unq, err := strconv.Unquote(id)
+		if err != nil {
+			return nil, false
+		}
+		ids[unq] = true
+	}
+	return ids, true
 }
