@@ -37,8 +37,11 @@ install_debs() {
 }
 
 # has_version BIN WANT: true when BIN exists and its `version` names WANT.
+# The output is taken whole first: `head -1` closing the pipe early can
+# kill the binary with SIGPIPE, which pipefail would count as "not built".
 has_version() {
-  [ -x "$1" ] && "$1" version 2>/dev/null | head -1 | grep -q "v$2"
+  local out
+  [ -x "$1" ] && out=$("$1" version 2>/dev/null) && printf '%s\n' "$out" | head -1 | grep -q "v$2"
 }
 
 # build NAME MODULE VERSION SED_EXPR CGO
