@@ -349,22 +349,16 @@ func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 	case path == "/v1/nodes":
 		out = sortedValues(f.nodes)
 	case path == "/v1/allocations":
-		filter := q.Get("filter")
-		if strings.ContainsAny(filter, "<>") {
+		if filter := q.Get("filter"); strings.ContainsAny(filter, "<>") {
 			http.Error(w, nomad16FilterError, http.StatusBadRequest)
 			return
-		}
-		ids, ok := fakeIDFilter(filter)
-		if !ok {
+		} else if filter != "" {
 			http.Error(w, "fake Nomad: unsupported filter "+filter, http.StatusBadRequest)
 			return
 		}
 		full := q.Get("resources") == "true"
 		var list []any
 		for _, a := range sortedValues(f.allocs) {
-			if ids != nil && !ids[a.ID] {
-				continue
-			}
 			stub := wireAlloc(a, false)
 			if !full {
 				delete(stub, "AllocatedResources")
@@ -583,22 +577,22 @@ func (f *fakeNomad) serveStream(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	fl := w.(http.Flusher)
 	f.mu.Lock()
-	silent, cut, broker := f.silent, f.cut, f.broker
-	f.mu.Unlock()
-	if broker != nil && !cut {
-		// Registered first, as in Nomad: an event published once the
-		// heartbeat is out reaches this stream.
-		broker.attach(st, w)
-	}
-	if !silent {
+	if !f.silent {
 		// Nomad sends a heartbeat as soon as the subscription is registered.
 		_, _ = io.WriteString(w, "{}\n")
 	}
+	cut := f.cut
+	f.mu.Unlock()
 	fl.Flush()
 	if cut {
 		return
 	}
-	if broker == nil {
+	f.mu.Lock()
+	broker := f.broker
+	f.mu.Unlock()
+	if broker != nil {
+		broker.attach(st, w)
+	} else {
 		select {
 		case f.streamCh <- st:
 		default:
@@ -897,26 +891,4 @@ func freshSync(t testing.TB, f *fakeNomad) string {
 		t.Fatalf("fresh sync: %v", err)
 	}
 	return nomadSide(t, store.Snapshot())
-}
-
-// fakeIDFilter understands the one filter expression the source sends,
-// `ID == "a" or ID == "b" …`, as Nomad's go-bexpr does: the IDs named, nil
-// for no filter, ok false for anything else.
-func fakeIDFilter(filter string) (ids map[string]bool, ok bool) {
-	if filter == "" {
-		return nil, true
-	}
-	ids = map[string]bool{}
-	for _, term := range strings.Split(filter, " or ") {
-		id, found := strings.CutPrefix(term, "ID == ")
-		if !found {
-			return nil, false
-		}
-		unq, err := strconv.Unquote(id)
-		if err != nil {
-			return nil, false
-		}
-		ids[unq] = true
-	}
-	return ids, true
 }

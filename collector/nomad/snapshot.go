@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/netviz/netviz/collector/model"
@@ -72,7 +70,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		var idx uint64
 		var err error
 		if prev == nil {
-			idx, err = s.api.get(gctx, allocListPath, "", &rawAll)
+			idx, err = s.api.get(gctx, "/v1/allocations?resources=true&task_states=false", "", &rawAll)
 		} else {
 			idx, rawAll, kept, err = s.readChangedAllocs(gctx, prev)
 		}
@@ -167,97 +165,36 @@ func (st *state) keepForbidden(prev *model.Snapshot) {
 	}
 }
 
-// readChangedAllocs returns the allocations new or changed since prev's
-// reading, or at another job version than prev holds (or marked for
-// re-reading by anti-entropy), to be converted, and prev's allocations that
-// are still current. Nomad 1.6 cannot list the changed ones alone: its
+// readChangedAllocs lists every allocation with its resources and returns
+// those new or changed since prev's reading, or at another job version than
+// prev holds (or marked for re-reading by anti-entropy), to be converted,
+// and prev's allocations that are still current. It cannot ask Nomad for the changed ones alone: Nomad 1.6's
 // filter expressions (go-bexpr) have no ordering operators, and
 // "ModifyIndex >= N" is refused with a 400, which left every catch-up after
-// a burst failing, the status down (docs/perf.md, "Collector at scale"). So
-// it lists every allocation without resources (the ports and networks,
-// the bulk of each entry), picks the changed ones by ModifyIndex and job
-// version, and reads only those with resources, by ID. When most have
-// changed, one full list is cheaper than a filter naming them all.
+// a burst failing, the status down (docs/perf.md, "Collector at scale").
 func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot) (uint64, []*apiAlloc, []*model.Allocation, error) {
-	var stubs []*apiAlloc
-	idx, err := s.api.get(ctx, "/v1/allocations?task_states=false", "", &stubs)
+	var all []*apiAlloc
+	idx, err := s.api.get(ctx, "/v1/allocations?resources=true&task_states=false", "", &all)
 	if err != nil {
 		return 0, nil, nil, err
 	}
+	var kept []*model.Allocation
+	var changed []*apiAlloc
 	forced := s.takeForced()
-	kept, changed := splitChanged(prev, stubs, forced)
-	switch {
-	case len(changed) == 0:
-		return idx, nil, kept, nil
-	case len(changed) > len(stubs)/fullListShare:
-		var all []*apiAlloc
-		if _, err := s.api.get(ctx, allocListPath, "", &all); err != nil {
-			return 0, nil, nil, err
-		}
-		kept, changed = splitChanged(prev, all, forced)
-		return idx, changed, kept, nil
-	}
-	full, err := s.readAllocsByID(ctx, changed)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	return idx, full, kept, nil
-}
-
-// allocListPath lists every allocation with what conversion needs.
-const allocListPath = "/v1/allocations?resources=true&task_states=false"
-
-// fullListShare: past 1/fullListShare of the allocations changed, a
-// catch-up reads the whole list instead of naming the changed ones.
-const fullListShare = 4
-
-// idsPerFilter bounds the IDs one filtered read names, keeping its address
-// a few kilobytes long.
-const idsPerFilter = 100
-
-// splitChanged is the one rule for which listed allocations a catch-up
-// converts: live ones new to prev, changed since (ModifyIndex), at another
-// job version than prev holds (the list's version is Nomad's word; the
-// model's came from an event, resolved against the job versions cached
-// then, which miss one whose Job event was lost in a dropped stream), or
-// forced by anti-entropy. The rest keep prev's allocation.
-func splitChanged(prev *model.Snapshot, list []*apiAlloc, forced map[string]bool) (kept []*model.Allocation, changed []*apiAlloc) {
-	for _, a := range list {
+	for _, a := range all {
 		if !liveAlloc(a) {
 			continue
 		}
+		// The list's JobVersion is Nomad's word; the model's came from an
+		// event, resolved against the job versions cached then, which miss
+		// one whose Job event was lost in a dropped stream.
 		if cur := prev.Allocation(a.ID); cur != nil && cur.ModifyIndex >= a.ModifyIndex && cur.JobVersion == a.JobVersion && !forced[a.ID] {
 			kept = append(kept, cur)
 			continue
 		}
 		changed = append(changed, a)
 	}
-	return kept, changed
-}
-
-// readAllocsByID reads the listed allocations with their resources, a
-// filter naming up to idsPerFilter IDs at a time. One gone since the list
-// is simply not in the answer (and so leaves the model); one changed again
-// comes newer, which the stream's ModifyIndex guard then respects.
-func (s *Source) readAllocsByID(ctx context.Context, stubs []*apiAlloc) ([]*apiAlloc, error) {
-	var out []*apiAlloc
-	for chunk := range slices.Chunk(stubs, idsPerFilter) {
-		ids := make([]string, len(chunk))
-		for i, a := range chunk {
-			ids[i] = fmt.Sprintf("ID == %q", a.ID)
-		}
-		var got []*apiAlloc
-		path := allocListPath + "&filter=" + url.QueryEscape(strings.Join(ids, " or "))
-		if _, err := s.api.get(ctx, path, "", &got); err != nil {
-			return nil, fmt.Errorf("read %d changed allocations: %w", len(chunk), err)
-		}
-		for _, a := range got {
-			if liveAlloc(a) {
-				out = append(out, a)
-			}
-		}
-	}
-	return out, nil
+	return idx, changed, kept, nil
 }
 
 // readJobs fills the spec cache with the current version of every job (76
