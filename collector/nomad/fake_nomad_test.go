@@ -577,22 +577,22 @@ func (f *fakeNomad) serveStream(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	fl := w.(http.Flusher)
 	f.mu.Lock()
-	if !f.silent {
+	silent, cut, broker := f.silent, f.cut, f.broker
+	f.mu.Unlock()
+	if broker != nil && !cut {
+		// Registered first, as in Nomad: an event published once the
+		// heartbeat is out reaches this stream.
+		broker.attach(st, w)
+	}
+	if !silent {
 		// Nomad sends a heartbeat as soon as the subscription is registered.
 		_, _ = io.WriteString(w, "{}\n")
 	}
-	cut := f.cut
-	f.mu.Unlock()
 	fl.Flush()
 	if cut {
 		return
 	}
-	f.mu.Lock()
-	broker := f.broker
-	f.mu.Unlock()
-	if broker != nil {
-		broker.attach(st, w)
-	} else {
+	if broker == nil {
 		select {
 		case f.streamCh <- st:
 		default:
