@@ -242,7 +242,7 @@ func (h *hub) remove(c *client) {
 func (h *hub) flush(p *pending) {
 	snap := h.srv.src.Snapshot()
 	for _, v := range h.views {
-		if h.changedBy(v, snap.Restrict(v.scope), p) {
+		if h.changedBy(v, snap, p) {
 			h.request(v, true, p.version)
 			continue
 		}
@@ -256,13 +256,16 @@ func (h *hub) flush(p *pending) {
 // changedBy reports whether a burst changes a view's content: a full
 // burst, a change to what the view shows (interest), or a change of the
 // Consul state the model derives edges and verdicts from. A render already
-// at or past the burst holds.
+// at or past the burst holds. Only the interest test needs the model as the
+// view's viewer may see it, so the cheaper tests run first and the
+// restriction (a copy of the model per scope and data version) is asked for
+// last.
 func (h *hub) changedBy(v *liveView, snap *model.Snapshot, p *pending) bool {
 	consul := derivedFrom(snap.Status())
 	if v.version >= p.version && v.consul == consul {
 		return false
 	}
-	return p.full || v.consul != consul || affected(v.deps, snap, p)
+	return p.full || v.consul != consul || affected(v.deps, snap.Restrict(v.scope), p)
 }
 
 // request asks for a full render of a view: for all its clients when
