@@ -192,7 +192,10 @@ func visible(es []history.Entry, sc model.Scope) []history.Entry {
 		case history.KindIntentionAdd, history.KindIntentionMod, history.KindIntentionDel:
 			ok = sc.Consul && e.Service != "" && sc.ReadsService(e.Service)
 		default:
-			ok = e.Namespace != "" && sc.ReadsNamespace(e.Namespace) && (e.Service == "" || e.Alloc != "" || sc.ReadsService(e.Service))
+			// A Consul service needs the viewer's Consul rights to its
+			// name, as in Snapshot.Restrict; a Nomad service only its
+			// namespace.
+			ok = e.Namespace != "" && sc.ReadsNamespace(e.Namespace) && (e.Service == "" || e.Provider == model.ProviderNomad || sc.ReadsService(e.Service))
 		}
 		if ok {
 			out = append(out, e)

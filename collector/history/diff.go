@@ -131,7 +131,7 @@ func withJob(e Entry, snaps ...*model.Snapshot) Entry {
 }
 
 func serviceSubject(e Entry, s *model.Service) Entry {
-	e.Service, e.Namespace, e.Alloc, e.Node = s.Name, s.Namespace, s.AllocID, s.NodeID
+	e.Service, e.Namespace, e.Alloc, e.Node, e.Provider = s.Name, s.Namespace, s.AllocID, s.NodeID, s.Provider
 	return e
 }
 

@@ -59,8 +59,11 @@ type Entry struct {
 	Group     string `json:"group,omitempty"`
 	Alloc     string `json:"alloc,omitempty"`
 	Service   string `json:"service,omitempty"`
-	Node      string `json:"node,omitempty"`
-	NodeName  string `json:"node_name,omitempty"`
+	// Provider is who registered a service entry's instance (consul or
+	// nomad): viewers' rights differ by provider.
+	Provider string `json:"provider,omitempty"`
+	Node     string `json:"node,omitempty"`
+	NodeName string `json:"node_name,omitempty"`
 	// Summary is the one line the timeline shows.
 	Summary string `json:"summary"`
 	Before  string `json:"before,omitempty"`
