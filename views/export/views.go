@@ -26,7 +26,7 @@ func Topology(stem string, snap *model.Snapshot, f viewmodel.Filter) View {
 // Allocation exports one allocation's namespace picture.
 func Allocation(snap *model.Snapshot, a *model.Allocation) View {
 	return View{
-		Stem: joinStem("allocation", a.JobID, a.TaskGroup, shortID(a.ID)),
+		Stem: joinStem("allocation", a.JobID, a.TaskGroup, model.ShortID(a.ID)),
 		dot:  func() (string, error) { return diagram.NamespaceDOT(snap, a.ID) },
 		svg:  func(ctx context.Context) ([]byte, error) { return diagram.NamespaceSVG(ctx, snap, a.ID) },
 	}
@@ -204,7 +204,7 @@ func Model(snap *model.Snapshot, f viewmodel.Filter) View {
 			h = g.addCluster(-1, classHost, cmp.Or(name, a.NodeID))
 			hosts[a.NodeID] = h
 		}
-		ns := g.addCluster(h, classNamespace, a.JobID+"/"+a.TaskGroup+" "+shortID(a.ID), strings.TrimSpace(a.Network.Mode+" "+a.Network.IP))
+		ns := g.addCluster(h, classNamespace, a.JobID+"/"+a.TaskGroup+" "+model.ShortID(a.ID), strings.TrimSpace(a.Network.Mode+" "+a.Network.IP))
 		keys[model.AllocKey(a.ID)] = g.addNode(ns, "", a.Name)
 		for _, task := range a.Tasks {
 			keys[model.TaskKey(a.ID, task.Name)] = g.addNode(ns, classTask, task.Name, task.Driver)
@@ -303,12 +303,4 @@ func joinStem(parts ...string) string {
 		}
 	}
 	return strings.Join(kept, "-")
-}
-
-// shortID is an ID's first eight characters, as Nomad shows them.
-func shortID(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
 }
