@@ -231,6 +231,9 @@ func (c ApplyObservation) apply(t *txn) {
 func (c ExpireObserved) apply(t *txn) {
 	o := t.st.observed
 	before := c.Now.Add(-c.Window)
+	if o != nil && o.window == c.Window && !o.olderThan(before) {
+		return // nothing to age: no copy of every node's flows (a tick every few seconds)
+	}
 	next := &observedState{nodes: map[string]*ObservedNode{}, window: c.Window}
 	changed := o == nil || o.window != c.Window
 	for id, n := range o.all() {
@@ -253,6 +256,21 @@ func (c ExpireObserved) apply(t *txn) {
 		t.st.observed = next
 		t.touch(KeyObserved)
 	}
+}
+
+// olderThan reports whether a node's last report or a flow is older than t.
+func (o *observedState) olderThan(t time.Time) bool {
+	for _, n := range o.all() {
+		if n.LastReport.Before(t) {
+			return true
+		}
+		for _, f := range n.Flows {
+			if f.LastSeen.Before(t) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (o *observedState) node(id string) *ObservedNode {
