@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -8,16 +9,19 @@ import (
 // Facts about allocations, ports and services that edges, reachability,
 // lints, diagrams and the collector all ask. Each rule is written once, here.
 
-// TerminalClientStatus reports whether a Nomad client status is terminal:
-// the allocation has stopped for good and released its namespace and host
-// ports. Nomad's other statuses (pending, running, unknown) still hold them.
+// terminalClientStatuses are Nomad's client statuses of an allocation that
+// has stopped for good and released its namespace and host ports. Nomad's
+// other statuses (pending, running, unknown) still hold them.
+var terminalClientStatuses = []string{"complete", "failed", "lost"}
+
+// TerminalClientStatus reports whether a Nomad client status is terminal.
 func TerminalClientStatus(status string) bool {
-	switch status {
-	case "complete", "failed", "lost":
-		return true
-	}
-	return false
+	return slices.Contains(terminalClientStatuses, status)
 }
+
+// TerminalClientStatuses lists the terminal client statuses, for a reader
+// that must ask Nomad to leave them out (the collector's list filter).
+func TerminalClientStatuses() []string { return slices.Clone(terminalClientStatuses) }
 
 // Terminal reports whether the allocation has stopped for good.
 func (a *Allocation) Terminal() bool { return TerminalClientStatus(a.ClientStatus) }

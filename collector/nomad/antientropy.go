@@ -127,14 +127,26 @@ func (s *Source) requestRepair(keys []string) {
 	}
 }
 
-// takeForced returns and clears the allocation IDs a repair must re-read.
-func (s *Source) takeForced() map[string]bool {
+// forcedRead is what a repair asks the next catch-up to read again,
+// whatever the indexes say: allocation IDs and service names.
+type forcedRead struct {
+	allocs, services map[string]bool
+}
+
+// takeForced returns and clears what a repair must re-read. A task key
+// names its allocation; a service key, a name in every namespace.
+func (s *Source) takeForced() forcedRead {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[string]bool{}
+	out := forcedRead{allocs: map[string]bool{}, services: map[string]bool{}}
 	for _, k := range s.forceRead {
 		if id, ok := allocIDOfKey(k); ok {
-			out[id] = true
+			out.allocs[id] = true
+		} else if rest, ok := strings.CutPrefix(k, "task/"); ok {
+			id, _, _ := strings.Cut(rest, "/")
+			out.allocs[id] = true
+		} else if name, ok := strings.CutPrefix(k, model.ServiceKey("")); ok {
+			out.services[name] = true
 		}
 	}
 	s.forceRead = slices.Delete(s.forceRead, 0, len(s.forceRead))

@@ -2,6 +2,7 @@ package nomad
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,8 @@ func TestDropThenCatchUp(t *testing.T) {
 	if n := len(store.Snapshot().Allocations()); n != 3 {
 		t.Fatalf("after the sync the model holds %d allocations, want 3", n)
 	}
-	if calls := f.callsTo("/v1/allocations"); len(calls) != 1 || calls[0].Query.Get("resources") != "true" || calls[0].Query.Has("filter") {
-		t.Fatalf("the first sync read allocations with %v, want one full list", calls)
+	if calls := f.callsTo("/v1/allocations"); len(calls) != 1 || !liveList(calls[0], true) || calls[0].Query.Has("per_page") {
+		t.Fatalf("the first sync read allocations with %v, want one list of the live ones with resources", calls)
 	}
 
 	// A burst: some events arrive…
@@ -32,7 +33,11 @@ func TestDropThenCatchUp(t *testing.T) {
 		return a != nil && a.ModifyIndex == idx
 	})
 	// …and these never do: the subscriber fell behind.
-	f.putAlloc(fakeAlloc("a2", "n2", "web", 0, 23002, ""))
+	// a2 is asked to stop: a change the list without resources shows (its
+	// ports are its placement's, which Nomad never changes).
+	stopping := fakeAlloc("a2", "n2", "web", 0, 21002, "")
+	stopping.DesiredStatus = "stop"
+	f.putAlloc(stopping)
 	f.stopAlloc("a3")
 	f.gcAlloc("a3")
 	f.putAlloc(fakeAlloc("a4", "n1", "web", 0, 21004, ""))
@@ -80,10 +85,13 @@ func TestDropThenCatchUp(t *testing.T) {
 		t.Errorf("after the catch-up the status is %+v, want connected with one catch-up and no reason", status)
 	}
 
-	// The catch-up read the allocation list once, with resources and
-	// without a filter.
-	if calls := f.callsTo("/v1/allocations"); len(calls) != 1 || calls[0].Query.Get("resources") != "true" || calls[0].Query.Has("filter") {
-		t.Fatalf("catch-up allocation reads %v, want one list with resources and no filter", calls)
+	// The catch-up listed the live allocations without resources, then
+	// read the newest with theirs, newest first, up to the one placed
+	// since the model's reading (a4): one page.
+	calls := f.callsTo("/v1/allocations")
+	if len(calls) != 2 || !liveList(calls[0], false) || !liveList(calls[1], true) ||
+		calls[1].Query.Get("reverse") != "true" || calls[1].Query.Get("per_page") == "" {
+		t.Fatalf("catch-up allocation reads %v, want the live list without resources, then one page of the newest with them", calls)
 	}
 
 	snap := store.Snapshot()
@@ -93,8 +101,8 @@ func TestDropThenCatchUp(t *testing.T) {
 	if a := snap.Allocation("a4"); a == nil || len(a.Tasks) != 1 {
 		t.Errorf("new allocation a4 = %+v, want it with its job's task", a)
 	}
-	if a := snap.Allocation("a2"); a == nil || a.Ports[0].Value != 23002 {
-		t.Errorf("changed allocation a2 = %+v, want port 23002", a)
+	if a := snap.Allocation("a2"); a == nil || a.DesiredStatus != "stop" || len(a.Ports) != 1 || a.Ports[0].Value != 21002 {
+		t.Errorf("changed allocation a2 = %+v, want desired stop with its port 21002", a)
 	}
 	if got, want := nomadSide(t, snap), freshSync(t, f); got != want {
 		t.Errorf("after the catch-up the model differs from a fresh sync:\n got %s\nwant %s", got, want)
@@ -170,4 +178,11 @@ func TestStreamEndedByNomadDoesNotWaitForWatchdog(t *testing.T) {
 	if got := s.Status().State; got != model.StateConnected {
 		t.Errorf("status %s after the stream ended, want connected until the caller says otherwise", got)
 	}
+}
+
+// liveList reports whether c lists the live allocations (liveAllocFilter),
+// without task states, with or without their resources.
+func liveList(c fakeCall, resources bool) bool {
+	return c.Query.Get("filter") == liveAllocFilter() && c.Query.Get("task_states") == "false" &&
+		c.Query.Get("resources") == strconv.FormatBool(resources)
 }

@@ -1,6 +1,7 @@
 package nomad
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -124,6 +125,10 @@ func (f *fakeNomad) putAlloc(a *apiAlloc) event {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	a.ModifyIndex = f.bump()
+	a.CreateIndex = a.ModifyIndex
+	if cur := f.allocs[a.ID]; cur != nil {
+		a.CreateIndex = cur.CreateIndex
+	}
 	f.allocs[a.ID] = a
 	ev := event{Topic: "Allocation", Type: "AllocationUpdated", Key: a.ID, Namespace: a.Namespace, Index: a.ModifyIndex}
 	ev.Payload.Allocation = a
@@ -323,9 +328,47 @@ func (f *fakeNomad) hold(r *http.Request) bool {
 // nomad16FilterError is what Nomad 1.6.2 answers (HTTP 400) to a list
 // filtered with an ordering operator such as "ModifyIndex >= 12": its filter
 // language (go-bexpr) compares for equality only (docs/perf.md, "Collector
-// at scale"). The fake refuses every filter on the allocation list, that one
-// in Nomad's words.
+// at scale"). The fake understands one filter on the allocation list, the
+// collector's liveAllocFilter, refuses that one in Nomad's words and every
+// other one.
 const nomad16FilterError = `failed to create result paginator: failed to read filter expression: 1:13 (12): no match found, expected: "!=", "==", "contains", "in", "is", "matches", "not" or [ \t\r\n]`
+
+// listAllocs answers the allocation list as Nomad 1.6 does: by
+// CreateIndex then ID (reversed with reverse=true), filtered, cut to per_page,
+// with resources only when asked. It returns an HTTP code and message for a
+// filter it refuses. f.mu is held.
+func (f *fakeNomad) listAllocs(q url.Values) ([]any, int, string) {
+	filter := q.Get("filter")
+	switch {
+	case strings.ContainsAny(filter, "<>"):
+		return nil, http.StatusBadRequest, nomad16FilterError
+	case filter != "" && filter != liveAllocFilter():
+		return nil, http.StatusBadRequest, "fake Nomad: unsupported filter " + filter
+	}
+	allocs := sortedValues(f.allocs)
+	slices.SortStableFunc(allocs, func(a, b *apiAlloc) int {
+		return cmp.Or(cmp.Compare(a.CreateIndex, b.CreateIndex), cmp.Compare(a.ID, b.ID))
+	})
+	if q.Get("reverse") == "true" {
+		slices.Reverse(allocs)
+	}
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	list := []any{}
+	for _, a := range allocs {
+		if filter != "" && !liveAlloc(a) {
+			continue
+		}
+		if per > 0 && len(list) == per {
+			break
+		}
+		stub := wireAlloc(a, false)
+		if q.Get("resources") != "true" {
+			delete(stub, "AllocatedResources")
+		}
+		list = append(list, stub)
+	}
+	return list, 0, ""
+}
 
 func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 	if !f.hold(r) {
@@ -349,21 +392,10 @@ func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 	case path == "/v1/nodes":
 		out = sortedValues(f.nodes)
 	case path == "/v1/allocations":
-		if filter := q.Get("filter"); strings.ContainsAny(filter, "<>") {
-			http.Error(w, nomad16FilterError, http.StatusBadRequest)
+		list, code, msg := f.listAllocs(q)
+		if code != 0 {
+			http.Error(w, msg, code)
 			return
-		} else if filter != "" {
-			http.Error(w, "fake Nomad: unsupported filter "+filter, http.StatusBadRequest)
-			return
-		}
-		full := q.Get("resources") == "true"
-		var list []any
-		for _, a := range sortedValues(f.allocs) {
-			stub := wireAlloc(a, false)
-			if !full {
-				delete(stub, "AllocatedResources")
-			}
-			list = append(list, stub)
 		}
 		call.Served = len(list)
 		out = list
@@ -405,18 +437,24 @@ func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		out = map[string]any{"Versions": newest}
 	case path == "/v1/services":
-		byNS := map[string]map[string]bool{}
+		// Each name with the union of its instances' tags, as Nomad lists them.
+		byNS := map[string]map[string]map[string]bool{}
 		for _, r := range f.services {
 			if byNS[r.Namespace] == nil {
-				byNS[r.Namespace] = map[string]bool{}
+				byNS[r.Namespace] = map[string]map[string]bool{}
 			}
-			byNS[r.Namespace][r.ServiceName] = true
+			if byNS[r.Namespace][r.ServiceName] == nil {
+				byNS[r.Namespace][r.ServiceName] = map[string]bool{}
+			}
+			for _, t := range r.Tags {
+				byNS[r.Namespace][r.ServiceName][t] = true
+			}
 		}
 		var list []apiServiceList
 		for _, ns := range slices.Sorted(mapKeys(byNS)) {
 			l := apiServiceList{Namespace: ns}
 			for _, name := range slices.Sorted(mapKeys(byNS[ns])) {
-				l.Services = append(l.Services, struct{ ServiceName string }{name})
+				l.Services = append(l.Services, apiServiceStub{ServiceName: name, Tags: slices.Sorted(mapKeys(byNS[ns][name]))})
 			}
 			list = append(list, l)
 		}

@@ -30,11 +30,13 @@ type state struct {
 }
 
 // readState reads nodes, job specs, allocations and Nomad-native services.
-// With prev nil it reads every allocation with its resources in one list
-// call (~150 ms for 7,500, docs/nomad-behaviour.md). With prev, the model
-// as it stands, it catches up: the same list call, but only allocations new
-// or changed since prev are converted, and prev's reading of the others is
-// kept; allocations missing from the list are gone. A 403 on one kind is
+// With prev nil it reads every live allocation with its resources in one
+// list call (~150 ms for 7,500, docs/nomad-behaviour.md) and every service.
+// With prev, the model as it stands, it catches up (catchup.go): it lists
+// the live allocations without their resources, reads in full only those
+// placed since prev, and re-reads only the services whose allocations or
+// names changed, keeping prev's reading of the rest; allocations and
+// service names missing from the lists are gone. A 403 on one kind is
 // recorded and the rest goes on; on a catch-up the model keeps what it
 // holds of a forbidden kind.
 func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, error) {
@@ -43,11 +45,15 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		mu       sync.Mutex
 		indexes  []uint64
 		rawNodes []*apiNode
-		rawAll   []*apiAlloc
-		kept     []*model.Allocation
+		allocs   allocRead
 		stubs    []apiJobStub
+		svcLists []apiServiceList
 		regs     []*model.Service
 	)
+	forced := forcedRead{}
+	if prev != nil {
+		forced = s.takeForced()
+	}
 	record := func(topic string, idx uint64, err error) error {
 		mu.Lock()
 		defer mu.Unlock()
@@ -67,14 +73,13 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		return record("Node", idx, err)
 	})
 	g.Go(func() error {
-		var idx uint64
 		var err error
 		if prev == nil {
-			idx, err = s.api.get(gctx, "/v1/allocations?resources=true&task_states=false", "", &rawAll)
+			allocs.index, err = s.api.get(gctx, allocListPath(true), "", &allocs.placed)
 		} else {
-			idx, rawAll, kept, err = s.readChangedAllocs(gctx, prev)
+			allocs, err = s.readChangedAllocs(gctx, prev, forced.allocs)
 		}
-		return record("Allocation", idx, err)
+		return record("Allocation", allocs.index, err)
 	})
 	g.Go(func() error {
 		idx, err := s.api.get(gctx, "/v1/jobs", "", &stubs)
@@ -83,7 +88,11 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 	g.Go(func() error {
 		var err error
 		var idx uint64
-		regs, idx, err = s.readServices(gctx)
+		if prev == nil {
+			regs, idx, err = s.readServices(gctx)
+		} else {
+			idx, err = s.api.get(gctx, "/v1/services", "", &svcLists)
+		}
 		return record("Service", idx, err)
 	})
 	if err := g.Wait(); err != nil {
@@ -109,29 +118,52 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		addr[n.ID] = gn.Address
 		st.nodes = append(st.nodes, gn)
 	}
-	st.allocs = kept
-	for _, a := range rawAll {
+	st.allocs = allocs.kept
+	var fresh []*model.Allocation
+	convert := func(a *apiAlloc, moved bool) error {
 		if !liveAlloc(a) {
-			continue
+			return nil
 		}
 		job, err := s.jobs.fetch(ctx, s.api, a.Namespace, a.JobID, a.JobVersion)
 		if err != nil && !isForbidden(err) {
-			return nil, err
+			return err
 		}
 		var cur *model.Allocation
 		if prev != nil {
 			cur = prev.Allocation(a.ID)
 		}
 		ga := convertAlloc(a, job, addr[a.NodeID])
-		if ga.Network.IP == "" && cur != nil && cur.Network.Mode == ga.Network.Mode {
+		switch {
+		case moved && cur != nil:
+			keepPlacement(ga, cur)
+		case ga.Network.IP == "" && cur != nil && cur.Network.Mode == ga.Network.Mode:
 			ga.Network.IP, ga.Network.Interface = cur.Network.IP, cur.Network.Interface
 		}
 		if ga.Network.Mode != model.ModeHost && ga.Network.IP == "" {
 			st.needIP = append(st.needIP, a.ID)
 		}
-		st.allocs = append(st.allocs, ga)
+		fresh = append(fresh, ga)
+		return nil
 	}
-	st.read = len(rawAll)
+	for _, a := range allocs.placed {
+		if err := convert(a, false); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range allocs.moved {
+		if err := convert(a, true); err != nil {
+			return nil, err
+		}
+	}
+	st.allocs = append(st.allocs, fresh...)
+	st.read = len(allocs.placed) + len(allocs.moved)
+	var keptRegs []*model.Service
+	if _, forbidden := st.forbidden["Service"]; prev != nil && !forbidden {
+		var err error
+		if regs, keptRegs, err = s.catchUpServices(ctx, prev, svcLists, allocs.touched, fresh, forced.services); err != nil {
+			return nil, err
+		}
+	}
 	byID := make(map[string]*model.Allocation, len(st.allocs))
 	for _, a := range st.allocs {
 		byID[a.ID] = a
@@ -139,7 +171,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 	for _, svc := range regs {
 		uncheckedHealth(svc, byID[svc.AllocID], &s.health)
 	}
-	st.services = regs
+	st.services = append(regs, keptRegs...)
 	if prev != nil {
 		st.keepForbidden(prev)
 	}
@@ -163,38 +195,6 @@ func (st *state) keepForbidden(prev *model.Snapshot) {
 			}
 		}
 	}
-}
-
-// readChangedAllocs lists every allocation with its resources and returns
-// those new or changed since prev's reading, or at another job version than
-// prev holds (or marked for re-reading by anti-entropy), to be converted,
-// and prev's allocations that are still current. It cannot ask Nomad for the changed ones alone: Nomad 1.6's
-// filter expressions (go-bexpr) have no ordering operators, and
-// "ModifyIndex >= N" is refused with a 400, which left every catch-up after
-// a burst failing, the status down (docs/perf.md, "Collector at scale").
-func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot) (uint64, []*apiAlloc, []*model.Allocation, error) {
-	var all []*apiAlloc
-	idx, err := s.api.get(ctx, "/v1/allocations?resources=true&task_states=false", "", &all)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	var kept []*model.Allocation
-	var changed []*apiAlloc
-	forced := s.takeForced()
-	for _, a := range all {
-		if !liveAlloc(a) {
-			continue
-		}
-		// The list's JobVersion is Nomad's word; the model's came from an
-		// event, resolved against the job versions cached then, which miss
-		// one whose Job event was lost in a dropped stream.
-		if cur := prev.Allocation(a.ID); cur != nil && cur.ModifyIndex >= a.ModifyIndex && cur.JobVersion == a.JobVersion && !forced[a.ID] {
-			kept = append(kept, cur)
-			continue
-		}
-		changed = append(changed, a)
-	}
-	return idx, changed, kept, nil
 }
 
 // readJobs fills the spec cache with the current version of every job (76
@@ -230,6 +230,13 @@ func (s *Source) readServices(ctx context.Context) ([]*model.Service, uint64, er
 	if err != nil {
 		return nil, 0, err
 	}
+	out, err := s.readServiceNames(ctx, lists, func(string, string) bool { return true })
+	return out, idx, err
+}
+
+// readServiceNames reads the instances of the listed services that want
+// picks (by namespace and name), a few at a time.
+func (s *Source) readServiceNames(ctx context.Context, lists []apiServiceList, want func(namespace, name string) bool) ([]*model.Service, error) {
 	var (
 		mu  sync.Mutex
 		out []*model.Service
@@ -238,6 +245,9 @@ func (s *Source) readServices(ctx context.Context) ([]*model.Service, uint64, er
 	g.SetLimit(readParallelism)
 	for _, l := range lists {
 		for _, svc := range l.Services {
+			if !want(l.Namespace, svc.ServiceName) {
+				continue
+			}
 			g.Go(func() error {
 				var regs []*apiServiceReg
 				_, err := s.api.get(gctx, "/v1/service/"+url.PathEscape(svc.ServiceName), l.Namespace, &regs)
@@ -257,9 +267,9 @@ func (s *Source) readServices(ctx context.Context) ([]*model.Service, uint64, er
 		}
 	}
 	if err := g.Wait(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return out, idx, nil
+	return out, nil
 }
 
 // fillIPs reads single allocations whose namespace IP the list lacks, in the

@@ -48,6 +48,10 @@ type apiAlloc struct {
 	DesiredStatus string
 	ClientStatus  string
 	ModifyIndex   uint64
+	// CreateIndex is when the allocation was placed: Nomad lists
+	// allocations in its order, which lets a catch-up read the newest
+	// placements alone (readPlaced).
+	CreateIndex uint64
 	// AllocModifyIndex is when the servers last changed the allocation
 	// (placement, in-place update): with the jobs' JobModifyIndex it tells
 	// which job version an allocation event runs, which events do not say
@@ -207,9 +211,14 @@ type apiServiceReg struct {
 // apiServiceList is an entry of /v1/services.
 type apiServiceList struct {
 	Namespace string
-	Services  []struct {
-		ServiceName string
-	}
+	Services  []apiServiceStub
+}
+
+// apiServiceStub is a service name of /v1/services, with the union of its
+// instances' tags.
+type apiServiceStub struct {
+	ServiceName string
+	Tags        []string
 }
 
 // eventFrame is one newline-delimited frame of /v1/event/stream.
