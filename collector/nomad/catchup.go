@@ -159,8 +159,8 @@ func keepPlacement(ga, cur *model.Allocation) {
 // catchUpServices reads again the Nomad services a catch-up must (see
 // rereadServices) and returns them, and prev's instances of the others.
 func (s *Source) catchUpServices(ctx context.Context, prev *model.Snapshot, lists []apiServiceList,
-	touched map[string]bool, fresh []*model.Allocation, forced map[string]bool) (read, kept []*model.Service, err error) {
-	reread, kept := rereadServices(prev, lists, touched, fresh, forced)
+	touched map[string]bool, fresh, allocs []*model.Allocation, forced map[string]bool) (read, kept []*model.Service, err error) {
+	reread, kept := rereadServices(prev, lists, touched, fresh, allocs, forced)
 	read, err = s.readServiceNames(ctx, lists, func(ns, name string) bool { return reread[serviceName(ns, name)] })
 	return read, kept, err
 }
@@ -170,24 +170,34 @@ func serviceName(namespace, name string) string { return namespace + "\x00" + na
 
 // rereadServices picks the listed Nomad service names a catch-up must read
 // again, and keeps prev's instances of the other listed names (a name no
-// longer listed has no instances left). A name is read again when it is
-// new, its tags changed, one of its instances belongs to an allocation
-// touched since prev (new, changed or gone: Nomad registers and
-// deregisters instances as allocations start, stop, restart tasks or are
-// updated in place), a fresh reading of an allocation declares it (a name
-// written with ${…} interpolation stands for every name of its
-// namespace), or anti-entropy asked for it (forced, any namespace).
+// longer listed has no instances left). A name is read again when:
+//
+//   - it is new, or its tags changed;
+//   - one of its instances belongs to an allocation touched since prev
+//     (new, changed or gone: Nomad registers and deregisters instances as
+//     allocations start, stop, restart tasks or are updated in place);
+//   - a fresh reading of an allocation declares it;
+//   - a running allocation of the new reading (allocs) declares more
+//     Nomad services than the model holds instances of for it: a task
+//     registers its services after Nomad records it running, so the
+//     registration can follow the allocation's last change;
+//   - anti-entropy asked for it (forced, any namespace).
+//
+// A declared name written with ${…} interpolation stands for every name of
+// its namespace.
 func rereadServices(prev *model.Snapshot, lists []apiServiceList, touched map[string]bool,
-	fresh []*model.Allocation, forced map[string]bool) (map[string]bool, []*model.Service) {
+	fresh, allocs []*model.Allocation, forced map[string]bool) (map[string]bool, []*model.Service) {
 	held := map[string][]*model.Service{}
+	instances := map[string]int{}
 	for _, svc := range prev.Services() {
 		if svc.Provider == model.ProviderNomad {
 			k := serviceName(svc.Namespace, svc.Name)
 			held[k] = append(held[k], svc)
+			instances[svc.AllocID]++
 		}
 	}
 	declared, everyName := map[string]bool{}, map[string]bool{}
-	for _, a := range fresh {
+	declare := func(a *model.Allocation) {
 		for _, spec := range a.Services {
 			if spec.Provider != model.ProviderNomad {
 				continue
@@ -196,6 +206,14 @@ func rereadServices(prev *model.Snapshot, lists []apiServiceList, touched map[st
 				everyName[a.Namespace] = true
 			}
 			declared[serviceName(a.Namespace, spec.Name)] = true
+		}
+	}
+	for _, a := range fresh {
+		declare(a)
+	}
+	for _, a := range allocs {
+		if a.ClientStatus == "running" && instances[a.ID] < nomadServiceSpecs(a) {
+			declare(a)
 		}
 	}
 	reread := map[string]bool{}
@@ -212,6 +230,17 @@ func rereadServices(prev *model.Snapshot, lists []apiServiceList, touched map[st
 		}
 	}
 	return reread, kept
+}
+
+// nomadServiceSpecs counts the Nomad-provider services an allocation declares.
+func nomadServiceSpecs(a *model.Allocation) int {
+	n := 0
+	for _, spec := range a.Services {
+		if spec.Provider == model.ProviderNomad {
+			n++
+		}
+	}
+	return n
 }
 
 // sameTags reports whether Nomad's union of a name's tags is the union of

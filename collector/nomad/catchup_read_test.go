@@ -200,18 +200,27 @@ func TestRereadServices(t *testing.T) {
 		touched map[string]bool
 		fresh   []*model.Allocation
 		forced  map[string]bool
+		allocs  []*model.Allocation
 		want    []string
 	}{
-		{"nothing changed", map[string][]string{"web": {"v1"}, "api": nil}, nil, nil, nil, nil},
-		{"a new name", map[string][]string{"web": {"v1"}, "api": nil, "db": nil}, nil, nil, nil, []string{"db"}},
-		{"tags changed", map[string][]string{"web": {"v1", "v2"}, "api": nil}, nil, nil, nil, []string{"web"}},
-		{"an instance's allocation touched", map[string][]string{"web": {"v1"}, "api": nil}, map[string]bool{"a2": true}, nil, nil, []string{"api"}},
-		{"declared by a fresh allocation", map[string][]string{"web": {"v1"}, "api": nil}, nil, declares("web"), nil, []string{"web"}},
-		{"an interpolated name", map[string][]string{"web": {"v1"}, "api": nil}, nil, declares("${NOMAD_JOB_NAME}"), nil, []string{"api", "web"}},
-		{"forced by anti-entropy", map[string][]string{"web": {"v1"}, "api": nil}, nil, nil, map[string]bool{"api": true}, []string{"api"}},
+		{"nothing changed", map[string][]string{"web": {"v1"}, "api": nil}, nil, nil, nil, nil, nil},
+		{"a new name", map[string][]string{"web": {"v1"}, "api": nil, "db": nil}, nil, nil, nil, nil, []string{"db"}},
+		{"tags changed", map[string][]string{"web": {"v1", "v2"}, "api": nil}, nil, nil, nil, nil, []string{"web"}},
+		{"an instance's allocation touched", map[string][]string{"web": {"v1"}, "api": nil}, map[string]bool{"a2": true}, nil, nil, nil, []string{"api"}},
+		{"declared by a fresh allocation", map[string][]string{"web": {"v1"}, "api": nil}, nil, declares("web"), nil, nil, []string{"web"}},
+		{"an interpolated name", map[string][]string{"web": {"v1"}, "api": nil}, nil, declares("${NOMAD_JOB_NAME}"), nil, nil, []string{"api", "web"}},
+		{"forced by anti-entropy", map[string][]string{"web": {"v1"}, "api": nil}, nil, nil, map[string]bool{"api": true}, nil, []string{"api"}},
+		{"a running allocation declares more than it has", map[string][]string{"web": {"v1"}, "api": nil}, nil, nil, nil,
+			[]*model.Allocation{{ID: "a1", Namespace: "default", ClientStatus: "running", Services: []model.ServiceSpec{
+				{Name: "web", Provider: model.ProviderNomad}, {Name: "api", Provider: model.ProviderNomad}}}},
+			[]string{"api", "web"}},
+		{"a running allocation has all it declares", map[string][]string{"web": {"v1"}, "api": nil}, nil, nil, nil,
+			[]*model.Allocation{{ID: "a1", Namespace: "default", ClientStatus: "running", Services: []model.ServiceSpec{
+				{Name: "web", Provider: model.ProviderNomad}, {Name: "web-consul", Provider: model.ProviderConsul}}}},
+			nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			reread, kept := rereadServices(prev, list(tc.listed), tc.touched, tc.fresh, tc.forced)
+			reread, kept := rereadServices(prev, list(tc.listed), tc.touched, tc.fresh, tc.allocs, tc.forced)
 			var got []string
 			for k := range reread {
 				got = append(got, k[len("default\x00"):])

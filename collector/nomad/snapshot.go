@@ -160,7 +160,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 	var keptRegs []*model.Service
 	if _, forbidden := st.forbidden["Service"]; prev != nil && !forbidden {
 		var err error
-		if regs, keptRegs, err = s.catchUpServices(ctx, prev, svcLists, allocs.touched, fresh, forced.services); err != nil {
+		if regs, keptRegs, err = s.catchUpServices(ctx, prev, svcLists, allocs.touched, fresh, st.allocs, forced.services); err != nil {
 			return nil, err
 		}
 	}
