@@ -49,29 +49,39 @@ func liveAllocFilter() string {
 	return strings.Join(parts, " and ")
 }
 
-// allocRead is a read of the allocation list: the index it was taken at;
+// allocRead is a read of the allocation list: the index it was taken at
+// (the lowest of its requests), the allocation table's index the list of
+// every live allocation was taken at (listIndex);
 // allocations to convert, with their resources (placed) or without them
 // but held by the model (moved); the model's allocations still current
 // (kept); and, on a catch-up, the IDs of every allocation new, changed or
 // gone since the model's reading (touched).
 type allocRead struct {
-	index   uint64
-	placed  []*apiAlloc
-	moved   []*apiAlloc
-	kept    []*model.Allocation
-	touched map[string]bool
+	index     uint64
+	listIndex uint64
+	placed    []*apiAlloc
+	moved     []*apiAlloc
+	kept      []*model.Allocation
+	touched   map[string]bool
 }
 
 // readChangedAllocs lists the live allocations without their resources and
 // sorts them against prev (see the top of this file). forced holds IDs
 // anti-entropy found diverging: they are read whole.
 func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, forced map[string]bool) (allocRead, error) {
+	if len(forced) == 0 {
+		if idx, same, err := s.allocsUnchanged(ctx); err != nil {
+			return allocRead{}, err
+		} else if same {
+			return allocRead{index: idx, listIndex: idx, kept: prev.Allocations()}, nil
+		}
+	}
 	var all []*apiAlloc
 	idx, err := s.api.get(ctx, allocListPath(false), "", &all)
 	if err != nil {
 		return allocRead{}, err
 	}
-	out := allocRead{index: idx, touched: map[string]bool{}}
+	out := allocRead{index: idx, listIndex: idx, touched: map[string]bool{}}
 	listed := make(map[string]bool, len(all))
 	want := map[string]uint64{}
 	for _, a := range all {
@@ -109,6 +119,47 @@ func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, fo
 	out.index = min(out.index, pidx)
 	out.placed = placed
 	return out, nil
+}
+
+// allocsUnchanged asks Nomad for one allocation, for the allocation
+// table's index (its X-Nomad-Index is the table's last write, whatever the
+// page holds), and reports whether that is the last write the model holds
+// (allocsAt): then nothing was written to allocations since and the list
+// need not be read. Most drops are about Nomad's buffer filling with other
+// writes (evaluations, deployments), not about allocations.
+//
+// Equality, not "at most": a Nomad restarted without its state counts
+// again from a low index. It holds only while the event stream carries
+// allocation events: allocsAt follows their frames (heldAllocWrite), and
+// a stream the ACL token may not read them from leaves it behind.
+func (s *Source) allocsUnchanged(ctx context.Context) (uint64, bool, error) {
+	s.mu.Lock()
+	at := s.allocsAt
+	s.mu.Unlock()
+	if at == 0 || !slices.Contains(s.permittedTopics(), "Allocation") {
+		return 0, false, nil
+	}
+	var one []*apiAlloc
+	idx, err := s.api.get(ctx, "/v1/allocations?task_states=false&per_page=1", "", &one)
+	if err != nil {
+		return 0, false, err
+	}
+	return idx, idx == at, nil
+}
+
+// heldAllocWrite records a frame's allocation events as the last write to
+// the allocation table the model holds: the stream delivers every write
+// in order until Nomad drops it, so a frame's index is the table's index
+// when it carries an allocation event.
+func (s *Source) heldAllocWrite(f *eventFrame) {
+	for i := range f.Events {
+		if f.Events[i].Topic == "Allocation" {
+			s.mu.Lock()
+			s.allocsAt = max(s.allocsAt, f.Index)
+			s.mu.Unlock()
+			return
+		}
+	}
 }
 
 // readPlaced reads with their resources the live allocations in want (ID

@@ -40,17 +40,17 @@ func servicePaths(f *fakeNomad) []string {
 	return out
 }
 
-// TestQuietCatchUpReadsNoResourcesNorServices: a catch-up after a drop that
-// lost nothing lists the live allocations without resources, and reads no
-// allocation and no service whole.
-func TestQuietCatchUpReadsNoResourcesNorServices(t *testing.T) {
+// TestQuietCatchUpReadsNoAllocationNorService: a catch-up after a drop that
+// lost nothing asks Nomad for one allocation, sees the allocation table at
+// the write the model holds, and reads no allocation list and no service.
+func TestQuietCatchUpReadsNoAllocationNorService(t *testing.T) {
 	f, s, store := syncedFake(t)
 	before := nomadSide(t, store.Snapshot())
 	if _, _, err := s.catchUp(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if calls := f.callsTo("/v1/allocations"); len(calls) != 1 || !liveList(calls[0], false) {
-		t.Errorf("allocation reads %v, want the live list without resources alone", calls)
+	if calls := f.callsTo("/v1/allocations"); len(calls) != 1 || !isProbe(calls[0]) {
+		t.Errorf("allocation reads %v, want the one-allocation probe alone", calls)
 	}
 	if got := servicePaths(f); len(got) != 0 {
 		t.Errorf("service reads %v, want none", got)
@@ -59,6 +59,43 @@ func TestQuietCatchUpReadsNoResourcesNorServices(t *testing.T) {
 		t.Errorf("a catch-up with nothing new changed the model:\n got %s\nwant %s", got, before)
 	}
 }
+
+// TestProbeFollowsTheAllocationTable: the model holds the allocation
+// table's last write after a read and after each frame with an allocation
+// event; a write it missed, a garbage collection (no event) or a Nomad
+// that restarted without its state (a lower index) make the next catch-up
+// list the allocations.
+func TestProbeFollowsTheAllocationTable(t *testing.T) {
+	f, s, _ := syncedFake(t)
+	listed := func(step string, want bool) {
+		t.Helper()
+		f.resetCalls()
+		if _, _, err := s.catchUp(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		calls := f.callsTo("/v1/allocations")
+		if got := len(calls) > 1; got != want || len(calls) == 0 || !isProbe(calls[0]) {
+			t.Errorf("%s: allocation reads %v, want the probe and then a list: %v", step, calls, want)
+		}
+	}
+	f.applyEvents(t, s, f.putAlloc(fakeAlloc("a4", "n1", "web", 0, 21004, "")))
+	listed("after a streamed allocation event", false)
+	f.putAlloc(fakeAlloc("a5", "n1", "web", 0, 21005, ""))
+	listed("after an allocation write the stream lost", true)
+	listed("right after that catch-up", false)
+	f.stopAlloc("a5")
+	f.applyEvents(t, s, f.putNode(fakeNode("n3", "10.0.0.3"))) // a later frame without allocations
+	listed("after a lost write and a later frame of another topic", true)
+	f.gcAlloc("a5")
+	listed("after a garbage collection", true)
+	f.mu.Lock()
+	f.allocsIndex = 5
+	f.mu.Unlock()
+	listed("after Nomad restarted without its state", true)
+}
+
+// isProbe reports whether c is the one-allocation read for the table's index.
+func isProbe(c fakeCall) bool { return c.Query.Get("per_page") == "1" && !c.Query.Has("filter") }
 
 // TestCatchUpReadsOnlyWhatChanged: a new allocation is read with its
 // resources, a changed one keeps the placement the model holds, and only
@@ -75,8 +112,8 @@ func TestCatchUpReadsOnlyWhatChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := f.callsTo("/v1/allocations")
-	if len(calls) != 2 || !liveList(calls[1], true) || calls[1].Served > 64 {
-		t.Fatalf("allocation reads %v, want the live list, then one page of the newest with resources", calls)
+	if len(calls) != 3 || !isProbe(calls[0]) || !liveList(calls[1], false) || !liveList(calls[2], true) || calls[2].Served > 64 {
+		t.Fatalf("allocation reads %v, want the probe, the live list, then one page of the newest with resources", calls)
 	}
 	// db-http is new; api-http belongs to the changed a3; web-http is
 	// untouched and kept as read before.

@@ -85,13 +85,14 @@ func TestDropThenCatchUp(t *testing.T) {
 		t.Errorf("after the catch-up the status is %+v, want connected with one catch-up and no reason", status)
 	}
 
-	// The catch-up listed the live allocations without resources, then
+	// The catch-up found the allocation table moved, listed the live
+	// allocations without resources, then
 	// read the newest with theirs, newest first, up to the one placed
 	// since the model's reading (a4): one page.
 	calls := f.callsTo("/v1/allocations")
-	if len(calls) != 2 || !liveList(calls[0], false) || !liveList(calls[1], true) ||
-		calls[1].Query.Get("reverse") != "true" || calls[1].Query.Get("per_page") == "" {
-		t.Fatalf("catch-up allocation reads %v, want the live list without resources, then one page of the newest with them", calls)
+	if len(calls) != 3 || !isProbe(calls[0]) || !liveList(calls[1], false) || !liveList(calls[2], true) ||
+		calls[2].Query.Get("reverse") != "true" || calls[2].Query.Get("per_page") == "" {
+		t.Fatalf("catch-up allocation reads %v, want the probe of the table's index, the live list without resources, then one page of the newest with them", calls)
 	}
 
 	snap := store.Snapshot()

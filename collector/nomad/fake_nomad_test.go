@@ -38,25 +38,28 @@ type fakeNomad struct {
 	t   testing.TB
 	srv *httptest.Server
 
-	mu        sync.Mutex
-	index     uint64
-	nodes     map[string]*apiNode
-	allocs    map[string]*apiAlloc
-	jobs      map[string][]*apiJob // jobID(ns, id) → versions, oldest first
-	jobIndex  map[string]uint64    // jobKey → index the version was registered at
-	services  map[string]*apiServiceReg
-	checks    map[string]map[string]checkStatus // alloc ID → check ID → status
-	checkErr  map[string]int                    // alloc ID → HTTP status answered instead
-	forbidden map[string]bool                   // event topics answered with 403
-	streamErr int                               // HTTP status the stream answers, when not 0
-	calls     []fakeCall
-	gates     []*fakeGate
-	silent    bool // streams send no heartbeat
-	cut       bool // streams end right after their first heartbeat
-	heartbeat time.Duration
-	streamCh  chan *fakeStream
-	bad       []string // requests the fake does not serve
-	broker    *fakeBroker
+	mu    sync.Mutex
+	index uint64
+	// allocsIndex is the allocation table's last write: Nomad's allocation
+	// list answers it as its X-Nomad-Index, other reads the raft index.
+	allocsIndex uint64
+	nodes       map[string]*apiNode
+	allocs      map[string]*apiAlloc
+	jobs        map[string][]*apiJob // jobID(ns, id) → versions, oldest first
+	jobIndex    map[string]uint64    // jobKey → index the version was registered at
+	services    map[string]*apiServiceReg
+	checks      map[string]map[string]checkStatus // alloc ID → check ID → status
+	checkErr    map[string]int                    // alloc ID → HTTP status answered instead
+	forbidden   map[string]bool                   // event topics answered with 403
+	streamErr   int                               // HTTP status the stream answers, when not 0
+	calls       []fakeCall
+	gates       []*fakeGate
+	silent      bool // streams send no heartbeat
+	cut         bool // streams end right after their first heartbeat
+	heartbeat   time.Duration
+	streamCh    chan *fakeStream
+	bad         []string // requests the fake does not serve
+	broker      *fakeBroker
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -125,6 +128,7 @@ func (f *fakeNomad) putAlloc(a *apiAlloc) event {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	a.ModifyIndex = f.bump()
+	f.allocsIndex = a.ModifyIndex
 	a.CreateIndex = a.ModifyIndex
 	if cur := f.allocs[a.ID]; cur != nil {
 		a.CreateIndex = cur.CreateIndex
@@ -149,7 +153,7 @@ func (f *fakeNomad) stopAlloc(id string) event {
 func (f *fakeNomad) gcAlloc(id string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.bump()
+	f.allocsIndex = f.bump()
 	delete(f.allocs, id)
 }
 
@@ -474,7 +478,11 @@ func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Nomad-Index", strconv.FormatUint(f.index, 10))
+	index := f.index
+	if path == "/v1/allocations" {
+		index = f.allocsIndex
+	}
+	w.Header().Set("X-Nomad-Index", strconv.FormatUint(index, 10))
 	w.Header().Set("X-Nomad-LastContact", "0")
 	w.Header().Set("X-Nomad-KnownLeader", "true")
 	if err := json.NewEncoder(w).Encode(out); err != nil {

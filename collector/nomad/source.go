@@ -81,6 +81,10 @@ type Source struct {
 	// round is the stream loop's current round while its read runs (nil
 	// otherwise, and for one-shot reads).
 	round *round
+	// allocsAt is the last write to Nomad's allocation table the model is
+	// known to hold (0: unknown): a catch-up that finds the table's index
+	// still there reads no allocation (see allocsUnchanged).
+	allocsAt uint64
 }
 
 // Option configures a Source.

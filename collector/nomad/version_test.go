@@ -37,7 +37,12 @@ func TestStoppedAllocationKeepsItsVersion(t *testing.T) {
 // resolved against the versions cached, the old one. The next catch-up
 // must take the version from Nomad's list, although the allocation's
 // ModifyIndex has not moved (the scale harness: 525 allocations shown at
-// the old version, connected, until anti-entropy).
+// the old version, connected, until anti-entropy). Such a gap needs a
+// stream resumed past lost events, which the source no longer does; the
+// drop that ends the stream loses the writes after it too (a2's here), so
+// the catch-up reads the list. (With the allocation table unchanged since
+// the last event the model holds, a catch-up reads no allocation, and
+// anti-entropy is what would repair the version.)
 func TestCatchUpRepairsAVersionResolvedWithoutItsJob(t *testing.T) {
 	noLeaks(t)
 	f := newFakeNomad(t)
@@ -51,6 +56,9 @@ func TestCatchUpRepairsAVersionResolvedWithoutItsJob(t *testing.T) {
 	if a := store.Snapshot().Allocation("a1"); a == nil || a.JobVersion != 0 {
 		t.Fatalf("setup: a1 = %+v, want it resolved to the cached version 0", a)
 	}
+	moved := fakeAlloc("a2", "n2", "web", 0, 21002, "")
+	moved.DesiredStatus = "stop"
+	f.putAlloc(moved) // lost with the drop
 	if _, _, err := s.catchUp(t.Context()); err != nil {
 		t.Fatal(err)
 	}
