@@ -50,19 +50,17 @@ func liveAllocFilter() string {
 }
 
 // allocRead is a read of the allocation list: the index it was taken at
-// (the lowest of its requests), the allocation table's index the list of
-// every live allocation was taken at (listIndex);
+// (the lowest of its requests);
 // allocations to convert, with their resources (placed) or without them
 // but held by the model (moved); the model's allocations still current
 // (kept); and, on a catch-up, the IDs of every allocation new, changed or
 // gone since the model's reading (touched).
 type allocRead struct {
-	index     uint64
-	listIndex uint64
-	placed    []*apiAlloc
-	moved     []*apiAlloc
-	kept      []*model.Allocation
-	touched   map[string]bool
+	index   uint64
+	placed  []*apiAlloc
+	moved   []*apiAlloc
+	kept    []*model.Allocation
+	touched map[string]bool
 }
 
 // readChangedAllocs lists the live allocations without their resources and
@@ -73,7 +71,7 @@ func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, fo
 		if idx, same, err := s.allocsUnchanged(ctx); err != nil {
 			return allocRead{}, err
 		} else if same {
-			return allocRead{index: idx, listIndex: idx, kept: prev.Allocations()}, nil
+			return allocRead{index: idx, kept: prev.Allocations()}, nil
 		}
 	}
 	var all []*apiAlloc
@@ -81,7 +79,7 @@ func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, fo
 	if err != nil {
 		return allocRead{}, err
 	}
-	out := allocRead{index: idx, listIndex: idx, touched: map[string]bool{}}
+	out := allocRead{index: idx, touched: map[string]bool{}}
 	listed := make(map[string]bool, len(all))
 	want := map[string]uint64{}
 	for _, a := range all {
@@ -123,15 +121,18 @@ func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, fo
 
 // allocsUnchanged asks Nomad for one allocation, for the allocation
 // table's index (its X-Nomad-Index is the table's last write, whatever the
-// page holds), and reports whether that is the last write the model holds
-// (allocsAt): then nothing was written to allocations since and the list
-// need not be read. Most drops are about Nomad's buffer filling with other
-// writes (evaluations, deployments), not about allocations.
+// page holds), and reports whether that is the last write the model is
+// known to hold (allocsAt): then nothing was written to allocations since
+// and the list need not be read. Most drops are about Nomad's buffer
+// filling with other writes (evaluations, deployments), not allocations.
 //
-// Equality, not "at most": a Nomad restarted without its state counts
-// again from a low index. It holds only while the event stream carries
-// allocation events: allocsAt follows their frames (heldAllocWrite), and
-// a stream the ACL token may not read them from leaves it behind.
+// allocsAt follows only the frames applied (heldAllocWrite), never a
+// list's index: Nomad reads a list's index after building it, so the index
+// can name a write the list lacks (docs/nomad-behaviour.md); the stream,
+// opened before the read, delivers that write as a frame. Equality, not
+// "at most": a Nomad restarted without its state counts again from a low
+// index. And only while the stream carries allocation events: one the ACL
+// token may not read them from leaves allocsAt behind.
 func (s *Source) allocsUnchanged(ctx context.Context) (uint64, bool, error) {
 	s.mu.Lock()
 	at := s.allocsAt

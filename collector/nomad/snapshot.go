@@ -27,9 +27,6 @@ type state struct {
 	// read counts the allocations converted from this read (all of them on
 	// a full sync, the new or changed ones on a catch-up).
 	read int
-	// allocsAt is the allocation table's index the allocations read holds
-	// (0 when they were not read).
-	allocsAt uint64
 }
 
 // readState reads nodes, job specs, allocations and Nomad-native services.
@@ -79,7 +76,6 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		var err error
 		if prev == nil {
 			allocs.index, err = s.api.get(gctx, allocListPath(true), "", &allocs.placed)
-			allocs.listIndex = allocs.index
 		} else {
 			allocs, err = s.readChangedAllocs(gctx, prev, forced.allocs)
 		}
@@ -108,9 +104,6 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 	st.index = indexes[0]
 	for _, i := range indexes {
 		st.index = min(st.index, i)
-	}
-	if _, forbidden := st.forbidden["Allocation"]; !forbidden {
-		st.allocsAt = allocs.listIndex
 	}
 	if err := s.readJobs(ctx, stubs); err != nil {
 		return nil, err

@@ -53,9 +53,6 @@ func (s *Source) readDone(st *state, catchUp bool) model.SetNomadStatus {
 		s.jobs.retain(st.jobs)
 	}
 	s.mu.Lock()
-	if st.allocsAt != 0 {
-		s.allocsAt = st.allocsAt
-	}
 	s.nodeAddrs = make(map[string]string, len(st.nodes))
 	for _, n := range st.nodes {
 		s.nodeAddrs[n.ID] = n.Address
