@@ -23,6 +23,24 @@ func TerminalClientStatus(status string) bool {
 // that must ask Nomad to leave them out (the collector's list filter).
 func TerminalClientStatuses() []string { return slices.Clone(terminalClientStatuses) }
 
+// NetworkMode is the network mode Nomad gave an allocation: the mode on its
+// allocated group network, else the mode its task group's network block
+// asks for, else host (Nomad's default). The group is the fallback because
+// an allocation read without its resources (a list stub, a catch-up's
+// partial read) or an allocated network that carries no mode still runs in
+// the namespace its group asked for; reading such an allocation as host
+// would put a bridge allocation's sockets in the wrong namespace. The
+// collector and the agent both decide the mode here, so they agree.
+func NetworkMode(allocated, group string) string {
+	switch {
+	case allocated != "":
+		return allocated
+	case group != "":
+		return group
+	}
+	return ModeHost
+}
+
 // Terminal reports whether the allocation has stopped for good.
 func (a *Allocation) Terminal() bool { return TerminalClientStatus(a.ClientStatus) }
 

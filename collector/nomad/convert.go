@@ -81,17 +81,18 @@ func (j *apiJob) groupSpecs() map[string]*groupSpec {
 // for bridge/CNI (from NetworkStatus, which only full reads and events carry),
 // else the host address the ports bind.
 func convertNetwork(a *apiAlloc, group *apiGroup, nodeAddr string) model.Network {
-	n := model.Network{Mode: model.ModeHost}
 	var shared []apiNetwork
 	if a.AllocatedResources != nil {
 		shared = a.AllocatedResources.Shared.Networks
 	}
-	switch {
-	case len(shared) > 0 && shared[0].Mode != "":
-		n.Mode = shared[0].Mode
-	case group != nil && len(group.Networks) > 0 && group.Networks[0].Mode != "":
-		n.Mode = group.Networks[0].Mode
+	var allocated, asked string
+	if len(shared) > 0 {
+		allocated = shared[0].Mode
 	}
+	if group != nil && len(group.Networks) > 0 {
+		asked = group.Networks[0].Mode
+	}
+	n := model.Network{Mode: model.NetworkMode(allocated, asked)}
 	if n.Mode == model.ModeHost {
 		if len(shared) > 0 && shared[0].IP != "" {
 			n.IP = shared[0].IP
