@@ -160,20 +160,39 @@ func (a *Agent) nodeAllocs(ctx context.Context) ([]nodeAlloc, error) {
 	}
 	var out []nodeAlloc
 	for _, al := range list {
-		if model.TerminalClientStatus(al.ClientStatus) {
-			continue
+		if na, ok := toNodeAlloc(al); ok {
+			out = append(out, na)
 		}
-		na := nodeAlloc{id: al.ID}
-		if al.AllocatedResources != nil && len(al.AllocatedResources.Shared.Networks) > 0 {
-			mode := al.AllocatedResources.Shared.Networks[0].Mode
-			na.bridge = mode != "" && mode != model.ModeHost
-		}
-		if al.NetworkStatus != nil {
-			na.ip, _ = netip.ParseAddr(al.NetworkStatus.Address)
-		}
-		out = append(out, na)
 	}
 	return out, nil
+}
+
+// toNodeAlloc keeps what the agent samples of one allocation, or false for
+// a terminal one. The mode is model.NetworkMode's, as the collector decides
+// it, so the agent looks in the namespace the model says the allocation has:
+// the allocated network's mode, else its task group's (the list carries each
+// allocation's job).
+func toNodeAlloc(al *nomadapi.Allocation) (nodeAlloc, bool) {
+	if al == nil || model.TerminalClientStatus(al.ClientStatus) {
+		return nodeAlloc{}, false
+	}
+	var allocated, asked string
+	if al.AllocatedResources != nil && len(al.AllocatedResources.Shared.Networks) > 0 && al.AllocatedResources.Shared.Networks[0] != nil {
+		allocated = al.AllocatedResources.Shared.Networks[0].Mode
+	}
+	if al.Job != nil {
+		for _, g := range al.Job.TaskGroups {
+			if g != nil && g.Name != nil && *g.Name == al.TaskGroup && len(g.Networks) > 0 && g.Networks[0] != nil {
+				asked = g.Networks[0].Mode
+				break
+			}
+		}
+	}
+	na := nodeAlloc{id: al.ID, bridge: model.NetworkMode(allocated, asked) != model.ModeHost}
+	if al.NetworkStatus != nil {
+		na.ip, _ = netip.ParseAddr(al.NetworkStatus.Address)
+	}
+	return na, true
 }
 
 // sample takes one pass over the node: the host namespace (host-mode
