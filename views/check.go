@@ -115,15 +115,7 @@ func CheckFilter(r check.Report) viewmodel.Filter {
 func planText(r check.Report) string {
 	switch {
 	case r.Plan.Ran:
-		var ups []string
-		for _, u := range r.Plan.Updates {
-			ups = append(ups, u.Group+": "+u.Actions())
-		}
-		s := "Nomad's scheduler: " + r.Plan.DiffType
-		if len(ups) > 0 {
-			s += "; " + strings.Join(ups, "; ")
-		}
-		return s
+		return "Nomad's scheduler: " + r.Plan.Summary()
 	case r.Plan.Forbidden:
 		return "The token given may not plan this job, so placement is netviz's own (static ports and host networks only; no constraints, CPU or memory)."
 	default:

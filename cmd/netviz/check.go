@@ -155,15 +155,7 @@ func reportText(r check.Report, min model.Severity) string {
 	}
 	switch {
 	case r.Plan.Ran:
-		var ups []string
-		for _, u := range r.Plan.Updates {
-			ups = append(ups, u.Group+": "+u.Actions())
-		}
-		p("plan (Nomad's scheduler): %s", r.Plan.DiffType)
-		if len(ups) > 0 {
-			p("; %s", strings.Join(ups, "; "))
-		}
-		p("\n")
+		p("plan (Nomad's scheduler): %s\n", r.Plan.Summary())
 		for _, f := range r.Plan.Failed {
 			p("  failed placement of %s: %d allocation(s)\n", f.Group, f.Unplaced)
 			for _, k := range sortedKeys(f.DimensionExhausted) {

@@ -19,3 +19,18 @@ func (u GroupUpdate) Actions() string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// Summary is the scheduler's answer in a line, as the CLI and the check
+// page both print it: Nomad's verdict on the job, then what it would do to
+// each group ("Edited; web: place 1; db: destructive update 2"). It is empty
+// when the plan did not run: the reason then is the caller's to word.
+func (p Plan) Summary() string {
+	if !p.Ran {
+		return ""
+	}
+	s := p.DiffType
+	for _, u := range p.Updates {
+		s += "; " + u.Group + ": " + u.Actions()
+	}
+	return s
+}
