@@ -113,8 +113,8 @@ func newObservedIndex(s *Snapshot) *observedIndex {
 		if !a.Live() {
 			continue
 		}
-		if a.Network.Mode != ModeHost && a.Network.IP != "" {
-			x.byNsIP[a.Network.IP] = a
+		if ip := a.NamespaceIP(); ip != "" {
+			x.byNsIP[ip] = a
 		}
 		for _, p := range a.Ports {
 			if p.Value == 0 {
@@ -146,12 +146,11 @@ func (x *observedIndex) source(ip string) string {
 	return ObservedExternal
 }
 
-// labelInside is the label of d's port that reaches port inside its namespace.
+// labelInside is the label of d's port that reaches port inside its
+// namespace, or the number when none does (InsidePortOf reads either back).
 func labelInside(d *Allocation, port int) string {
-	for _, p := range d.Ports {
-		if p.InsidePort() == port {
-			return p.Label
-		}
+	if p, ok := d.PortInside(port); ok {
+		return p.Label
 	}
 	return strconv.Itoa(port)
 }
@@ -165,18 +164,6 @@ func meshAppPort(d *Allocation, port int) bool {
 		}
 	}
 	return false
-}
-
-// upstreamAt returns the upstream of a whose local listener is port.
-func upstreamAt(a *Allocation, port int) (Upstream, bool) {
-	for _, spec := range a.MeshSpecs("") {
-		for _, u := range spec.Connect.Upstreams {
-			if u.LocalBindPort == port {
-				return u, true
-			}
-		}
-	}
-	return Upstream{}, false
 }
 
 // toPort makes the edge to d's port, a mesh edge when it is a sidecar's.
@@ -201,7 +188,7 @@ func (x *observedIndex) client(node string, a *Allocation, f ObservedFlow) (Obse
 			}
 			return ObservedEdge{}, false
 		}
-		if u, ok := upstreamAt(a, f.RemotePort); ok {
+		if u, ok := a.UpstreamAt(f.RemotePort); ok {
 			return ObservedEdge{Kind: ObservedMesh, From: from, Port: u.Label(), Service: u.DestinationName}, true
 		}
 		if meshAppPort(a, f.RemotePort) {
@@ -256,24 +243,39 @@ type observedEdgeKey struct {
 	from, to, port, service string
 }
 
+// edgeOf maps one flow that node's agent reported onto the model; false
+// when the model cannot place it. ObservedEdges and Restrict (which keeps
+// only the flows whose edge a scope may see) both map flows through it.
+func (x *observedIndex) edgeOf(node string, f ObservedFlow) (ObservedEdge, bool) {
+	a := x.s.Allocation(f.Alloc)
+	if f.Alloc != "" && (a == nil || a.NodeID != node) {
+		return ObservedEdge{}, false // gone, or not on the reporting node: an agent speaks only for its own
+	}
+	if f.Side == SideClient {
+		return x.client(node, a, f)
+	}
+	if a != nil {
+		return x.server(a, f)
+	}
+	return ObservedEdge{}, false
+}
+
+// observedIndexKey keys the snapshot's memo of its observedIndex.
+type observedIndexKey struct{}
+
+// observedIndex returns the snapshot's index of addresses, built once per snapshot.
+func (s *Snapshot) observedIndex() *observedIndex {
+	return s.Memo(observedIndexKey{}, func() any { return newObservedIndex(s) }).(*observedIndex)
+}
+
 // mapObserved is ObservedEdges without the memo.
 func mapObserved(s *Snapshot) []ObservedEdge {
-	x := newObservedIndex(s)
+	x := s.observedIndex()
 	merged := map[observedEdgeKey]*ObservedEdge{}
 	nodes := s.observed.all()
 	for _, node := range slices.Sorted(maps.Keys(nodes)) {
 		for _, f := range nodes[node].Flows {
-			a := s.Allocation(f.Alloc)
-			if f.Alloc != "" && (a == nil || a.NodeID != node) {
-				continue // gone, or not on the reporting node: an agent speaks only for its own
-			}
-			var e ObservedEdge
-			var ok bool
-			if f.Side == SideClient {
-				e, ok = x.client(node, a, f)
-			} else if a != nil {
-				e, ok = x.server(a, f)
-			}
+			e, ok := x.edgeOf(node, f)
 			if !ok {
 				continue
 			}

@@ -3,7 +3,6 @@ package lint
 import (
 	"fmt"
 	"net/netip"
-	"strconv"
 
 	"github.com/netviz/netviz/collector/model"
 	"github.com/netviz/netviz/collector/model/reach"
@@ -67,15 +66,6 @@ func upstreamUnusedLint(s *model.Snapshot) []model.Warning {
 	return out
 }
 
-// insidePort is the namespace port an observed edge reached on d.
-func insidePort(d *model.Allocation, label string) int {
-	if p, ok := d.PortByLabel(label); ok {
-		return p.InsidePort()
-	}
-	n, _ := strconv.Atoi(label)
-	return n
-}
-
 func meshBypassObservedLint(s *model.Snapshot) []model.Warning {
 	var out []model.Warning
 	for _, e := range s.ObservedEdges() {
@@ -86,7 +76,7 @@ func meshBypassObservedLint(s *model.Snapshot) []model.Warning {
 		if d == nil {
 			continue
 		}
-		spec, ok := reach.MeshSpecOn(d, reach.Target{Label: e.Port, Inside: insidePort(d, e.Port)})
+		spec, ok := reach.MeshSpecOn(d, reach.Target{Label: e.Port, Inside: d.InsidePortOf(e.Port)})
 		if !ok || !reach.Guarded(s, spec.Name) {
 			continue
 		}
@@ -98,7 +88,7 @@ func meshBypassObservedLint(s *model.Snapshot) []model.Warning {
 			Code: model.CodeMeshBypassObserved, Severity: model.SeverityError,
 			Subjects: append(subjectsOf(e.From, d.ID), model.ServiceKey(spec.Name)),
 			Message: fmt.Sprintf("%s connected to %s's app port %d through %s, around its sidecar: intentions never applied",
-				who(s, e.From), spec.Name, insidePort(d, e.Port), how),
+				who(s, e.From), spec.Name, d.InsidePortOf(e.Port), how),
 			Fix: fmt.Sprintf("make the client use an upstream to %s; bind the app to 127.0.0.1 so only the sidecar reaches it", spec.Name),
 		})
 	}
@@ -168,7 +158,7 @@ func listeningUnexpectedLint(s *model.Snapshot) []model.Warning {
 				continue
 			}
 			ip, err := netip.ParseAddr(l.IP)
-			if err != nil || !(ip.IsUnspecified() || l.IP == d.Network.IP) || mapped(d, l.Port) {
+			if err != nil || !(ip.IsUnspecified() || l.IP == d.NamespaceIP()) || mapped(d, l.Port) {
 				continue
 			}
 			task := l.Task
@@ -190,17 +180,7 @@ func listeningUnexpectedLint(s *model.Snapshot) []model.Warning {
 // mapped reports whether port is one the allocation's network block maps,
 // or a Connect upstream's local listener.
 func mapped(d *model.Allocation, port int) bool {
-	for _, p := range d.Ports {
-		if p.InsidePort() == port {
-			return true
-		}
-	}
-	for _, spec := range d.MeshSpecs("") {
-		for _, u := range spec.Connect.Upstreams {
-			if u.LocalBindPort == port {
-				return true
-			}
-		}
-	}
-	return false
+	_, ported := d.PortInside(port)
+	_, upstream := d.UpstreamAt(port)
+	return ported || upstream
 }
