@@ -95,47 +95,72 @@ func meshBypassObservedLint(s *model.Snapshot) []model.Warning {
 	return dedupe(out)
 }
 
-// declaredNames are the service names an allocation provides.
-func declaredNames(s *model.Snapshot, d *model.Allocation) map[string]bool {
-	names := map[string]bool{}
-	for _, spec := range d.Services {
-		names[spec.Name] = true
-	}
-	for _, svc := range s.Services() {
-		if svc.AllocID == d.ID {
-			names[svc.Name] = true
-		}
-	}
-	return names
+// dependencyIndex is what the undeclared-dependency lint asks of every
+// observed edge, built once per run: the service names each allocation
+// registered (one pass over the services, not one per edge), and, per
+// client, the services its declared edges lead to (once per client).
+type dependencyIndex struct {
+	s          *model.Snapshot
+	registered map[string][]string        // allocation ID → names of its registered instances
+	leadsTo    map[string]map[string]bool // client allocation ID → service keys its declared edges reach
 }
 
-// explains reports whether a declared edge of a (upstream, template, env
-// reference, ingress rule) leads to one of names.
-func explains(s *model.Snapshot, a *model.Allocation, names map[string]bool) bool {
+func newDependencyIndex(s *model.Snapshot) *dependencyIndex {
+	x := &dependencyIndex{s: s, registered: map[string][]string{}, leadsTo: map[string]map[string]bool{}}
+	for _, svc := range s.Services() {
+		if svc.AllocID != "" {
+			x.registered[svc.AllocID] = append(x.registered[svc.AllocID], svc.Name)
+		}
+	}
+	return x
+}
+
+// reached are the keys a's declared edges (upstreams, templates, env
+// references, ingress rules; its own or its tasks') lead to.
+func (x *dependencyIndex) reached(a *model.Allocation) map[string]bool {
+	if to, ok := x.leadsTo[a.ID]; ok {
+		return to
+	}
+	to := map[string]bool{}
 	froms := []string{model.AllocKey(a.ID)}
 	for _, t := range a.Tasks {
 		froms = append(froms, model.TaskKey(a.ID, t.Name))
 	}
 	for _, f := range froms {
-		for _, e := range s.EdgesFrom(f) {
-			for n := range names {
-				if e.To == model.ServiceKey(n) {
-					return true
-				}
-			}
+		for _, e := range x.s.EdgesFrom(f) {
+			to[e.To] = true
+		}
+	}
+	x.leadsTo[a.ID] = to
+	return to
+}
+
+// explains reports whether a declared edge of a leads to a service d
+// provides: one its job spec declares or one registered for it.
+func (x *dependencyIndex) explains(a, d *model.Allocation) bool {
+	to := x.reached(a)
+	for _, spec := range d.Services {
+		if to[model.ServiceKey(spec.Name)] {
+			return true
+		}
+	}
+	for _, name := range x.registered[d.ID] {
+		if to[model.ServiceKey(name)] {
+			return true
 		}
 	}
 	return false
 }
 
 func undeclaredDependencyLint(s *model.Snapshot) []model.Warning {
+	x := newDependencyIndex(s)
 	var out []model.Warning
 	for _, e := range s.ObservedEdges() {
 		a, d := s.Allocation(e.From), s.Allocation(e.To)
 		if a == nil || d == nil || a.ID == d.ID || e.Kind == model.ObservedSameNamespace {
 			continue
 		}
-		if explains(s, a, declaredNames(s, d)) {
+		if x.explains(a, d) {
 			continue
 		}
 		out = append(out, model.Warning{
