@@ -124,6 +124,39 @@ func (sc Scope) ReadsService(name string) bool {
 	return ok
 }
 
+// The predicates below say what the scope shows of one object. Restrict
+// applies them to the model; the timeline applies the same ones to its
+// entries, so a viewer's rights are decided in one place.
+
+// SeesAlloc reports whether the scope shows the allocations (and their
+// jobs) of Nomad namespace ns.
+func (sc Scope) SeesAlloc(ns string) bool { return sc.ReadsNamespace(ns) }
+
+// SeesNodes reports whether the scope shows nodes, and the host side of
+// observed traffic.
+func (sc Scope) SeesNodes() bool { return sc.All || sc.Nodes }
+
+// SeesService reports whether the scope shows a service instance. A Nomad
+// service shows when its namespace does. Any other (Consul's) needs a
+// Consul token that reads its name and, when it belongs to an allocation
+// (allocID), that allocation shown (allocShown; false when the allocation
+// is unknown).
+func (sc Scope) SeesService(provider, name, namespace, allocID string, allocShown bool) bool {
+	if provider == ProviderNomad {
+		return sc.SeesAlloc(namespace)
+	}
+	return sc.ReadsService(name) && (allocID == "" || allocShown)
+}
+
+// SeesIntention reports whether the scope shows the intentions whose
+// destination is dest: a Consul token that reads it.
+func (sc Scope) SeesIntention(dest string) bool { return sc.SeesConsul() && sc.ReadsService(dest) }
+
+// SeesConsul reports whether the scope shows what comes from Consul at
+// all (its default intention verdict; its services and intentions still
+// need their own rights).
+func (sc Scope) SeesConsul() bool { return sc.All || sc.Consul }
+
 // globMatch matches name against a pattern in which "*" stands for any
 // run of characters.
 func globMatch(pattern, name string) bool {
@@ -155,7 +188,8 @@ type scopeDataMemo struct{ key string }
 // Consul token that may read them and, when they belong to an
 // allocation, only if that allocation is shown; intentions and Consul's
 // default verdict only with a Consul token, and only intentions whose
-// destination it may read. Edges, warnings and reach answers are then
+// destination it may read; observed traffic only where both ends are
+// shown (restrictObserved). Edges, warnings and reach answers are then
 // derived from what is left, so nothing derived can name what was left
 // out. The result keeps the version and the sources' status; it is built
 // once per snapshot and scope (the data once per data version), so
@@ -169,6 +203,9 @@ func (s *Snapshot) Restrict(sc Scope) *Snapshot {
 		m := s.DataMemo(scopeDataMemo{key}, func() any { return restrictModel(&s.model, sc) }).(*model)
 		r := &Snapshot{version: s.version, model: *m, scope: key}
 		r.status = s.status
+		// Per snapshot, not per data version: an observation that only
+		// moves counts and times keeps the data version.
+		r.observed = restrictObserved(s, sc)
 		return r
 	}).(*Snapshot)
 }
@@ -208,31 +245,25 @@ func restrictModel(full *model, sc Scope) *model {
 	st := newState()
 	st.cache = full.cache.forScope(sc.Key())
 	t := txn{st: &st}
-	if sc.Nodes {
+	if sc.SeesNodes() {
 		full.nodes.each(func(_ string, n *Node) { t.upsertNode(n) })
 	}
 	shown := map[string]bool{}
 	full.allocs.each(func(id string, a *Allocation) {
-		if sc.ReadsNamespace(a.Namespace) {
+		if sc.SeesAlloc(a.Namespace) {
 			shown[id] = true
 			t.upsertAlloc(a)
 		}
 	})
 	full.services.each(func(_ string, v *Service) {
-		ok := false
-		if v.Provider == ProviderNomad {
-			ok = sc.ReadsNamespace(v.Namespace)
-		} else {
-			ok = sc.ReadsService(v.Name) && (v.AllocID == "" || shown[v.AllocID])
-		}
-		if ok {
+		if sc.SeesService(v.Provider, v.Name, v.Namespace, v.AllocID, shown[v.AllocID]) {
 			t.upsertService(v)
 		}
 	})
-	if sc.Consul {
+	if sc.SeesConsul() {
 		var in []Intention
 		for _, i := range full.intentions {
-			if sc.ReadsService(i.Destination) {
+			if sc.SeesIntention(i.Destination) {
 				in = append(in, i)
 			}
 		}
