@@ -63,11 +63,17 @@ func (a *Allocation) PortByLabel(label string) (Port, bool) {
 
 // SpecPort is the port a service's app listens on inside its namespace: the
 // number as written, or the `to` (else value) of the labelled port; 0 if unknown.
-func (a *Allocation) SpecPort(spec ServiceSpec) int {
-	if p, ok := a.PortByLabel(spec.PortLabel); ok {
+func (a *Allocation) SpecPort(spec ServiceSpec) int { return a.InsidePortOf(spec.PortLabel) }
+
+// InsidePortOf is the port inside the namespace that a port label names: the
+// labelled port's InsidePort, or the label itself when it is a number (a
+// service's `port = "6379"`, an observed edge's port that no label maps); 0
+// if unknown.
+func (a *Allocation) InsidePortOf(label string) int {
+	if p, ok := a.PortByLabel(label); ok {
 		return p.InsidePort()
 	}
-	n, _ := strconv.Atoi(spec.PortLabel)
+	n, _ := strconv.Atoi(label)
 	return n
 }
 

@@ -1,25 +1,13 @@
 package model
 
-import "strconv"
-
 // Facts that map what an agent saw (an address and a port inside or on a
 // node) onto allocations and their ports. ObservedEdges asks them to place
 // a flow, and the observed lints ask them again of the edges it made, so
 // both sides read an address or a port the same way.
 
-// InsidePortOf is the port inside the namespace that a port label names: the
-// labelled port's InsidePort, or the label itself when it is a number (an
-// observed edge's port that no label maps); 0 if unknown.
-func (a *Allocation) InsidePortOf(label string) int {
-	if p, ok := a.PortByLabel(label); ok {
-		return p.InsidePort()
-	}
-	n, _ := strconv.Atoi(label)
-	return n
-}
-
 // PortInside returns the network block's port that reaches port inside the
-// namespace (the first in the block's order): the way back from InsidePortOf.
+// namespace (the first in the block's order): the way back from InsidePortOf
+// (alloc_facts.go), which reads an observed edge's port.
 func (a *Allocation) PortInside(port int) (Port, bool) {
 	for _, p := range a.Ports {
 		if p.InsidePort() == port {
