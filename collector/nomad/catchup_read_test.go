@@ -3,7 +3,6 @@ package nomad
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -47,7 +46,10 @@ func TestQuietCatchUpReadsNoAllocationNorService(t *testing.T) {
 	f, s, store := syncedFake(t)
 	moved := fakeAlloc("a1", "n1", "web", 0, 21001, "")
 	moved.DesiredStatus = "stop"
-	f.applyEvents(t, s, f.putAlloc(moved)) // the stream's last frame before the drop
+	// The stream's last frames before the drop: the model holds the last
+	// write to both tables.
+	f.applyEvents(t, s, f.putAlloc(moved))
+	f.applyEvents(t, s, f.putService(fakeService("s1", "web-http", "a1", "n1", 21001)))
 	f.resetCalls()
 	before := nomadSide(t, store.Snapshot())
 	if _, _, err := s.catchUp(context.Background()); err != nil {
@@ -111,8 +113,8 @@ func TestProbeFollowsTheAllocationTable(t *testing.T) {
 func isProbe(c fakeCall) bool { return c.Query.Get("per_page") == "1" && !c.Query.Has("filter") }
 
 // TestCatchUpReadsOnlyWhatChanged: a new allocation is read with its
-// resources, a changed one keeps the placement the model holds, and only
-// the service names they touch are read again.
+// resources and a changed one keeps the placement the model holds. With
+// no Service event held since the sync, every service name is read.
 func TestCatchUpReadsOnlyWhatChanged(t *testing.T) {
 	f, s, store := syncedFake(t)
 	f.putJob(fakeJob("db", 0, 0))
@@ -129,9 +131,7 @@ func TestCatchUpReadsOnlyWhatChanged(t *testing.T) {
 	if len(calls) != 2 || !liveList(calls[0], false) || !liveList(calls[1], true) || calls[1].Served > 64 {
 		t.Fatalf("allocation reads %v, want the live list, then one page of the newest with resources", calls)
 	}
-	// db-http is new; api-http belongs to the changed a3; web-http is
-	// untouched and kept as read before.
-	if got, want := servicePaths(f), []string{"/v1/service/api-http", "/v1/service/db-http"}; !slices.Equal(got, want) {
+	if got, want := servicePaths(f), []string{"/v1/service/api-http", "/v1/service/db-http", "/v1/service/web-http"}; !slices.Equal(got, want) {
 		t.Errorf("service reads %v, want %v", got, want)
 	}
 	snap := store.Snapshot()
@@ -143,23 +143,38 @@ func TestCatchUpReadsOnlyWhatChanged(t *testing.T) {
 	}
 }
 
-// TestCatchUpSeesTagsAndNamesChange: a name whose tags changed is read
-// again though no allocation moved; a name no longer listed loses its
-// instances without a read.
-func TestCatchUpSeesTagsAndNamesChange(t *testing.T) {
+// TestServicesReadWhenTheirTableMoved: with the last registration write
+// held from the stream, a catch-up reads no service; a write the stream
+// lost (here a tag change of one instance, its allocation untouched, as a
+// task registering after its allocation's last change) moves the table
+// and every name is read again; a name no longer listed loses its
+// instances.
+func TestServicesReadWhenTheirTableMoved(t *testing.T) {
 	f, s, store := syncedFake(t)
+	catchUp := func() []string {
+		t.Helper()
+		f.resetCalls()
+		if _, _, err := s.catchUp(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return servicePaths(f)
+	}
+	f.applyEvents(t, s, f.putService(fakeService("s1", "web-http", "a1", "n1", 21001)))
+	if got := catchUp(); len(got) != 0 {
+		t.Errorf("with the last write held: service reads %v, want none", got)
+	}
 	tagged := fakeService("s1", "web-http", "a1", "n1", 21001)
 	tagged.Tags = []string{"canary"}
 	f.putService(tagged)
 	f.deleteService("s3")
-	if _, _, err := s.catchUp(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := servicePaths(f), []string{"/v1/service/web-http"}; !slices.Equal(got, want) {
-		t.Errorf("service reads %v, want %v", got, want)
+	if got, want := catchUp(), []string{"/v1/service/web-http"}; !slices.Equal(got, want) {
+		t.Errorf("after lost writes: service reads %v, want every listed name %v", got, want)
 	}
 	if got, want := nomadSide(t, store.Snapshot()), freshSync(t, f); got != want {
 		t.Errorf("after the catch-up the model differs from a fresh sync:\n got %s\nwant %s", got, want)
+	}
+	if got := catchUp(); len(got) != 1 {
+		t.Errorf("right after, no Service frame since: service reads %v, want every name again (a list's index proves nothing)", got)
 	}
 }
 
@@ -219,84 +234,5 @@ func TestReadPlacedPages(t *testing.T) {
 	f.mu.Unlock()
 	if got := read("m299", "m100"); !slices.Equal(got, []string{"m299"}) || !slices.Equal(perPages(), []string{"64", "256"}) {
 		t.Errorf("one stopped meanwhile: found %v with pages %v, want the other, ending at the page past it (64, 256)", got, perPages())
-	}
-}
-
-// TestRereadServices covers each reason to read a name again.
-func TestRereadServices(t *testing.T) {
-	store := model.NewStore()
-	web := &model.Allocation{ID: "a1", Namespace: "default", JobID: "web", ClientStatus: "running"}
-	api := &model.Allocation{ID: "a2", Namespace: "default", JobID: "api", ClientStatus: "running"}
-	svc := func(id, name, alloc string, tags ...string) *model.Service {
-		return &model.Service{ID: id, Name: name, Provider: model.ProviderNomad, Namespace: "default", AllocID: alloc, Tags: tags, Health: model.HealthPassing}
-	}
-	store.Apply(model.ResetNomad{
-		Allocations: []*model.Allocation{web, api},
-		Services:    []*model.Service{svc("s1", "web", "a1", "v1"), svc("s2", "api", "a2"), svc("s3", "gone", "a2")},
-	})
-	prev := store.Snapshot()
-	list := func(tags map[string][]string) []apiServiceList {
-		l := apiServiceList{Namespace: "default"}
-		for _, name := range slices.Sorted(maps.Keys(tags)) {
-			l.Services = append(l.Services, apiServiceStub{ServiceName: name, Tags: tags[name]})
-		}
-		return []apiServiceList{l}
-	}
-	declares := func(name string) []*model.Allocation {
-		return []*model.Allocation{{ID: "a9", Namespace: "default", Services: []model.ServiceSpec{{Name: name, Provider: model.ProviderNomad}}}}
-	}
-	for _, tc := range []struct {
-		name    string
-		listed  map[string][]string
-		touched map[string]bool
-		fresh   []*model.Allocation
-		forced  map[string]bool
-		allocs  []*model.Allocation
-		want    []string
-	}{
-		{"nothing changed", map[string][]string{"web": {"v1"}, "api": nil}, nil, nil, nil, nil, nil},
-		{"a new name", map[string][]string{"web": {"v1"}, "api": nil, "db": nil}, nil, nil, nil, nil, []string{"db"}},
-		{"tags changed", map[string][]string{"web": {"v1", "v2"}, "api": nil}, nil, nil, nil, nil, []string{"web"}},
-		{"an instance's allocation touched", map[string][]string{"web": {"v1"}, "api": nil}, map[string]bool{"a2": true}, nil, nil, nil, []string{"api"}},
-		{"declared by a fresh allocation", map[string][]string{"web": {"v1"}, "api": nil}, nil, declares("web"), nil, nil, []string{"web"}},
-		{"an interpolated name", map[string][]string{"web": {"v1"}, "api": nil}, nil, declares("${NOMAD_JOB_NAME}"), nil, nil, []string{"api", "web"}},
-		{"forced by anti-entropy", map[string][]string{"web": {"v1"}, "api": nil}, nil, nil, map[string]bool{"api": true}, nil, []string{"api"}},
-		{"a running allocation declares more than it has", map[string][]string{"web": {"v1"}, "api": nil}, nil, nil, nil,
-			[]*model.Allocation{{ID: "a1", Namespace: "default", ClientStatus: "running", Services: []model.ServiceSpec{
-				{Name: "web", Provider: model.ProviderNomad}, {Name: "api", Provider: model.ProviderNomad}}}},
-			[]string{"api", "web"}},
-		{"a running allocation has all it declares", map[string][]string{"web": {"v1"}, "api": nil}, nil, nil, nil,
-			[]*model.Allocation{{ID: "a1", Namespace: "default", ClientStatus: "running", Services: []model.ServiceSpec{
-				{Name: "web", Provider: model.ProviderNomad}, {Name: "web-consul", Provider: model.ProviderConsul}}}},
-			nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			reread, kept := rereadServices(prev, list(tc.listed), tc.touched, tc.fresh, tc.allocs, tc.forced)
-			var got []string
-			for k := range reread {
-				got = append(got, k[len("default\x00"):])
-			}
-			slices.Sort(got)
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("reread %v, want %v", got, tc.want)
-			}
-			// Every listed name not read again keeps its instances; "gone",
-			// no longer listed, keeps none.
-			var keptIDs []string
-			for _, svc := range kept {
-				keptIDs = append(keptIDs, svc.Name)
-			}
-			slices.Sort(keptIDs)
-			var wantKept []string
-			for name := range tc.listed {
-				if !slices.Contains(tc.want, name) && name != "db" {
-					wantKept = append(wantKept, name)
-				}
-			}
-			slices.Sort(wantKept)
-			if !slices.Equal(keptIDs, wantKept) {
-				t.Errorf("kept instances of %v, want %v", keptIDs, wantKept)
-			}
-		})
 	}
 }

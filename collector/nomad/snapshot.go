@@ -33,10 +33,10 @@ type state struct {
 // With prev nil it reads every live allocation with its resources in one
 // list call (~150 ms for 7,500, docs/nomad-behaviour.md) and every service.
 // With prev, the model as it stands, it catches up (catchup.go): it lists
-// the live allocations without their resources, reads in full only those
-// placed since prev, and re-reads only the services whose allocations or
-// names changed, keeping prev's reading of the rest; allocations and
-// service names missing from the lists are gone. A 403 on one kind is
+// the live allocations without their resources (or none when the table
+// has not moved), reads in full only those placed since prev, and reads
+// the services only when their table moved, keeping prev's reading of the
+// rest; allocations missing from the list are gone. A 403 on one kind is
 // recorded and the rest goes on; on a catch-up the model keeps what it
 // holds of a forbidden kind.
 func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, error) {
@@ -48,6 +48,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		allocs   allocRead
 		stubs    []apiJobStub
 		svcLists []apiServiceList
+		svcIndex uint64
 		regs     []*model.Service
 	)
 	forced := forcedRead{}
@@ -92,6 +93,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 			regs, idx, err = s.readServices(gctx)
 		} else {
 			idx, err = s.api.get(gctx, "/v1/services", "", &svcLists)
+			svcIndex = idx
 		}
 		return record("Service", idx, err)
 	})
@@ -160,7 +162,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 	var keptRegs []*model.Service
 	if _, forbidden := st.forbidden["Service"]; prev != nil && !forbidden {
 		var err error
-		if regs, keptRegs, err = s.catchUpServices(ctx, prev, svcLists, allocs.touched, fresh, st.allocs, forced.services); err != nil {
+		if regs, keptRegs, err = s.catchUpServices(ctx, prev, svcLists, svcIndex, len(forced.services) > 0); err != nil {
 			return nil, err
 		}
 	}

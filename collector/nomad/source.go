@@ -81,10 +81,10 @@ type Source struct {
 	// round is the stream loop's current round while its read runs (nil
 	// otherwise, and for one-shot reads).
 	round *round
-	// allocsAt is the last write to Nomad's allocation table the model is
-	// known to hold (0: unknown): a catch-up that finds the table's index
-	// still there reads no allocation (see allocsUnchanged).
-	allocsAt uint64
+	// heldAt is, by topic (heldTopics), the last write to its Nomad table
+	// the model is known to hold (0: unknown): a catch-up that finds the
+	// table's index still there reads none of it (catchup.go).
+	heldAt map[string]uint64
 }
 
 // Option configures a Source.
@@ -121,7 +121,7 @@ func NewSource(client *nomadapi.Client, addr string, store *model.Store, log *sl
 		addr: addr, staleAfter: defaultStaleAfter, heartbeat: nomadHeartbeat, now: func() time.Time { return time.Now().UTC() },
 		antiEntropyEvery: defaultAntiEntropy, bytesRead: func() int64 { return 0 },
 		status:    model.SourceStatus{State: model.StateSyncing, Address: addr},
-		nodeAddrs: map[string]string{}, repair: make(chan struct{}, 1),
+		nodeAddrs: map[string]string{}, heldAt: map[string]uint64{}, repair: make(chan struct{}, 1),
 	}
 	s.specs = newSpecFetcher(s)
 	for _, o := range opts {

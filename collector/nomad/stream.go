@@ -144,7 +144,7 @@ func (s *Source) applyFrame(f *eventFrame, connect bool) {
 			changes = append(changes, c)
 		}
 	}
-	s.heldAllocWrite(f)
+	s.heldWrites(f)
 	now := s.now()
 	changes = append(changes, s.updateStatus(func(st *model.SourceStatus) {
 		if connect {
