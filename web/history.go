@@ -173,14 +173,19 @@ func (s *Server) timeline(c echo.Context) viewmodel.Timeline {
 	return viewmodel.NewTimeline(tq, hq, visible(es, s.scopeOf(c)), err)
 }
 
-// visible keeps the entries a viewer's scope may read, as Snapshot.Restrict
-// does for the model: an entry of a namespace it reads (and, for a Consul
-// service, a service it reads); nodes only with node rights; intentions
-// only for services it reads; the sources' and history's own entries always.
+// visible keeps the entries a viewer's scope may read, deciding each with
+// the predicates Snapshot.Restrict applies to the model (model.Scope's
+// Sees*): an allocation's entries by its namespace; a service's as the
+// instance (a Consul one by its name and its allocation's namespace);
+// nodes with node rights; intentions by their destination and Consul's
+// default with a Consul token; an observed edge's when both its ends are
+// shown; the sources' and history's own entries always. An entry naming
+// an allocation whose namespace history did not record is hidden.
 func visible(es []history.Entry, sc model.Scope) []history.Entry {
 	if sc.All {
 		return es
 	}
+	shown := func(ns string) bool { return ns != "" && sc.SeesAlloc(ns) }
 	out := es[:0:0]
 	for _, e := range es {
 		var ok bool
@@ -188,14 +193,20 @@ func visible(es []history.Entry, sc model.Scope) []history.Entry {
 		case history.KindSource, history.KindGap, history.KindHistory:
 			ok = true
 		case history.KindNodeJoined, history.KindNodeLeft, history.KindNodeChanged:
-			ok = sc.Nodes
+			ok = sc.SeesNodes()
 		case history.KindIntentionAdd, history.KindIntentionMod, history.KindIntentionDel:
-			ok = sc.Consul && e.Service != "" && sc.ReadsService(e.Service)
+			if e.Service == "" { // Consul's default verdict
+				ok = sc.SeesConsul()
+			} else {
+				ok = sc.SeesIntention(e.Service)
+			}
+		case history.KindServiceUp, history.KindServiceDown, history.KindServiceMoved, history.KindHealth:
+			ok = sc.SeesService(e.Provider, e.Service, e.Namespace, e.Alloc, shown(e.Namespace))
+		case history.KindObservedSeen, history.KindObservedGone:
+			ok = e.Ends != nil && sc.SeesObservedEnd(e.Ends.From, shown(e.Ends.FromNamespace), "") &&
+				sc.SeesObservedEnd(e.Ends.To, shown(e.Ends.ToNamespace), e.Service)
 		default:
-			// A Consul service needs the viewer's Consul rights to its
-			// name, as in Snapshot.Restrict; a Nomad service only its
-			// namespace.
-			ok = e.Namespace != "" && sc.ReadsNamespace(e.Namespace) && (e.Service == "" || e.Provider == model.ProviderNomad || sc.ReadsService(e.Service))
+			ok = shown(e.Namespace)
 		}
 		if ok {
 			out = append(out, e)

@@ -130,8 +130,16 @@ func withJob(e Entry, snaps ...*model.Snapshot) Entry {
 	return e
 }
 
+// serviceSubject names the instance an entry is about. The namespace is
+// Nomad's: a Nomad service's own; a Consul service's (whose Namespace is
+// Consul's, empty on Consul OSS) is its allocation's, which withJob fills
+// where history knows the allocation. A viewer's rights to a Consul
+// service's entry hang on that allocation, as Snapshot.Restrict decides.
 func serviceSubject(e Entry, s *model.Service) Entry {
-	e.Service, e.Namespace, e.Alloc, e.Node, e.Provider = s.Name, s.Namespace, s.AllocID, s.NodeID, s.Provider
+	e.Service, e.Alloc, e.Node, e.Provider = s.Name, s.AllocID, s.NodeID, s.Provider
+	if s.Provider == model.ProviderNomad {
+		e.Namespace = s.Namespace
+	}
 	return e
 }
 

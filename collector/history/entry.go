@@ -53,7 +53,9 @@ type Entry struct {
 	Seq  int64     `json:"seq"`
 	Time time.Time `json:"time"`
 	Kind Kind      `json:"kind"`
-	// Subjects: what the entry is about. Node is the node's ID.
+	// Subjects: what the entry is about. Node is the node's ID. Namespace
+	// is always a Nomad namespace: on a Consul service's entry, its
+	// allocation's, empty when it has none or history did not know it.
 	Namespace string `json:"namespace,omitempty"`
 	Job       string `json:"job,omitempty"`
 	Group     string `json:"group,omitempty"`
@@ -72,10 +74,24 @@ type Entry struct {
 	// maxGroupAllocs of them); Count is how many there were.
 	Allocs []string `json:"allocs,omitempty"`
 	Count  int      `json:"count,omitempty"`
+	// Ends are, on an observed entry, both ends of the edge, so that a
+	// viewer's scope can be asked about each, as for the edge itself.
+	Ends *ObservedEnds `json:"ends,omitempty"`
 	// Unwatched: the change happened while netviz was not running; it was
 	// found by comparing the first read after a restart with the last
 	// stored state, so Time is when netviz noticed, not when it happened.
 	Unwatched bool `json:"unwatched,omitempty"`
+}
+
+// ObservedEnds are an observed edge's ends: an allocation's ID (with its
+// Nomad namespace), model.ObservedHost or model.ObservedExternal; To is
+// empty for a mesh upstream whose far end was not seen (the entry's
+// Service is the upstream's).
+type ObservedEnds struct {
+	From          string `json:"from"`
+	FromNamespace string `json:"from_namespace,omitempty"`
+	To            string `json:"to,omitempty"`
+	ToNamespace   string `json:"to_namespace,omitempty"`
 }
 
 // maxGroupAllocs bounds the allocation IDs a grouped entry lists.

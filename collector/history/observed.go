@@ -55,8 +55,15 @@ func observedEntry(kind Kind, snap *model.Snapshot, e model.ObservedEdge, what s
 	if e.To == "" {
 		to = e.Service + " (" + e.Port + ")"
 	}
+	namespace := func(id string) string {
+		if a := snap.Allocation(id); a != nil {
+			return a.Namespace
+		}
+		return ""
+	}
 	x := Entry{Kind: kind, Service: e.Service,
-		Summary: fmt.Sprintf("observed %s %s → %s %s", e.Kind, name(e.From), to, what)}
+		Summary: fmt.Sprintf("observed %s %s → %s %s", e.Kind, name(e.From), to, what),
+		Ends:    &ObservedEnds{From: e.From, FromNamespace: namespace(e.From), To: e.To, ToNamespace: namespace(e.To)}}
 	subject := snap.Allocation(cmp.Or(e.To, e.From))
 	if subject != nil {
 		x.Namespace, x.Job, x.Group, x.Alloc = subject.Namespace, subject.JobID, subject.TaskGroup, subject.ID

@@ -157,6 +157,24 @@ func (sc Scope) SeesIntention(dest string) bool { return sc.SeesConsul() && sc.R
 // need their own rights).
 func (sc Scope) SeesConsul() bool { return sc.All || sc.Consul }
 
+// SeesObservedEnd reports whether the scope shows one end of an observed
+// edge: ObservedHost with node rights; ObservedExternal always (it is no
+// object of the cluster); empty, the far end of a mesh edge that was not
+// seen, when the Consul token reads the upstream's service; otherwise an
+// allocation, shown as allocShown says. An observed edge is shown only
+// when both its ends are.
+func (sc Scope) SeesObservedEnd(end string, allocShown bool, service string) bool {
+	switch end {
+	case ObservedHost:
+		return sc.SeesNodes()
+	case ObservedExternal:
+		return true
+	case "":
+		return sc.ReadsService(service)
+	}
+	return allocShown
+}
+
 // globMatch matches name against a pattern in which "*" stands for any
 // run of characters.
 func globMatch(pattern, name string) bool {

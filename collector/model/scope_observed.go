@@ -5,7 +5,7 @@ import "strconv"
 // restrictObserved is what a scope may see of the snapshot's observed
 // traffic. Each flow is mapped onto the whole model (the mapping
 // ObservedEdges uses) and kept only when both ends of its edge are shown
-// (seesEnd), so a kept flow names only shown allocations, hosts
+// (SeesObservedEnd), so a kept flow names only shown allocations, hosts
 // the scope may read and outside addresses; a flow the model cannot
 // place is dropped too, as its addresses might be a hidden allocation's.
 // Listeners are kept for shown allocations (the host's with node rights),
@@ -48,22 +48,11 @@ func restrictObserved(s *Snapshot, sc Scope) *observedState {
 	return out
 }
 
-// seesEnd reports whether the scope shows one end of an observed edge:
-// ObservedHost with node rights, ObservedExternal always (it is no object
-// of the cluster), an allocation when it exists in s and its namespace is
-// shown, and the far end of a mesh edge that was not seen (empty, with the
-// upstream's service) when the Consul token reads that service.
+// seesEnd reports whether the scope shows one end of an observed edge of
+// s (SeesObservedEnd, with the allocation looked up in s).
 func (sc Scope) seesEnd(s *Snapshot, end, service string) bool {
-	switch end {
-	case ObservedHost:
-		return sc.SeesNodes()
-	case ObservedExternal:
-		return true
-	case "":
-		return sc.ReadsService(service)
-	}
 	a := s.Allocation(end)
-	return a != nil && sc.SeesAlloc(a.Namespace)
+	return sc.SeesObservedEnd(end, a != nil && sc.SeesAlloc(a.Namespace), service)
 }
 
 // seesListener reports whether the scope shows a listener node's agent
