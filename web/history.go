@@ -203,8 +203,8 @@ func visible(es []history.Entry, sc model.Scope) []history.Entry {
 		case history.KindServiceUp, history.KindServiceDown, history.KindServiceMoved, history.KindHealth:
 			ok = sc.SeesService(e.Provider, e.Service, e.Namespace, e.Alloc, shown(e.Namespace))
 		case history.KindObservedSeen, history.KindObservedGone:
-			ok = e.Ends != nil && sc.SeesObservedEnd(e.Ends.From, shown(e.Ends.FromNamespace), "") &&
-				sc.SeesObservedEnd(e.Ends.To, shown(e.Ends.ToNamespace), e.Service)
+			ok = e.Ends != nil && sc.SeesObservedEnd(e.Ends.From, shown(e.Ends.FromNamespace)) &&
+				sc.SeesObservedEnd(e.Ends.To, shown(e.Ends.ToNamespace))
 		default:
 			ok = shown(e.Namespace)
 		}

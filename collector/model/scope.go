@@ -160,17 +160,16 @@ func (sc Scope) SeesConsul() bool { return sc.All || sc.Consul }
 // SeesObservedEnd reports whether the scope shows one end of an observed
 // edge: ObservedHost with node rights; ObservedExternal always (it is no
 // object of the cluster); empty, the far end of a mesh edge that was not
-// seen, when the Consul token reads the upstream's service; otherwise an
-// allocation, shown as allocShown says. An observed edge is shown only
-// when both its ends are.
-func (sc Scope) SeesObservedEnd(end string, allocShown bool, service string) bool {
+// seen, always: it is the upstream its client declares, which the
+// client's job spec already shows (hiding it would only make a used
+// upstream look unused); otherwise an allocation, shown as allocShown
+// says. An observed edge is shown only when both its ends are.
+func (sc Scope) SeesObservedEnd(end string, allocShown bool) bool {
 	switch end {
 	case ObservedHost:
 		return sc.SeesNodes()
-	case ObservedExternal:
+	case ObservedExternal, "":
 		return true
-	case "":
-		return sc.ReadsService(service)
 	}
 	return allocShown
 }

@@ -33,7 +33,7 @@ func restrictObserved(s *Snapshot, sc Scope) *observedState {
 		m := *n
 		m.Flows = map[flowKey]ObservedFlow{}
 		for k, f := range n.Flows {
-			if e, ok := x.edgeOf(id, f); ok && sc.seesEnd(s, e.From, "") && sc.seesEnd(s, e.To, e.Service) {
+			if e, ok := x.edgeOf(id, f); ok && sc.seesEnd(s, e.From) && sc.seesEnd(s, e.To) {
 				m.Flows[k] = f
 			}
 		}
@@ -50,9 +50,9 @@ func restrictObserved(s *Snapshot, sc Scope) *observedState {
 
 // seesEnd reports whether the scope shows one end of an observed edge of
 // s (SeesObservedEnd, with the allocation looked up in s).
-func (sc Scope) seesEnd(s *Snapshot, end, service string) bool {
+func (sc Scope) seesEnd(s *Snapshot, end string) bool {
 	a := s.Allocation(end)
-	return sc.SeesObservedEnd(end, a != nil && sc.SeesAlloc(a.Namespace), service)
+	return sc.SeesObservedEnd(end, a != nil && sc.SeesAlloc(a.Namespace))
 }
 
 // seesListener reports whether the scope shows a listener node's agent
@@ -63,7 +63,7 @@ func (sc Scope) seesListener(s *Snapshot, x *observedIndex, node string, l Obser
 	if l.Alloc != "" {
 		owner = l.Alloc
 	}
-	if !sc.seesEnd(s, owner, "") {
+	if !sc.seesEnd(s, owner) {
 		return false
 	}
 	port := strconv.Itoa(l.Port)

@@ -146,3 +146,36 @@ func TestRestrictObservedCounts(t *testing.T) {
 		t.Errorf("restricted edges %+v, want one with count 2 last seen at t0+1s", e)
 	}
 }
+
+// TestRestrictObservedMeshUpstream: an allocation's connection through
+// its own upstream to a hidden allocation shows as the upstream used (the
+// client's job spec names it), never as the hidden far end, and needs no
+// Consul rights.
+func TestRestrictObservedMeshUpstream(t *testing.T) {
+	st := model.NewStore()
+	st.Apply(fixture.Node("n1", "one"),
+		fixture.Alloc("app1", "app").NS("team-a").Group("app").Bridge("172.26.64.2").
+			MeshSvc("app", "8080", fixture.Upstream("redis", 6379)).RawTask("app").Change(),
+		fixture.Alloc("redis1", "redis").NS("team-b").Group("redis").Bridge("172.26.64.3").
+			MeshSvc("redis", "6379").RawTask("redis").Change())
+	proxy, ok := st.Snapshot().Allocation("redis1").PortByLabel("connect-proxy-redis")
+	if !ok {
+		t.Fatal("fixture: redis1 has no sidecar port")
+	}
+	rep := &model.ObservationReport{Node: "n1", Flows: []model.ObservedFlow{
+		{Alloc: "app1", Side: model.SideClient, LocalIP: "172.26.64.2", RemoteIP: "127.0.0.1", RemotePort: 6379, Established: true, Count: 1},
+		{Alloc: "app1", Side: model.SideClient, LocalIP: "172.26.64.2", RemoteIP: proxy.HostIP, RemotePort: proxy.Value, Established: true, Count: 1},
+	}}
+	snap := st.Apply(model.ApplyObservation{Report: rep, At: time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC)})
+	if got, want := observedEnds(snap), []edgeEnds{{"app1", "redis1"}}; !slices.Equal(got, want) {
+		t.Fatalf("whole model's edges %v, want %v", got, want)
+	}
+	r := snap.Restrict(model.NormalizeScope(model.Scope{Namespaces: []model.NamespaceRule{{Pattern: "team-a", Read: true}}}))
+	e := r.ObservedEdges()
+	if len(e) != 1 || e[0].From != "app1" || e[0].To != "" || e[0].Service != "redis" || e[0].Kind != model.ObservedMesh {
+		t.Errorf("restricted edges %+v, want app1's upstream to redis with no far end", e)
+	}
+	if js := restrictedJSON(t, r); strings.Contains(js, "redis1") || strings.Contains(js, "172.26.64.3") {
+		t.Errorf("restricted snapshot names the hidden far end: %s", js)
+	}
+}
