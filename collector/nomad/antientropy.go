@@ -2,6 +2,7 @@ package nomad
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -37,14 +38,15 @@ func (s *Source) antiEntropy(ctx context.Context) {
 // compareAndRepair runs one comparison, and counts, logs and repairs what
 // it finds.
 func (s *Source) compareAndRepair(ctx context.Context) {
-	n, keys, err := s.Compare(ctx)
+	keys, example, err := s.compare(ctx)
+	n := len(keys)
 	switch {
 	case err != nil:
 		if ctx.Err() == nil {
 			s.log.Debug("nomad: anti-entropy comparison skipped", "err", err)
 		}
 	case n > 0:
-		s.log.Warn("nomad: anti-entropy found the model different from Nomad; repairing", "differences", n, "keys", keys[:min(len(keys), 10)])
+		s.log.Warn("nomad: anti-entropy found the model different from Nomad; repairing", "differences", n, "keys", keys[:min(len(keys), 10)], "example", example)
 		s.publishStatus(func(st *model.SourceStatus) { st.Divergences += n })
 		s.requestRepair(keys)
 	default:
@@ -58,22 +60,29 @@ func (s *Source) compareAndRepair(ctx context.Context) {
 // the source was not connected, or the model was reset, is an error.
 // Namespace IPs are not compared (the list does not carry them).
 func (s *Source) Compare(ctx context.Context) (int, []string, error) {
+	keys, _, err := s.compare(ctx)
+	return len(keys), keys, err
+}
+
+// compare is Compare, with one differing allocation as the model and
+// Nomad's read give it, for the log: a divergence is a bug to find.
+func (s *Source) compare(ctx context.Context) ([]string, string, error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	deltas := s.store.Subscribe(wctx)
 	<-deltas // the opening Full delta
 	if st := s.Status().State; st != model.StateConnected {
-		return 0, nil, fmt.Errorf("source is %s", st)
+		return nil, "", fmt.Errorf("source is %s", st)
 	}
 	rctx, rcancel := context.WithTimeout(ctx, readTimeout)
 	st, err := s.readState(rctx, nil)
 	rcancel()
 	if err != nil {
-		return 0, nil, err
+		return nil, "", err
 	}
 	select {
 	case <-ctx.Done():
-		return 0, nil, ctx.Err()
+		return nil, "", ctx.Err()
 	case <-time.After(settleTime):
 	}
 	moved := map[string]bool{}
@@ -81,7 +90,7 @@ func (s *Source) Compare(ctx context.Context) (int, []string, error) {
 		select {
 		case d := <-deltas:
 			if d.Full {
-				return 0, nil, errors.New("the model was reset meanwhile")
+				return nil, "", errors.New("the model was reset meanwhile")
 			}
 			for _, k := range d.Changed {
 				moved[k] = true
@@ -92,14 +101,14 @@ func (s *Source) Compare(ctx context.Context) (int, []string, error) {
 	}
 	after := s.store.Snapshot()
 	if after.Status().Nomad.State != model.StateConnected {
-		return 0, nil, fmt.Errorf("source is %s", after.Status().Nomad.State)
+		return nil, "", fmt.Errorf("source is %s", after.Status().Nomad.State)
 	}
 	// During a burst the stream may lag the read by more than the settle
 	// time: what it has not delivered yet is not a divergence. Each list's
 	// index is its table's last write, which the stream reports too, so a
 	// model that has caught up holds an index at least the read's.
 	if idx := after.Status().Nomad.Index; idx < st.index {
-		return 0, nil, fmt.Errorf("the model (index %d) has not caught up with the read (index %d)", idx, st.index)
+		return nil, "", fmt.Errorf("the model (index %d) has not caught up with the read (index %d)", idx, st.index)
 	}
 	for _, a := range st.allocs {
 		if cur := after.Allocation(a.ID); a.Network.IP == "" && cur != nil && cur.Network.Mode == a.Network.Mode {
@@ -112,7 +121,29 @@ func (s *Source) Compare(ctx context.Context) (int, []string, error) {
 			out = append(out, k)
 		}
 	}
-	return len(out), out, nil
+	return out, divergenceExample(out, after, st), nil
+}
+
+// divergenceExample shows the first differing allocation among keys as the
+// model holds it and as Nomad's read gives it ("" when none is an
+// allocation).
+func divergenceExample(keys []string, snap *model.Snapshot, st *state) string {
+	for _, k := range keys {
+		id, ok := allocIDOfKey(k)
+		if !ok {
+			continue
+		}
+		var read *model.Allocation
+		for _, a := range st.allocs {
+			if a.ID == id {
+				read = a
+			}
+		}
+		held, _ := json.Marshal(snap.Allocation(id))
+		fresh, _ := json.Marshal(read)
+		return fmt.Sprintf("%s: model %s; Nomad %s", k, held, fresh)
+	}
+	return ""
 }
 
 // requestRepair asks the stream loop to catch up, re-reading the given keys

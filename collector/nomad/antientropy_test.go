@@ -2,7 +2,9 @@ package nomad
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +41,12 @@ func TestCompareAndRepair(t *testing.T) {
 	n, keys, err := s.Compare(ctx)
 	if err != nil || n == 0 || !slices.Contains(keys, model.AllocKey("a1")) {
 		t.Fatalf("Compare on a corrupted model = %d %v %v, want alloc/a1", n, keys, err)
+	}
+
+	// The log shows one differing allocation both ways, to find the bug.
+	if _, example, err := s.compare(ctx); err != nil || !strings.Contains(example, model.AllocKey("a1")) ||
+		!strings.Contains(example, fmt.Sprint(truth.Ports[0].Value)) {
+		t.Errorf("the divergence example = %q (%v), want a1 as the model and Nomad hold it", example, err)
 	}
 
 	f.resetCalls()
