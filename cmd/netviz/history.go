@@ -94,21 +94,14 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	now := time.Now()
 	var err error
-	if q.Since, err = history.ParseTime(since, now); err != nil {
-		return fmt.Errorf("--since: %w", err)
-	}
-	if until != "" {
-		if q.Until, err = history.ParseTime(until, now); err != nil {
-			return fmt.Errorf("--until: %w", err)
+	if q.Since, q.Until, err = history.ParseWindow(since, until, time.Now()); err != nil {
+		if we, ok := errors.AsType[*history.WindowError](err); ok {
+			return fmt.Errorf("--%s: %w", we.Bound, we.Err) // say which flag
 		}
+		return err
 	}
-	for _, k := range strings.Split(kinds, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			q.Kinds = append(q.Kinds, history.Kind(k))
-		}
-	}
+	q.Kinds = history.ParseKinds(kinds)
 	r, err := record.OpenReader(ctx, dir)
 	if err != nil {
 		return err

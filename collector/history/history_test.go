@@ -1,8 +1,10 @@
 package history
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +164,35 @@ func TestParseTime(t *testing.T) {
 		if _, err := ParseTime(bad, t0); err == nil {
 			t.Errorf("ParseTime(%q) accepted", bad)
 		}
+	}
+}
+
+// TestParseWindow: the timeline's bounds and kinds as the page and the CLI
+// read them; a bad bound says which one it is and keeps ParseTime's words.
+func TestParseWindow(t *testing.T) {
+	from, to, err := ParseWindow("-15m", "", t0)
+	if err != nil || !from.Equal(t0.Add(-15*time.Minute)) || !to.IsZero() {
+		t.Errorf("open window = %v, %v, %v", from, to, err)
+	}
+	if from, to, err = ParseWindow("1h", "now", t0); err != nil || !from.Equal(t0.Add(-time.Hour)) || !to.Equal(t0) {
+		t.Errorf("closed window = %v, %v, %v", from, to, err)
+	}
+	for _, c := range []struct{ since, until, bound, bad string }{
+		{"yesterday", "", "since", "yesterday"},
+		{"1h", "later", "until", "later"},
+	} {
+		_, _, err := ParseWindow(c.since, c.until, t0)
+		_, want := ParseTime(c.bad, t0)
+		var we *WindowError
+		if !errors.As(err, &we) || we.Bound != c.bound || err.Error() != want.Error() {
+			t.Errorf("bad %s: %v", c.bound, err)
+		}
+	}
+	if got := ParseKinds(" alloc-placed, ,alloc-stopped,"); !slices.Equal(got, []Kind{"alloc-placed", "alloc-stopped"}) {
+		t.Errorf("ParseKinds = %v", got)
+	}
+	if got := ParseKinds(""); got != nil {
+		t.Errorf("ParseKinds(\"\") = %v", got)
 	}
 }
 

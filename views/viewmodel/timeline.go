@@ -67,19 +67,10 @@ func (t TimelineQuery) Values() url.Values {
 func (t TimelineQuery) Query(now time.Time) (history.Query, error) {
 	q := history.Query{Namespace: t.Namespace, Job: t.Job, Group: t.Group, Service: t.Service, Node: t.Node, Alloc: t.Alloc, Limit: t.Limit}
 	var err error
-	if q.Since, err = history.ParseTime(t.Since, now); err != nil {
+	if q.Since, q.Until, err = history.ParseWindow(t.Since, t.Until, now); err != nil {
 		return q, err
 	}
-	if t.Until != "" {
-		if q.Until, err = history.ParseTime(t.Until, now); err != nil {
-			return q, err
-		}
-	}
-	for _, k := range strings.Split(t.Kind, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			q.Kinds = append(q.Kinds, history.Kind(k))
-		}
-	}
+	q.Kinds = history.ParseKinds(t.Kind)
 	return q, nil
 }
 
