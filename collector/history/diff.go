@@ -23,9 +23,7 @@ type AllocChange struct {
 // services, intentions and the sources, and the allocation changes, which
 // go through a Grouper.
 func Diff(before, after *model.Snapshot, keys []string, full bool, t time.Time) ([]Entry, []AllocChange) {
-	if full {
-		keys = allKeys(before, after)
-	}
+	keys = Keys(before, after, keys, full)
 	var entries []Entry
 	var allocs []AllocChange
 	for _, k := range keys {

@@ -196,6 +196,30 @@ func TestParseWindow(t *testing.T) {
 	}
 }
 
+// TestKeys: a partial delta names its own keys; a full one every key of
+// either model, so Diff and Changed read the same whether given the full
+// flag or the keys Keys worked out.
+func TestKeys(t *testing.T) {
+	s := model.NewStore()
+	before := s.Snapshot()
+	after := s.Apply(fixture.Cluster()...)
+	if got := Keys(before, after, []string{"alloc/x"}, false); !slices.Equal(got, []string{"alloc/x"}) {
+		t.Errorf("partial = %v", got)
+	}
+	keys := Keys(before, after, nil, true)
+	if !slices.Contains(keys, model.KeyIntentions) || !slices.Contains(keys, model.AllocKey(fixture.AllocIngress2)) {
+		t.Errorf("full = %v", keys)
+	}
+	e1, a1 := Diff(before, after, nil, true, t0)
+	e2, a2 := Diff(before, after, keys, false, t0)
+	if !reflect.DeepEqual(e1, e2) || !reflect.DeepEqual(a1, a2) {
+		t.Error("Diff differs between full and its keys")
+	}
+	if !reflect.DeepEqual(Changed(before, after, nil, true), Changed(before, after, keys, false)) {
+		t.Error("Changed differs between full and its keys")
+	}
+}
+
 // TestGrouperTimes: a stop is dated when the allocation went, not when the
 // burst began; a namespace address filled in late is no change.
 func TestGrouperTimes(t *testing.T) {

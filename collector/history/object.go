@@ -138,9 +138,7 @@ func sortedValues[T any](m map[string]*T) []*T {
 // by an equal one (Consul's catalog refresh rebuilds every instance) is not
 // listed.
 func Changed(before, after *model.Snapshot, keys []string, full bool) []Object {
-	if full {
-		keys = allKeys(before, after)
-	}
+	keys = Keys(before, after, keys, full)
 	var out []Object
 	for _, k := range keys {
 		switch {
@@ -202,6 +200,18 @@ func instances(s *model.Snapshot, name string) map[string]*model.Service {
 		m[serviceKey(v)] = v
 	}
 	return m
+}
+
+// Keys is what a delta between before and after names: its changed keys,
+// or, for a full delta, every key either snapshot holds. Diff and Changed
+// each work it out from (keys, full); a caller passing one delta to both
+// (the recorder) works it out once here and passes full as false, since a
+// full delta's key list walks both whole models.
+func Keys(before, after *model.Snapshot, changed []string, full bool) []string {
+	if full {
+		return allKeys(before, after)
+	}
+	return changed
 }
 
 // allKeys lists every delta key either snapshot holds, as a full delta

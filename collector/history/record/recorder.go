@@ -239,12 +239,15 @@ func (r *Recorder) consume(ctx context.Context, last *model.Snapshot) {
 				continue // already in the snapshot history started from
 			}
 			b := &batch{}
-			entries, allocs := history.Diff(prev, snap, d.Changed, d.Full, d.Time)
+			// One key list for both readings of the delta: a full one
+			// (a catch-up, a collapsed burst) walks both whole models.
+			keys := history.Keys(prev, snap, d.Changed, d.Full)
+			entries, allocs := history.Diff(prev, snap, keys, false, d.Time)
 			for _, a := range allocs {
 				g.Add(a)
 			}
 			b.entries = entries
-			if objs := history.Changed(prev, snap, d.Changed, d.Full); len(objs) > 0 {
+			if objs := history.Changed(prev, snap, keys, false); len(objs) > 0 {
 				b.changes = []change{{t: d.Time, version: d.Version, objects: objs}}
 				sinceCheckpoint += len(objs)
 			}
