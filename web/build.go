@@ -9,7 +9,8 @@ import (
 )
 
 // built is a route rendered against one snapshot: the HTML page, the JSON
-// twin, the status both are served with, and which changes would alter them.
+// twin, the status both are served with, and which changes would alter them
+// (routeData fills all but the page).
 type built struct {
 	page   views.Page
 	body   any
@@ -22,27 +23,24 @@ type errorBody struct {
 	Error string `json:"error"`
 }
 
-// build renders a route against a snapshot.
+// build renders a route against a snapshot: its data (routeData), then the
+// page drawn from that data (routePage).
 func (s *Server) build(snap *model.Snapshot, r route) built {
-	c := views.Chrome{
-		Assets:  s.assets,
-		Version: snap.Version(),
-		Status:  snap.Status(),
-		SignOut: s.login != nil,
-	}
-	if r.kind != "" {
-		// Only real pages go live; a "no such page" has nothing to update.
-		c.View = r.String()
-	}
+	d := routeData(snap, r)
+	return built{page: s.routePage(snap, r, d.body), body: d.body, status: d.status, deps: d.deps}
+}
+
+// routeData is what a route shows against a snapshot, without its page: the
+// JSON twin's body, the status, and which changes would alter them. The
+// JSON twin and the downloads need only this.
+func routeData(snap *model.Snapshot, r route) built {
 	switch r.kind {
 	case kindOverview:
-		o := viewmodel.NewOverview(snap, r.filter)
-		return built{page: views.OverviewPage(c, o), body: o, status: http.StatusOK, deps: everything()}
+		return built{body: viewmodel.NewOverview(snap, r.filter), status: http.StatusOK, deps: everything()}
 	case kindTopology:
-		return built{page: views.TopologyPage(c, snap, r.filter), body: viewmodel.NewTopology(snap, r.filter), status: http.StatusOK, deps: everything()}
+		return built{body: viewmodel.NewTopology(snap, r.filter), status: http.StatusOK, deps: everything()}
 	case kindServices:
-		l := viewmodel.NewServiceList(snap, r.filter)
-		return built{page: views.ServicesPage(c, l), body: l, status: http.StatusOK, deps: everything()}
+		return built{body: viewmodel.NewServiceList(snap, r.filter), status: http.StatusOK, deps: everything()}
 	case kindReach:
 		v := viewmodel.NewReachView(snap, r.from, r.to, r.window)
 		status := http.StatusOK
@@ -53,42 +51,69 @@ func (s *Server) build(snap *model.Snapshot, r route) built {
 			}
 		}
 		// Any change may open or close a path.
-		return built{page: views.ReachPage(c, v, viewmodel.ReachSuggestions(snap)), body: v, status: status, deps: everything()}
+		return built{body: v, status: status, deps: everything()}
 	case kindAllocation:
 		a, cand := viewmodel.FindAllocation(snap, r.id)
 		if a == nil {
 			// Any allocation may make the prefix match or stop matching.
-			return built{page: views.CandidatesPage(c, cand), body: cand, status: candidateStatus(cand), deps: anyAllocation()}
+			return built{body: cand, status: candidateStatus(cand), deps: anyAllocation()}
 		}
-		v := viewmodel.NewAllocationView(snap, a)
-		return built{page: views.AllocationPage(c, snap, v), body: v, status: http.StatusOK, deps: allocationDeps(snap, a)}
+		return built{body: viewmodel.NewAllocationView(snap, a), status: http.StatusOK, deps: allocationDeps(snap, a)}
 	case kindNode:
 		n := viewmodel.FindNode(snap, r.id)
 		if n == nil {
-			return built{
-				page:   views.NotFoundPage(c, "node", r.id),
-				body:   errorBody{Error: "no node " + r.id},
-				status: http.StatusNotFound,
-				// The address may be a name or prefix: any node may match it.
-				deps: everything(),
-			}
+			// The address may be a name or prefix: any node may match it.
+			return built{body: errorBody{Error: "no node " + r.id}, status: http.StatusNotFound, deps: everything()}
 		}
 		v := viewmodel.NewNodeLedgerView(snap, n, r.ledger)
-		return built{page: views.NodePage(c, v), body: v, status: http.StatusOK, deps: nodeDeps(v)}
+		return built{body: v, status: http.StatusOK, deps: nodeDeps(v)}
 	case kindService:
 		v, found := viewmodel.NewServiceView(snap, r.id)
-		deps := serviceDeps(v)
 		if !found {
-			return built{
-				page:   views.NotFoundPage(c, "service", r.id),
-				body:   errorBody{Error: "no service " + r.id},
-				status: http.StatusNotFound,
-				deps:   deps,
-			}
+			return built{body: errorBody{Error: "no service " + r.id}, status: http.StatusNotFound, deps: serviceDeps(v)}
 		}
-		return built{page: views.ServicePage(c, v), body: v, status: http.StatusOK, deps: deps}
+		return built{body: v, status: http.StatusOK, deps: serviceDeps(v)}
 	}
-	return built{page: views.NotFoundPage(c, "page", ""), body: errorBody{Error: "no such page"}, status: http.StatusNotFound, deps: keysOnly()}
+	return built{body: errorBody{Error: "no such page"}, status: http.StatusNotFound, deps: keysOnly()}
+}
+
+// routePage draws a route's page from the body data built for it.
+func (s *Server) routePage(snap *model.Snapshot, r route, body any) views.Page {
+	c := views.Chrome{
+		Assets:  s.assets,
+		Version: snap.Version(),
+		Status:  snap.Status(),
+		SignOut: s.login != nil,
+	}
+	if r.kind != "" {
+		// Only real pages go live; a "no such page" has nothing to update.
+		c.View = r.String()
+	}
+	switch v := body.(type) {
+	case viewmodel.Overview:
+		return views.OverviewPage(c, v)
+	case viewmodel.Topology:
+		return views.TopologyPage(c, snap, r.filter)
+	case viewmodel.ServiceList:
+		return views.ServicesPage(c, v)
+	case viewmodel.ReachView:
+		return views.ReachPage(c, v, viewmodel.ReachSuggestions(snap))
+	case viewmodel.Candidates:
+		return views.CandidatesPage(c, v)
+	case viewmodel.AllocationView:
+		return views.AllocationPage(c, snap, v)
+	case viewmodel.NodeView:
+		return views.NodePage(c, v)
+	case viewmodel.ServiceView:
+		return views.ServicePage(c, v)
+	}
+	switch r.kind {
+	case kindNode:
+		return views.NotFoundPage(c, "node", r.id)
+	case kindService:
+		return views.NotFoundPage(c, "service", r.id)
+	}
+	return views.NotFoundPage(c, "page", "")
 }
 
 // candidateStatus is 300 Multiple Choices for an ambiguous prefix and 404

@@ -72,17 +72,21 @@ func (s *Server) serveExport(c echo.Context, f export.Format, page bool) error {
 		v = export.Warnings(viewmodel.Warnings(snap, filter), filter)
 	default:
 		r, _ := parseRoute(c.Request().URL.Path, c.QueryParams())
-		b := s.build(snap, r)
-		if f == export.FormatJSON || b.status != http.StatusOK {
+		var ok bool
+		if v, ok = drawnExport(snap, r, f); ok {
+			break
+		}
+		// Only the page's data: its HTML is never drawn for a download.
+		d := routeData(snap, r)
+		if f == export.FormatJSON || d.status != http.StatusOK {
 			// A page that does not exist (or is ambiguous) answers as its
 			// API twin does, with the same status and body.
-			if b.status == http.StatusOK {
+			if d.status == http.StatusOK {
 				c.Response().Header().Set(echo.HeaderContentDisposition, export.Disposition(pageStem(r), f))
 			}
-			return c.JSON(b.status, b.body)
+			return c.JSON(d.status, d.body)
 		}
-		var ok bool
-		if v, ok = pageExport(snap, r, b.body); !ok {
+		if v, ok = pageExport(snap, d.body); !ok {
 			return echo.ErrNotFound
 		}
 	}
@@ -97,17 +101,27 @@ func (s *Server) serveExport(c echo.Context, f export.Format, page bool) error {
 	return c.Blob(http.StatusOK, f.ContentType(), body)
 }
 
-// pageExport is the export of a built page, from its view model.
-func pageExport(snap *model.Snapshot, r route, body any) (export.View, bool) {
-	switch v := body.(type) {
-	case viewmodel.Overview:
+// drawnExport is the picture export of the overview and topology pages:
+// drawn from the snapshot and the filter alone (they are always there), so
+// neither page's data is built for it. Other pages and JSON are not.
+func drawnExport(snap *model.Snapshot, r route, f export.Format) (export.View, bool) {
+	if f == export.FormatJSON {
+		return export.View{}, false
+	}
+	switch r.kind {
+	case kindOverview:
 		return export.Topology("overview", snap, r.filter), true
-	case viewmodel.Topology:
+	case kindTopology:
 		return export.Topology("topology", snap, r.filter), true
+	}
+	return export.View{}, false
+}
+
+// pageExport is the export of the other pages, from their data (routeData).
+func pageExport(snap *model.Snapshot, body any) (export.View, bool) {
+	switch v := body.(type) {
 	case viewmodel.AllocationView:
-		if a, _ := viewmodel.FindAllocation(snap, r.id); a != nil {
-			return export.Allocation(snap, a), true
-		}
+		return export.Allocation(snap, v.Allocation), true
 	case viewmodel.NodeView:
 		return export.NodePage(v), true
 	case viewmodel.ServiceList:

@@ -33,8 +33,8 @@ func (s *Server) serveJSON(c echo.Context) error {
 	if !ok {
 		return echo.ErrNotFound
 	}
-	b := s.build(s.snapshot(c), r)
-	return c.JSON(b.status, b.body)
+	d := routeData(s.snapshot(c), r) // the data alone: no page is drawn for JSON
+	return c.JSON(d.status, d.body)
 }
 
 // serveGraph answers /api/v1/graph with the whole snapshot, as `netviz dump`
