@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/netviz/netviz/collector/model"
+	"github.com/netviz/netviz/collector/model/check"
 )
 
 // TestCheckExitTwo: mistakes and an unreachable Nomad exit 2 before any
@@ -62,5 +65,16 @@ func TestVariablesFile(t *testing.T) {
 	want := "count = 2\nimage = \"redis:7\"\nweird = \"\\\"$${x}\\\" %%{y} \\\\n\"\n"
 	if got != want {
 		t.Errorf("variables file\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestReportTextPlan: the CLI's plan line is check.Plan.Summary, the same
+// words the /check page shows after "Nomad's scheduler: ".
+func TestReportTextPlan(t *testing.T) {
+	r := check.Report{Plan: check.Plan{Ran: true, DiffType: "Edited",
+		Updates: []check.GroupUpdate{{Group: "web", Place: 1}, {Group: "db", InPlaceUpdate: 2}}}}
+	want := "plan (Nomad's scheduler): Edited; web: place 1; db: in-place update 2\n"
+	if got := reportText(r, model.SeverityWarning); !strings.Contains(got, want) {
+		t.Errorf("no %q in:\n%s", want, got)
 	}
 }
