@@ -217,24 +217,29 @@ func keepPlacement(ga, cur *model.Allocation) {
 	ga.Network, ga.Ports = cur.Network, cur.Ports
 }
 
-// catchUpServices reads the Nomad services again unless the registration
-// table's index (listIndex, the /v1/services list's) is the last Service
-// event the model holds and anti-entropy asks for none (forced): then the
-// model's instances are Nomad's, and it returns them. Otherwise writes may
+// catchUpServices lists the Nomad services and reads them again unless the
+// registration table's index (the list's) is the last Service event the
+// model holds and anti-entropy asks for none (forced): then the model's
+// instances are Nomad's, and it returns them as kept. Otherwise writes may
 // have been lost with the dropped stream, or sit in frames the read skips,
 // for any name, so every name is read, as a sync does. Narrowing to the
 // names of the allocations that changed missed registrations a task makes
 // after its allocation's last change: the scale harness found 11 instances
 // missing after a replace burst at 1,000 allocations, until anti-entropy.
-func (s *Source) catchUpServices(ctx context.Context, prev *model.Snapshot, lists []apiServiceList, listIndex uint64, forced bool) (read, kept []*model.Service, err error) {
-	if !forced && s.unchangedSince("Service", listIndex) {
+// It runs alongside the allocation reads, as a sync's service reads do.
+func (s *Source) catchUpServices(ctx context.Context, prev *model.Snapshot, forced bool) (read, kept []*model.Service, index uint64, err error) {
+	var lists []apiServiceList
+	if index, err = s.api.get(ctx, "/v1/services", "", &lists); err != nil {
+		return nil, nil, 0, err
+	}
+	if !forced && s.unchangedSince("Service", index) {
 		for _, svc := range prev.Services() {
 			if svc.Provider == model.ProviderNomad {
 				kept = append(kept, svc)
 			}
 		}
-		return nil, kept, nil
+		return nil, kept, index, nil
 	}
 	read, err = s.readServiceNames(ctx, lists, func(string, string) bool { return true })
-	return read, nil, err
+	return read, nil, index, err
 }

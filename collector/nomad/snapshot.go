@@ -47,9 +47,8 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		rawNodes []*apiNode
 		allocs   allocRead
 		stubs    []apiJobStub
-		svcLists []apiServiceList
-		svcIndex uint64
 		regs     []*model.Service
+		keptRegs []*model.Service
 	)
 	forced := forcedRead{}
 	if prev != nil {
@@ -92,8 +91,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		if prev == nil {
 			regs, idx, err = s.readServices(gctx)
 		} else {
-			idx, err = s.api.get(gctx, "/v1/services", "", &svcLists)
-			svcIndex = idx
+			regs, keptRegs, idx, err = s.catchUpServices(gctx, prev, len(forced.services) > 0)
 		}
 		return record("Service", idx, err)
 	})
@@ -159,13 +157,6 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 	}
 	st.allocs = append(st.allocs, fresh...)
 	st.read = len(allocs.placed) + len(allocs.moved)
-	var keptRegs []*model.Service
-	if _, forbidden := st.forbidden["Service"]; prev != nil && !forbidden {
-		var err error
-		if regs, keptRegs, err = s.catchUpServices(ctx, prev, svcLists, svcIndex, len(forced.services) > 0); err != nil {
-			return nil, err
-		}
-	}
 	byID := make(map[string]*model.Allocation, len(st.allocs))
 	for _, a := range st.allocs {
 		byID[a.ID] = a
