@@ -63,14 +63,28 @@ type allocRead struct {
 }
 
 // readChangedAllocs lists the live allocations without their resources and
-// sorts them against prev (see the top of this file). forced holds IDs
-// anti-entropy found diverging: they are read whole.
-func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, forced map[string]bool) (allocRead, error) {
+// sorts them against prev (see the top of this file), unless the
+// allocation table has not moved (allocsUnchanged) and every allocation
+// Nomad wants running runs its job's current version in the model
+// (runCurrentVersions, against jobsListed, the job list this catch-up
+// reads). forced holds IDs anti-entropy found diverging: they are read
+// whole.
+func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, forced map[string]bool, jobsListed <-chan []apiJobStub) (allocRead, error) {
 	if len(forced) == 0 {
-		if idx, same, err := s.allocsUnchanged(ctx); err != nil {
+		idx, same, err := s.allocsUnchanged(ctx)
+		if err != nil {
 			return allocRead{}, err
-		} else if same {
-			return allocRead{index: idx, kept: prev.Allocations()}, nil
+		}
+		if same {
+			var jobs []apiJobStub
+			select {
+			case jobs = <-jobsListed:
+			case <-ctx.Done():
+				return allocRead{}, ctx.Err()
+			}
+			if jobs != nil && runCurrentVersions(prev, jobs) {
+				return allocRead{index: idx, kept: prev.Allocations()}, nil
+			}
 		}
 	}
 	var all []*apiAlloc
@@ -170,6 +184,32 @@ func (s *Source) heldWrite(topic string) uint64 {
 func (s *Source) unchangedSince(topic string, tableIndex uint64) bool {
 	at := s.heldWrite(topic)
 	return at != 0 && tableIndex == at
+}
+
+// runCurrentVersions reports whether every allocation of prev that Nomad
+// wants running is at the version the job list gives its job. An event
+// does not say which version its allocation runs (the source resolves it
+// against the job versions it holds), and the list's version check is what
+// repairs a wrong resolution: the scale harness saw 200 allocations of an
+// in-place update kept at the old version, at the right ModifyIndex, while
+// catch-ups skipped the list, until anti-entropy. So the list is skipped
+// only when no allocation could be such a case. During a rollout the
+// allocations still at the old version make every catch-up list, as
+// before this shortcut.
+func runCurrentVersions(prev *model.Snapshot, jobs []apiJobStub) bool {
+	current := make(map[string]uint64, len(jobs))
+	for _, j := range jobs {
+		current[jobID(j.Namespace, j.ID)] = j.Version
+	}
+	for _, a := range prev.Allocations() {
+		if a.DesiredStatus != "run" {
+			continue
+		}
+		if v, ok := current[jobID(a.Namespace, a.JobID)]; !ok || v != a.JobVersion {
+			return false
+		}
+	}
+	return true
 }
 
 // readPlaced reads with their resources the live allocations in want (ID

@@ -236,3 +236,41 @@ func TestReadPlacedPages(t *testing.T) {
 		t.Errorf("one stopped meanwhile: found %v with pages %v, want the other, ending at the page past it (64, 256)", got, perPages())
 	}
 }
+
+// TestProbeListsWhenAVersionIsBehind: with the allocation table unchanged
+// since the last event held, a catch-up still lists the allocations when
+// one Nomad wants running is at another version than the job list gives
+// its job (an event's version is resolved, and only the list repairs a
+// wrong resolution); once they agree, it lists none.
+func TestProbeListsWhenAVersionIsBehind(t *testing.T) {
+	f, s, store := syncedFake(t)
+	f.applyEvents(t, s, f.putAlloc(fakeAlloc("a4", "n1", "web", 0, 21004, "")))
+	f.putJob(fakeJob("web", 1, 0)) // registered; its event lost, no allocation updated yet
+	listed := func() bool {
+		t.Helper()
+		f.resetCalls()
+		if _, _, err := s.catchUp(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(f.callsTo("/v1/allocations"), func(c fakeCall) bool { return liveList(c, false) })
+	}
+	if !listed() {
+		t.Error("allocations at version 0 of a job now at version 1: the catch-up did not list them")
+	}
+	// Nomad updates them in place; the stream delivers it.
+	for _, id := range []string{"a1", "a2", "a4"} {
+		f.mu.Lock()
+		a := *f.allocs[id]
+		f.mu.Unlock()
+		a.JobVersion = 1
+		f.applyEvents(t, s, f.putAlloc(&a))
+	}
+	for _, a := range store.Snapshot().Allocations() {
+		if a.JobID == "web" && a.JobVersion != 1 {
+			t.Fatalf("setup: %s at version %d after its in-place event, want 1", a.ID, a.JobVersion)
+		}
+	}
+	if listed() {
+		t.Error("every allocation at its job's version and the table unchanged: the catch-up listed them")
+	}
+}

@@ -72,17 +72,26 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		idx, err := s.api.get(gctx, "/v1/nodes?resources=true", "", &rawNodes)
 		return record("Node", idx, err)
 	})
+	// The job list, for a catch-up deciding whether to list allocations
+	// (nil when it could not be read).
+	jobsListed := make(chan []apiJobStub, 1)
 	g.Go(func() error {
 		var err error
 		if prev == nil {
 			allocs.index, err = s.api.get(gctx, allocListPath(true), "", &allocs.placed)
 		} else {
-			allocs, err = s.readChangedAllocs(gctx, prev, forced.allocs)
+			allocs, err = s.readChangedAllocs(gctx, prev, forced.allocs, jobsListed)
 		}
 		return record("Allocation", allocs.index, err)
 	})
 	g.Go(func() error {
-		idx, err := s.api.get(gctx, "/v1/jobs", "", &stubs)
+		var listed []apiJobStub
+		idx, err := s.api.get(gctx, "/v1/jobs", "", &listed)
+		stubs = listed
+		if err != nil {
+			listed = nil
+		}
+		jobsListed <- listed
 		return record("Job", idx, err)
 	})
 	g.Go(func() error {
