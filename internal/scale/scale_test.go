@@ -276,6 +276,7 @@ func (r *scaleRun) burst(ctx context.Context, store *model.Store, rec *recorder,
 	sctx, stopSampling := context.WithCancel(ctx)
 	defer stopSampling()
 	samples := r.sampleIndex(sctx)
+	syncs := r.syncDuring(sctx)
 	t0 := time.Now()
 	if err := r.register(ctx, b.rev, b.tag); err != nil {
 		t.Fatal(err)
@@ -305,6 +306,7 @@ func (r *scaleRun) burst(ctx context.Context, store *model.Store, rec *recorder,
 	modelTook := time.Since(t0)
 	cpuBurst, agentBurst := cpuSelf()-cpu0, procCPU(r.pid)-agent0
 	stopSampling()
+	during := <-syncs
 	p50, p90, worst, never := watch.lagBehind(<-samples)
 	watch.setPhase(b.name + ", settled")
 	if err != nil {
@@ -318,6 +320,7 @@ func (r *scaleRun) burst(ctx context.Context, store *model.Store, rec *recorder,
 		b.name, p50.Round(time.Millisecond), p90.Round(time.Millisecond), worst.Round(time.Millisecond), never)
 	recs, _ := rec.since(mark)
 	catchUps := r.reportBurst(recs)
+	r.compareDuring(b.name, catchUps, during)
 	r.printf("states of the model's Nomad status seen during burst %s: %s", b.name, watch.states(b.name))
 	r.heap("after burst " + b.name)
 
