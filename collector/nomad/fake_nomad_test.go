@@ -421,7 +421,8 @@ func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 		var list []apiJobStub
 		for _, vs := range sortedValues(f.jobs) {
 			j := vs[len(vs)-1]
-			list = append(list, apiJobStub{ID: j.ID, Namespace: j.Namespace, Version: j.Version})
+			list = append(list, apiJobStub{ID: j.ID, Namespace: j.Namespace, Version: j.Version,
+				JobModifyIndex: f.jobIndex[jobKey(j.Namespace, j.ID, j.Version)]})
 		}
 		out = list
 	case strings.HasPrefix(path, "/v1/job/"):

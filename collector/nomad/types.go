@@ -156,6 +156,8 @@ type apiJobStub struct {
 	ID        string
 	Namespace string
 	Version   uint64
+	// JobModifyIndex is when the current version was registered.
+	JobModifyIndex uint64
 }
 
 // apiNode is a node as /v1/nodes?resources=true and Node events give it.
