@@ -32,10 +32,18 @@ func replaceAll[T any](tbl *table[T], want map[string]T, mine func(T) bool, del 
 func (t *txn) replaceServices(provider string, services []*Service) {
 	want := make(map[string]*Service, len(services))
 	for _, s := range services {
-		if s != nil {
-			s.Provider = provider
-			want[serviceRowKey(s.Provider, s.ID)] = s
+		if s == nil {
+			continue
 		}
+		// A reading may hand back instances the model holds (a catch-up
+		// keeps what did not change): never write to them, readers of
+		// older snapshots share them.
+		if s.Provider != provider {
+			c := *s
+			c.Provider = provider
+			s = &c
+		}
+		want[serviceRowKey(s.Provider, s.ID)] = s
 	}
 	replaceAll(t.st.services, want,
 		func(s *Service) bool { return s.Provider == provider },

@@ -231,3 +231,24 @@ func TestApplyConcurrentVersionsMonotonic(t *testing.T) {
 		t.Errorf("got %d distinct versions, latest %d; want %d", len(seen), store.Snapshot().Version(), writers*each)
 	}
 }
+
+// TestReconcileNeverWritesItsInput: a reading may hand the model instances
+// it already holds (a catch-up keeps what did not change), which readers of
+// older snapshots share; a reconcile must not write to them. One without
+// its provider is stored as a copy that has it.
+func TestReconcileNeverWritesItsInput(t *testing.T) {
+	st := model.NewStore()
+	bare := &model.Service{ID: "s1", Name: "web", Health: model.HealthPassing}
+	st.Apply(model.ReconcileNomad{Services: []*model.Service{bare}})
+	if bare.Provider != "" {
+		t.Errorf("the reading's service was written to: provider %q", bare.Provider)
+	}
+	held := st.Snapshot().Services()
+	if len(held) != 1 || held[0].Provider != model.ProviderNomad {
+		t.Fatalf("the model holds %+v, want s1 as a Nomad service", held)
+	}
+	st.Apply(model.ReconcileNomad{Services: held})
+	if got := st.Snapshot().Services(); len(got) != 1 || got[0] != held[0] {
+		t.Errorf("reconciling with the model's own instance replaced it: %+v", got)
+	}
+}
