@@ -39,15 +39,27 @@ type specFetcher struct {
 type pendingSpec struct {
 	namespace, id string
 	version       uint64
-	allocs        map[string]*apiAlloc
+	// unresolved is set when an allocation's version was not known
+	// (resolveVersion): the job's versions are read even if the spec of
+	// version is cached by then, for the registrations they list.
+	unresolved bool
+	allocs     map[string]pendingAlloc
+}
+
+// pendingAlloc is an allocation event waiting for its job's spec.
+type pendingAlloc struct {
+	alloc     *apiAlloc
+	eventType string
 }
 
 func newSpecFetcher(src *Source) *specFetcher {
 	return &specFetcher{src: src, pending: map[string]*pendingSpec{}, queue: make(chan string, maxPendingSpecs)}
 }
 
-// request asks for a's job spec in the background. It never blocks.
-func (f *specFetcher) request(a *apiAlloc) {
+// request asks for a's job spec in the background, or for its job's
+// versions when a's version is not known (resolved false). It never
+// blocks.
+func (f *specFetcher) request(a *apiAlloc, eventType string, resolved bool) {
 	k := jobID(a.Namespace, a.JobID)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -58,15 +70,16 @@ func (f *specFetcher) request(a *apiAlloc) {
 				"alloc", a.ID, "job", a.JobID, "version", a.JobVersion)
 			return
 		}
-		p = &pendingSpec{namespace: a.Namespace, id: a.JobID, version: a.JobVersion, allocs: map[string]*apiAlloc{}}
+		p = &pendingSpec{namespace: a.Namespace, id: a.JobID, version: a.JobVersion, allocs: map[string]pendingAlloc{}}
 		f.pending[k] = p
 		f.queue <- k // cannot block: the queue holds maxPendingSpecs
 	}
-	if len(p.allocs) < maxPendingAllocs {
+	p.unresolved = p.unresolved || !resolved
+	if _, ok := p.allocs[a.ID]; ok || len(p.allocs) < maxPendingAllocs {
 		// A copy: the stream loop goes on reading a, and fetch, on
 		// another goroutine, sets the copy's version.
 		c := *a
-		p.allocs[a.ID] = &c
+		p.allocs[a.ID] = pendingAlloc{alloc: &c, eventType: eventType}
 	}
 }
 
@@ -92,24 +105,36 @@ func (f *specFetcher) run(ctx context.Context) {
 func (f *specFetcher) fetch(ctx context.Context, k string) {
 	f.mu.Lock()
 	p := f.pending[k]
+	unresolved := p.unresolved
 	f.mu.Unlock()
-	job, err := f.src.jobs.fetch(ctx, f.src.api, p.namespace, p.id, p.version)
+	var err error
+	if unresolved {
+		_, err = f.src.jobs.readVersions(ctx, f.src.api, p.namespace, p.id, p.version)
+	} else {
+		_, err = f.src.jobs.fetch(ctx, f.src.api, p.namespace, p.id, p.version)
+	}
 	f.mu.Lock()
 	delete(f.pending, k)
 	f.mu.Unlock()
-	if err != nil || job == nil {
-		if err != nil && ctx.Err() == nil {
+	if err != nil {
+		if ctx.Err() == nil {
 			f.src.log.Warn("nomad: job spec for allocations", "job", p.id, "version", p.version, "err", err)
 		}
 		return
 	}
-	// The fetch brought the job's newest versions: which one each
-	// allocation runs may be clearer now.
+	// The read may have brought registrations the stream missed: which
+	// version each allocation runs may be clearer now.
 	snap := f.src.store.Snapshot()
 	var changes []model.Change
-	for _, a := range p.allocs {
-		a.JobVersion, _ = f.src.resolveVersion(a, snap.Allocation(a.ID), true)
-		if j := f.src.jobs.get(a.Namespace, a.JobID, a.JobVersion); j != nil {
+	for _, w := range p.allocs {
+		a := w.alloc
+		r, ok := f.src.resolveVersion(a, snap.Allocation(a.ID), w.eventType)
+		if !ok {
+			f.src.log.Debug("nomad: job version of an allocation still unknown after reading the job's versions", "alloc", a.ID, "job", a.JobID)
+			continue
+		}
+		a.JobVersion = r.version
+		if j := f.src.jobs.specOf(a.Namespace, a.JobID, r); j != nil {
 			ga := convertAlloc(a, j, f.src.nodeAddr(a.NodeID))
 			changes = append(changes, model.EnrichAllocation{Alloc: ga})
 		}

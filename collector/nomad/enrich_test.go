@@ -26,7 +26,7 @@ func TestFetcherLeavesTheLoopsAllocationAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := fr.Events[0].Payload.Allocation
-	store.Apply(s.allocChange(a)) // as applyFrame does
+	store.Apply(s.allocChange(a, fr.Events[0].Type)) // as applyFrame does
 	before := *a
 
 	s.specs.mu.Lock()

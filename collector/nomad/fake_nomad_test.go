@@ -930,6 +930,15 @@ func nomadSide(t testing.TB, snap *model.Snapshot) string {
 	return string(b)
 }
 
+// expectFreshRead fails the test unless the model's Nomad side is what a
+// new source reads from the fake now.
+func expectFreshRead(t testing.TB, f *fakeNomad, store *model.Store) {
+	t.Helper()
+	if got, want := nomadSide(t, store.Snapshot()), freshSync(t, f); got != want {
+		t.Errorf("the model differs from a fresh read:\n got %s\nwant %s", got, want)
+	}
+}
+
 // freshSync is the Nomad side a new source reads from the fake now.
 func freshSync(t testing.TB, f *fakeNomad) string {
 	t.Helper()

@@ -1,6 +1,7 @@
 package nomad
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -21,7 +22,22 @@ const (
 	// maxSpecs bounds the whole cache. Least recently used specs go first:
 	// a version no allocation runs any more is never asked for again.
 	maxSpecs = 4096
+	// maxRegistrations is how many of a job's newest registrations
+	// (version and JobModifyIndex, no spec) are remembered for
+	// resolveVersion: a rollout spans two, a few more cover quick
+	// successive updates.
+	maxRegistrations = 8
 )
+
+// registration is one version of a job as the servers registered it. When
+// it was registered (JobModifyIndex) is all resolveVersion needs, and every
+// reading of a job gives it: Job events, the job list's stubs, a job's
+// spec and its /versions. It is kept apart from the specs so that a version
+// whose spec the cache lacks (evicted, or not read yet) still resolves.
+type registration struct {
+	version     uint64
+	modifyIndex uint64 // JobModifyIndex
+}
 
 // jobSpecs caches job specs by (namespace, job, version), least recently
 // used out first, and remembers which versions of each job it holds so a
@@ -30,10 +46,14 @@ type jobSpecs struct {
 	mu       sync.Mutex
 	cache    *lru.Cache[string, *apiJob]
 	versions map[string][]uint64 // namespace\x00id → versions held
+	// registrations are each job's newest registrations known, oldest
+	// first (by JobModifyIndex), spec cached or not. Bounded per job by
+	// maxRegistrations; jobs leave with forget and retain.
+	registrations map[string][]registration
 }
 
 func newJobSpecs() *jobSpecs {
-	j := &jobSpecs{versions: map[string][]uint64{}}
+	j := &jobSpecs{versions: map[string][]uint64{}, registrations: map[string][]registration{}}
 	// The eviction callback runs inside the cache's calls, which run under
 	// j.mu: it may touch j.versions without locking again.
 	j.cache, _ = lru.NewWithEvict(maxSpecs, func(_ string, job *apiJob) { j.dropVersion(job) })
@@ -61,6 +81,7 @@ func (j *jobSpecs) put(job *apiJob) {
 }
 
 func (j *jobSpecs) putLocked(job *apiJob) {
+	j.registeredLocked(job.Namespace, job.ID, registration{job.Version, job.JobModifyIndex})
 	k := jobKey(job.Namespace, job.ID, job.Version)
 	if j.cache.Contains(k) {
 		j.cache.Add(k, job)
@@ -71,6 +92,45 @@ func (j *jobSpecs) putLocked(job *apiJob) {
 	j.cache.Add(k, job)
 }
 
+// registered records the registrations a job list names (each job's
+// current version), so a version resolves even before its spec is read.
+func (j *jobSpecs) registered(stubs []apiJobStub) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, s := range stubs {
+		j.registeredLocked(s.Namespace, s.ID, registration{s.Version, s.JobModifyIndex})
+	}
+}
+
+// registeredLocked adds one registration, unless known or unusable (no
+// JobModifyIndex), keeping the job's newest maxRegistrations. A job purged
+// and registered again starts again at version 0 with a later
+// JobModifyIndex, so a version number may appear twice: each registration
+// is its own entry, and order is by JobModifyIndex. j.mu is held.
+func (j *jobSpecs) registeredLocked(namespace, id string, r registration) {
+	if r.modifyIndex == 0 {
+		return
+	}
+	k := jobID(namespace, id)
+	regs := j.registrations[k]
+	if slices.Contains(regs, r) {
+		return
+	}
+	regs = append(regs, r)
+	slices.SortFunc(regs, func(a, b registration) int { return cmp.Compare(a.modifyIndex, b.modifyIndex) })
+	if len(regs) > maxRegistrations {
+		regs = slices.Delete(regs, 0, len(regs)-maxRegistrations)
+	}
+	j.registrations[k] = regs
+}
+
+// registrationsOf returns the registrations known for a job, oldest first.
+func (j *jobSpecs) registrationsOf(namespace, id string) []registration {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return slices.Clone(j.registrations[jobID(namespace, id)])
+}
+
 // get returns a cached job version, or nil; a hit counts as a use.
 func (j *jobSpecs) get(namespace, id string, version uint64) *apiJob {
 	j.mu.Lock()
@@ -79,18 +139,16 @@ func (j *jobSpecs) get(namespace, id string, version uint64) *apiJob {
 	return job
 }
 
-// versionsOf returns the versions of a job the cache holds, without
-// counting as a use.
-func (j *jobSpecs) versionsOf(namespace, id string) []*apiJob {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	var out []*apiJob
-	for _, v := range j.versions[jobID(namespace, id)] {
-		if job, ok := j.cache.Peek(jobKey(namespace, id, v)); ok {
-			out = append(out, job)
-		}
+// specOf returns the cached spec of a registration, or nil: one whose
+// JobModifyIndex differs is another registration of the same version
+// number (the job was purged and registered again). A registration
+// without JobModifyIndex (the model's version) takes the cached one.
+func (j *jobSpecs) specOf(namespace, id string, r registration) *apiJob {
+	job := j.get(namespace, id, r.version)
+	if job == nil || r.modifyIndex != 0 && job.JobModifyIndex != r.modifyIndex {
+		return nil
 	}
-	return out
+	return job
 }
 
 // forget drops every version of a job (it was deregistered).
@@ -101,6 +159,7 @@ func (j *jobSpecs) forget(namespace, id string) {
 		j.cache.Remove(jobKey(namespace, id, v))
 	}
 	delete(j.versions, jobID(namespace, id))
+	delete(j.registrations, jobID(namespace, id))
 }
 
 // retain forgets every job not in live (namespace\x00id keys): after a
@@ -108,14 +167,19 @@ func (j *jobSpecs) forget(namespace, id string) {
 // not listening.
 func (j *jobSpecs) retain(live map[string]bool) {
 	j.mu.Lock()
-	var gone []string
+	gone := map[string]bool{}
 	for id := range j.versions {
 		if !live[id] {
-			gone = append(gone, id)
+			gone[id] = true
+		}
+	}
+	for id := range j.registrations {
+		if !live[id] {
+			gone[id] = true
 		}
 	}
 	j.mu.Unlock()
-	for _, id := range gone {
+	for id := range gone {
 		ns, name := splitJobID(id)
 		j.forget(ns, name)
 	}
@@ -137,15 +201,21 @@ func (j *jobSpecs) len() int {
 	return j.cache.Len()
 }
 
-// fetch returns the job version, reading /v1/job/:id/versions on a miss and
-// keeping the newest maxJobVersions versions it lists, plus the one asked
-// for. A job that no longer exists gives nil and no error: its allocations
-// are still shown, without task details. It does I/O: never call it from
-// the event loop (see specFetcher).
+// fetch returns the job version, reading the job's versions on a miss
+// (readVersions). A job that no longer exists gives nil and no error: its
+// allocations are still shown, without task details. It does I/O: never
+// call it from the event loop (see specFetcher).
 func (j *jobSpecs) fetch(ctx context.Context, api *httpAPI, namespace, id string, version uint64) (*apiJob, error) {
 	if job := j.get(namespace, id, version); job != nil {
 		return job, nil
 	}
+	return j.readVersions(ctx, api, namespace, id, version)
+}
+
+// readVersions reads /v1/job/:id/versions, records every registration it
+// lists, keeps the specs of the newest maxJobVersions plus the one asked
+// for, and returns that one (nil if Nomad no longer has it).
+func (j *jobSpecs) readVersions(ctx context.Context, api *httpAPI, namespace, id string, version uint64) (*apiJob, error) {
 	var resp struct{ Versions []*apiJob }
 	path := "/v1/job/" + url.PathEscape(id) + "/versions"
 	if _, err := api.get(ctx, path, namespace, &resp); err != nil {
@@ -161,6 +231,7 @@ func (j *jobSpecs) fetch(ctx context.Context, api *httpAPI, namespace, id string
 	defer j.mu.Unlock()
 	for i := len(resp.Versions) - 1; i >= 0; i-- {
 		v := resp.Versions[i]
+		j.registeredLocked(v.Namespace, v.ID, registration{v.Version, v.JobModifyIndex})
 		if i >= maxJobVersions && v.Version != version {
 			continue
 		}

@@ -114,6 +114,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 	for _, i := range indexes {
 		st.index = min(st.index, i)
 	}
+	s.jobs.registered(stubs)
 	if err := s.readJobs(ctx, stubs); err != nil {
 		return nil, err
 	}
@@ -205,7 +206,7 @@ func (s *Source) readJobs(ctx context.Context, stubs []apiJobStub) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readParallelism)
 	for _, stub := range stubs {
-		if s.jobs.get(stub.Namespace, stub.ID, stub.Version) != nil {
+		if s.jobs.specOf(stub.Namespace, stub.ID, registration{stub.Version, stub.JobModifyIndex}) != nil {
 			continue
 		}
 		g.Go(func() error {

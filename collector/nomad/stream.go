@@ -169,7 +169,7 @@ func (s *Source) convertEvent(ev *event) model.Change {
 			s.log.Warn("nomad: allocation event without allocation", "type", ev.Type, "key", ev.Key)
 			return nil
 		}
-		return s.allocChange(p.Allocation)
+		return s.allocChange(p.Allocation, ev.Type)
 	case "Job":
 		if p.Job == nil || p.Job.ID == "" {
 			s.log.Warn("nomad: job event without job", "type", ev.Type, "key", ev.Key)
@@ -215,9 +215,10 @@ func (s *Source) convertEvent(ev *event) model.Change {
 
 // allocChange converts an allocation event into an upsert, or a delete once
 // it is terminal. An update older than what the model holds (a replay) is
-// dropped. It never does I/O: a job spec missing from the cache is fetched
-// in the background and the allocation enriched when it arrives.
-func (s *Source) allocChange(a *apiAlloc) model.Change {
+// dropped. It never does I/O: a job spec missing from the cache, or a
+// version not known, is read in the background and the allocation
+// enriched when it arrives.
+func (s *Source) allocChange(a *apiAlloc, eventType string) model.Change {
 	cur := s.store.Snapshot().Allocation(a.ID)
 	if cur != nil && cur.ModifyIndex > a.ModifyIndex {
 		return nil
@@ -227,12 +228,21 @@ func (s *Source) allocChange(a *apiAlloc) model.Change {
 	}
 	// Events do not say which job version the allocation runs.
 	var job *apiJob
-	if v, ok := s.resolveVersion(a, cur, false); ok {
-		a.JobVersion = v
-		job = s.jobs.get(a.Namespace, a.JobID, v)
+	r, resolved := s.resolveVersion(a, cur, eventType)
+	switch {
+	case resolved:
+		a.JobVersion = r.version
+		job = s.jobs.specOf(a.Namespace, a.JobID, r)
+	case cur != nil && cur.JobID == a.JobID && cur.Namespace == a.Namespace:
+		// Shown at the version the model holds, with its spec, until the
+		// job's versions say which it is: better than no tasks at all.
+		a.JobVersion = cur.JobVersion
+		job = s.jobs.get(a.Namespace, a.JobID, cur.JobVersion)
+		s.log.Debug("nomad: job version of an allocation not known; reading the job's versions",
+			"alloc", a.ID, "job", a.JobID, "alloc_modify_index", a.AllocModifyIndex)
 	}
-	if job == nil {
-		s.specs.request(a)
+	if job == nil || !resolved {
+		s.specs.request(a, eventType, resolved)
 	}
 	return model.UpsertAllocation{Alloc: s.convertKeepingIP(a, job, cur)}
 }

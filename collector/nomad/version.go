@@ -2,54 +2,66 @@ package nomad
 
 import "github.com/netviz/netviz/collector/model"
 
+// jobUnchangedEvents are the allocation event types whose write never
+// changes the job an allocation runs, though it moves its
+// AllocModifyIndex: Nomad 1.6.2 sets a desired transition (drain,
+// migrate, reschedule: "AllocationUpdateDesiredStatus") and promotes
+// canaries ("DeploymentPromotion") on the stored allocation as it is, and
+// only the plan's upserts attach a job (docs/nomad-behaviour.md, "Which
+// version an allocation runs").
+var jobUnchangedEvents = map[string]bool{
+	"AllocationUpdateDesiredStatus": true,
+	"DeploymentPromotion":           true,
+}
+
 // resolveVersion says which job version an allocation read from the event
-// stream runs. Nomad's allocation events carry neither the job nor its
-// version (the list's stubs do), and an in-place update moves a running
-// allocation to a new version. The servers change an allocation
-// (AllocModifyIndex) only after registering the version it then runs
-// (JobModifyIndex), so the version is the newest one registered at or
-// before the allocation's AllocModifyIndex. Without such a version in the
-// cache, an allocation the servers have not changed since the model read
-// it (its AllocModifyIndex is no later than the reading's ModifyIndex,
-// which every change moves) keeps the version the model holds; failing
-// that, ok is false, unless newest is set (the cache was just filled from
-// the job's /versions, which lists them all): then the newest version is
-// the best guess.
+// stream runs, and whether that is known. Nomad's allocation events carry
+// neither the job nor its version (the list's stubs do), and an in-place
+// update moves a running allocation to a new version.
 //
-// A server-side stop is the exception: a destructive update registers the
-// new version, then a later plan stops the old allocations, moving their
-// AllocModifyIndex past the new version's JobModifyIndex while they still
-// run the old one. An allocation the servers want stopped keeps the
-// version the model holds (found by the churn oracle: anti-entropy counted
-// such an allocation as a divergence, shown at the new version until it
-// stopped).
-func (s *Source) resolveVersion(a *apiAlloc, cur *model.Allocation, newest bool) (version uint64, ok bool) {
-	if cur != nil && cur.JobID == a.JobID && cur.Namespace == a.Namespace && a.DesiredStatus != "" && a.DesiredStatus != "run" {
-		return cur.JobVersion, true
+// The servers attach a job to an allocation only when a plan writes it,
+// which moves its AllocModifyIndex, and a plan runs on a job registered
+// before it. So the version is the newest registration known at or before
+// the allocation's AllocModifyIndex (registrations come from Job events,
+// the job list of every read and the job reads; they need no spec). Order
+// is by JobModifyIndex, not version number: a job purged and registered
+// again counts from version 0.
+//
+// Exceptions, where the allocation keeps the version the model holds for
+// it:
+//   - writes that never change the job (jobUnchangedEvents) though they
+//     move AllocModifyIndex;
+//   - a server-side stop: a destructive update registers the new version,
+//     then a later plan stops the old allocations, which still run the
+//     old one (found by the churn oracle: anti-entropy counted such an
+//     allocation shown at the new version until it stopped);
+//   - no registration known at or before AllocModifyIndex, while the
+//     servers have not changed the allocation since the model read it.
+//
+// Otherwise the version is not known (ok false), and the caller keeps the
+// model's version meanwhile and asks for the job's /versions. The
+// registration returned has no JobModifyIndex when it is the model's.
+func (s *Source) resolveVersion(a *apiAlloc, cur *model.Allocation, eventType string) (r registration, ok bool) {
+	sameJob := cur != nil && cur.JobID == a.JobID && cur.Namespace == a.Namespace
+	if sameJob && (jobUnchangedEvents[eventType] || a.DesiredStatus != "" && a.DesiredStatus != "run") {
+		return registration{version: cur.JobVersion}, true
 	}
-	versions := s.jobs.versionsOf(a.Namespace, a.JobID)
-	var best *apiJob
-	for _, j := range versions {
-		if j.JobModifyIndex > 0 && j.JobModifyIndex <= a.AllocModifyIndex && (best == nil || j.Version > best.Version) {
-			best = j
+	if r, ok := registeredAt(s.jobs.registrationsOf(a.Namespace, a.JobID), a.AllocModifyIndex); ok {
+		return r, true
+	}
+	if sameJob && a.AllocModifyIndex <= cur.ModifyIndex {
+		return registration{version: cur.JobVersion}, true
+	}
+	return registration{}, false
+}
+
+// registeredAt is the newest of regs (oldest first) registered at or
+// before index.
+func registeredAt(regs []registration, index uint64) (registration, bool) {
+	for i := len(regs) - 1; i >= 0; i-- {
+		if regs[i].modifyIndex <= index {
+			return regs[i], true
 		}
 	}
-	switch {
-	case best != nil:
-		return best.Version, true
-	case cur != nil && cur.JobID == a.JobID && cur.Namespace == a.Namespace && a.AllocModifyIndex <= cur.ModifyIndex:
-		return cur.JobVersion, true
-	}
-	if !newest {
-		return 0, false
-	}
-	for _, j := range versions {
-		if best == nil || j.Version > best.Version {
-			best = j
-		}
-	}
-	if best != nil {
-		return best.Version, true
-	}
-	return 0, false
+	return registration{}, false
 }

@@ -2,7 +2,6 @@ package nomad
 
 import (
 	"testing"
-	"time"
 )
 
 // TestStoppedAllocationKeepsItsVersion: a destructive update registers
@@ -11,13 +10,7 @@ import (
 // stopped; the model must not show it at version 1 (a fresh read, whose
 // list carries JobVersion, says 0).
 func TestStoppedAllocationKeepsItsVersion(t *testing.T) {
-	noLeaks(t)
-	f := newFakeNomad(t)
-	seedCluster(f, 0)
-	s, store := newFakeSource(t, f, WithStaleAfter(time.Minute), WithAntiEntropy(0))
-	if _, _, err := s.Sync(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	f, s, store := syncedFake(t)
 	v1 := fakeJob("web", 1, 0)
 	stopping := fakeAlloc("a1", "n1", "web", 0, 21001, "")
 	stopping.DesiredStatus = "stop" // the plan stops it; the client has not yet
@@ -27,9 +20,7 @@ func TestStoppedAllocationKeepsItsVersion(t *testing.T) {
 	if a == nil || a.JobVersion != 0 {
 		t.Fatalf("the stopping allocation = %+v, want it still at version 0", a)
 	}
-	if got, want := nomadSide(t, store.Snapshot()), freshSync(t, f); got != want {
-		t.Errorf("the model differs from a fresh read:\n got %s\nwant %s", got, want)
-	}
+	expectFreshRead(t, f, store)
 }
 
 // TestCatchUpRepairsAVersionResolvedWithoutItsJob: an allocation event of a
@@ -44,13 +35,7 @@ func TestStoppedAllocationKeepsItsVersion(t *testing.T) {
 // the last event the model holds, a catch-up reads no allocation, and
 // anti-entropy is what would repair the version.)
 func TestCatchUpRepairsAVersionResolvedWithoutItsJob(t *testing.T) {
-	noLeaks(t)
-	f := newFakeNomad(t)
-	seedCluster(f, 0)
-	s, store := newFakeSource(t, f, WithStaleAfter(time.Minute), WithAntiEntropy(0))
-	if _, _, err := s.Sync(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	f, s, store := syncedFake(t)
 	f.putJob(fakeJob("web", 1, 0)) // its event is lost
 	f.applyEvents(t, s, f.putAlloc(fakeAlloc("a1", "n1", "web", 1, 21001, "")))
 	if a := store.Snapshot().Allocation("a1"); a == nil || a.JobVersion != 0 {
@@ -65,7 +50,90 @@ func TestCatchUpRepairsAVersionResolvedWithoutItsJob(t *testing.T) {
 	if a := store.Snapshot().Allocation("a1"); a == nil || a.JobVersion != 1 {
 		t.Errorf("after the catch-up a1 = %+v, want version 1 as Nomad lists it", a)
 	}
-	if got, want := nomadSide(t, store.Snapshot()), freshSync(t, f); got != want {
-		t.Errorf("the model differs from a fresh read:\n got %s\nwant %s", got, want)
+	expectFreshRead(t, f, store)
+}
+
+// TestDesiredTransitionKeepsTheVersion: Nomad 1.6.2 moves an allocation's
+// AllocModifyIndex when it sets a desired transition (a drain migrating
+// it, a reschedule), without touching the job it runs. An allocation left
+// at version 0 while version 1 is registered (a rollout under way, canaries
+// not yet promoted) and then marked for migration still runs version 0.
+func TestDesiredTransitionKeepsTheVersion(t *testing.T) {
+	f, s, store := syncedFake(t)
+	f.applyEvents(t, s, f.putJob(fakeJob("web", 1, 0)))
+	marked := *f.allocs["a1"] // still version 0 in Nomad
+	ev := f.putAlloc(&marked)
+	ev.Type = "AllocationUpdateDesiredStatus"
+	f.applyEvents(t, s, ev)
+	if a := store.Snapshot().Allocation("a1"); a == nil || a.JobVersion != 0 || taskNames(a) != "server-v0" {
+		t.Fatalf("a1 after its desired transition = %+v, want version 0 with its tasks", a)
+	}
+	expectFreshRead(t, f, store)
+}
+
+// TestVersionKnownWithoutItsSpec: a registration known from the job list
+// (or a Job event) resolves an allocation's version although its spec is
+// not cached; the spec is read in the background and the allocation
+// enriched. Before, the resolution looked only at cached specs and so
+// picked the older version it held, and kept it.
+func TestVersionKnownWithoutItsSpec(t *testing.T) {
+	f, s, store := syncedFake(t)
+	f.putJob(fakeJob("web", 1, 0)) // its event is not seen
+	f.mu.Lock()
+	jmi := f.jobIndex[jobKey("default", "web", 1)]
+	f.mu.Unlock()
+	s.jobs.registered([]apiJobStub{{ID: "web", Namespace: "default", Version: 1, JobModifyIndex: jmi}}) // as a job list gives it
+	updated := *f.allocs["a1"]
+	updated.JobVersion = 1 // updated in place
+	f.applyEvents(t, s, f.putAlloc(&updated))
+	if a := store.Snapshot().Allocation("a1"); a == nil || a.JobVersion != 1 {
+		t.Fatalf("a1 after its in-place update = %+v, want version 1 at once", a)
+	}
+	runFetches(t, s)
+	if a := store.Snapshot().Allocation("a1"); taskNames(a) != "server-v1" {
+		t.Errorf("a1 after the spec fetch = %+v, want the tasks of version 1", a)
+	}
+	expectFreshRead(t, f, store)
+}
+
+// TestJobRegisteredAgainResolvesByRegistration: a job purged and registered
+// again counts from version 0, with a later JobModifyIndex than its old
+// versions. An allocation of the new job runs the new version 0, not the
+// old version 1 whose number is higher; and the old version 0's spec,
+// cached under the same number, is not the new one's.
+func TestJobRegisteredAgainResolvesByRegistration(t *testing.T) {
+	f, s, store := syncedFake(t)
+	f.applyEvents(t, s, f.putJob(fakeJob("web", 1, 0)))
+	// Purged and registered again while the stream was down: the catch-up
+	// finds the job at version 0, registered later.
+	f.purgeJob("default", "web")
+	again := fakeJob("web", 0, 0)
+	again.TaskGroups[0].Tasks[0].Name = "server-again"
+	f.putJob(again)
+	f.stopAlloc("a1")
+	f.stopAlloc("a2")
+	if _, _, err := s.catchUp(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	f.applyEvents(t, s, f.putAlloc(fakeAlloc("a9", "n1", "web", 0, 21009, "")))
+	a := store.Snapshot().Allocation("a9")
+	if a == nil || a.JobVersion != 0 || taskNames(a) != "server-again" {
+		t.Fatalf("a9 = %+v, want version 0 of the job registered again, with its tasks", a)
+	}
+	expectFreshRead(t, f, store)
+}
+
+// runFetches runs the spec fetches the stream loop asked for, as the
+// fetcher's workers do.
+func runFetches(t *testing.T, s *Source) {
+	t.Helper()
+	s.specs.mu.Lock()
+	var keys []string
+	for k := range s.specs.pending {
+		keys = append(keys, k)
+	}
+	s.specs.mu.Unlock()
+	for _, k := range keys {
+		s.specs.fetch(t.Context(), k)
 	}
 }
