@@ -74,6 +74,9 @@ func (s *Source) compare(ctx context.Context) ([]string, string, error) {
 	if st := s.Status().State; st != model.StateConnected {
 		return nil, "", fmt.Errorf("source is %s", st)
 	}
+	// The registrations known before the read (which adds the current
+	// ones), for the example: a version resolved wrongly shows why.
+	regs := s.jobs.allRegistrations()
 	rctx, rcancel := context.WithTimeout(ctx, readTimeout)
 	st, err := s.readState(rctx, nil)
 	rcancel()
@@ -121,13 +124,14 @@ func (s *Source) compare(ctx context.Context) ([]string, string, error) {
 			out = append(out, k)
 		}
 	}
-	return out, divergenceExample(out, after, st), nil
+	return out, divergenceExample(out, after, st, regs), nil
 }
 
 // divergenceExample shows the first differing allocation among keys as the
-// model holds it and as Nomad's read gives it ("" when none is an
+// model holds it and as Nomad's read gives it, with the registrations of
+// its job the source knew before the read ("" when none is an
 // allocation).
-func divergenceExample(keys []string, snap *model.Snapshot, st *state) string {
+func divergenceExample(keys []string, snap *model.Snapshot, st *state, regs map[string][]registration) string {
 	for _, k := range keys {
 		id, ok := allocIDOfKey(k)
 		if !ok {
@@ -141,7 +145,13 @@ func divergenceExample(keys []string, snap *model.Snapshot, st *state) string {
 		}
 		held, _ := json.Marshal(snap.Allocation(id))
 		fresh, _ := json.Marshal(read)
-		return fmt.Sprintf("%s: model %s; Nomad %s", k, held, fresh)
+		var known []string
+		if read != nil {
+			for _, r := range regs[jobID(read.Namespace, read.JobID)] {
+				known = append(known, fmt.Sprintf("v%d@%d", r.version, r.modifyIndex))
+			}
+		}
+		return fmt.Sprintf("%s: model %s; Nomad %s; job registrations known before the read %v", k, held, fresh, known)
 	}
 	return ""
 }

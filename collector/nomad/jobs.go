@@ -131,6 +131,17 @@ func (j *jobSpecs) registrationsOf(namespace, id string) []registration {
 	return slices.Clone(j.registrations[jobID(namespace, id)])
 }
 
+// allRegistrations copies every job's registrations known.
+func (j *jobSpecs) allRegistrations() map[string][]registration {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make(map[string][]registration, len(j.registrations))
+	for k, regs := range j.registrations {
+		out[k] = slices.Clone(regs)
+	}
+	return out
+}
+
 // get returns a cached job version, or nil; a hit counts as a use.
 func (j *jobSpecs) get(namespace, id string, version uint64) *apiJob {
 	j.mu.Lock()
