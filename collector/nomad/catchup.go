@@ -25,7 +25,8 @@ import (
 //     or marked for re-reading by anti-entropy, are read with their
 //     resources, from the head of the list (readPlaced).
 //   - Services: none when the registration table's index is the last
-//     Service event the model holds; else every name, as a sync does
+//     write the model holds (a Service frame applied, or a read proven
+//     whole, provedWhole); else every name, as a sync does
 //     (catchUpServices).
 //
 // Nomad 1.6 cannot be asked for "what changed since N": its filter
@@ -157,11 +158,17 @@ var heldTopics = []string{"Allocation", "Service"}
 func (s *Source) heldWrites(f *eventFrame) {
 	for _, topic := range heldTopics {
 		if slices.ContainsFunc(f.Events, func(ev event) bool { return ev.Topic == topic }) {
-			s.mu.Lock()
-			s.heldAt[topic] = max(s.heldAt[topic], f.Index)
-			s.mu.Unlock()
+			s.holdWrite(topic, f.Index)
 		}
 	}
+}
+
+// holdWrite records that the model holds every write to a topic's table
+// up to index.
+func (s *Source) holdWrite(topic string, index uint64) {
+	s.mu.Lock()
+	s.heldAt[topic] = max(s.heldAt[topic], index)
+	s.mu.Unlock()
 }
 
 // heldWrite is the last write to a topic's table the model is known to
@@ -259,29 +266,3 @@ func keepPlacement(ga, cur *model.Allocation) {
 	ga.Network, ga.Ports = cur.Network, cur.Ports
 }
 
-// catchUpServices lists the Nomad services and reads them again unless the
-// registration table's index (the list's) is the last Service event the
-// model holds and anti-entropy asks for none (forced): then the model's
-// instances are Nomad's, and it returns them as kept. Otherwise writes may
-// have been lost with the dropped stream, or sit in frames the read skips,
-// for any name, so every name is read, as a sync does. Narrowing to the
-// names of the allocations that changed missed registrations a task makes
-// after its allocation's last change: the scale harness found 11 instances
-// missing after a replace burst at 1,000 allocations, until anti-entropy.
-// It runs alongside the allocation reads, as a sync's service reads do.
-func (s *Source) catchUpServices(ctx context.Context, prev *model.Snapshot, forced bool) (read, kept []*model.Service, index uint64, err error) {
-	var lists []apiServiceList
-	if index, err = s.api.get(ctx, "/v1/services", "", &lists); err != nil {
-		return nil, nil, 0, err
-	}
-	if !forced && s.unchangedSince("Service", index) {
-		for _, svc := range prev.Services() {
-			if svc.Provider == model.ProviderNomad {
-				kept = append(kept, svc)
-			}
-		}
-		return nil, kept, index, nil
-	}
-	read, err = s.readServiceNames(ctx, lists, func(string, string) bool { return true })
-	return read, nil, index, err
-}

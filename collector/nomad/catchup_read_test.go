@@ -173,8 +173,55 @@ func TestServicesReadWhenTheirTableMoved(t *testing.T) {
 	if got, want := nomadSide(t, store.Snapshot()), freshSync(t, f); got != want {
 		t.Errorf("after the catch-up the model differs from a fresh sync:\n got %s\nwant %s", got, want)
 	}
-	if got := catchUp(); len(got) != 1 {
-		t.Errorf("right after, no Service frame since: service reads %v, want every name again (a list's index proves nothing)", got)
+	if got := catchUp(); len(got) != 0 {
+		t.Errorf("right after, nothing written since a read proven whole: service reads %v, want none", got)
+	}
+}
+
+// TestServiceReadProvenWholeOnlyWhenQuiet: a write landing while the names
+// are read leaves the read unproven, so the next catch-up reads every name
+// again, though no Service frame came.
+func TestServiceReadProvenWholeOnlyWhenQuiet(t *testing.T) {
+	f, s, store := syncedFake(t)
+	f.putService(fakeService("s4", "web-http", "a2", "n2", 21004)) // lost with a drop
+	held := f.gate("/v1/service/")
+	done := make(chan error, 1)
+	go func() { _, _, err := s.catchUp(context.Background()); done <- err }()
+	held.wait(t)
+	f.putService(fakeService("s5", "web-http", "a1", "n1", 21005)) // while the names are read
+	f.open(held)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	f.resetCalls()
+	if _, _, err := s.catchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := servicePaths(f); len(got) == 0 {
+		t.Errorf("after a read a write overlapped: service reads %v, want every name", got)
+	}
+	expectFreshRead(t, f, store)
+}
+
+// TestProvedWhole: the second list must answer the first's index and name
+// nothing the first missed.
+func TestProvedWhole(t *testing.T) {
+	_, s, _ := syncedFake(t)
+	var lists []apiServiceList
+	idx, err := s.api.get(context.Background(), "/v1/services", "", &lists)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.provedWhole(context.Background(), lists, idx) {
+		t.Error("same index, same names: not proven whole")
+	}
+	if s.provedWhole(context.Background(), lists, idx-1) {
+		t.Error("the table moved since the first list: proven whole")
+	}
+	missing := slices.Clone(lists)
+	missing[0].Services = missing[0].Services[1:]
+	if s.provedWhole(context.Background(), missing, idx) {
+		t.Error("a name the first list missed: proven whole")
 	}
 }
 

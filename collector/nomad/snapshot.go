@@ -27,6 +27,9 @@ type state struct {
 	// read counts the allocations converted from this read (all of them on
 	// a full sync, the new or changed ones on a catch-up).
 	read int
+	// servicesWhole is the service table's index when the services read
+	// are provably its whole content at that index (readServices), else 0.
+	servicesWhole uint64
 }
 
 // readState reads nodes, job specs, allocations and Nomad-native services.
@@ -98,9 +101,9 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		var err error
 		var idx uint64
 		if prev == nil {
-			regs, idx, err = s.readServices(gctx)
+			regs, idx, st.servicesWhole, err = s.readServices(gctx)
 		} else {
-			regs, keptRegs, idx, err = s.catchUpServices(gctx, prev, len(forced.services) > 0)
+			regs, keptRegs, idx, st.servicesWhole, err = s.catchUpServices(gctx, prev, len(forced.services) > 0)
 		}
 		return record("Service", idx, err)
 	})
@@ -224,55 +227,6 @@ func (s *Source) readJobs(ctx context.Context, stubs []apiJobStub) error {
 		})
 	}
 	return g.Wait()
-}
-
-// readServices lists Nomad-native services and reads each one's instances.
-func (s *Source) readServices(ctx context.Context) ([]*model.Service, uint64, error) {
-	var lists []apiServiceList
-	idx, err := s.api.get(ctx, "/v1/services", "", &lists)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := s.readServiceNames(ctx, lists, func(string, string) bool { return true })
-	return out, idx, err
-}
-
-// readServiceNames reads the instances of the listed services that want
-// picks (by namespace and name), a few at a time.
-func (s *Source) readServiceNames(ctx context.Context, lists []apiServiceList, want func(namespace, name string) bool) ([]*model.Service, error) {
-	var (
-		mu  sync.Mutex
-		out []*model.Service
-	)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(readParallelism)
-	for _, l := range lists {
-		for _, svc := range l.Services {
-			if !want(l.Namespace, svc.ServiceName) {
-				continue
-			}
-			g.Go(func() error {
-				var regs []*apiServiceReg
-				_, err := s.api.get(gctx, "/v1/service/"+url.PathEscape(svc.ServiceName), l.Namespace, &regs)
-				if err != nil {
-					if isNotFound(err) {
-						return nil
-					}
-					return fmt.Errorf("read service %s: %w", svc.ServiceName, err)
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				for _, r := range regs {
-					out = append(out, s.health.apply(convertServiceReg(r)))
-				}
-				return nil
-			})
-		}
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // fillIPs reads single allocations whose namespace IP the list lacks, in the

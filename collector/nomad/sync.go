@@ -52,6 +52,11 @@ func (s *Source) readDone(st *state, catchUp bool) model.SetNomadStatus {
 	if _, forbidden := st.forbidden["Job"]; !forbidden {
 		s.jobs.retain(st.jobs)
 	}
+	if st.servicesWhole != 0 {
+		// Applied with this status: the model now holds the services
+		// read, the table's whole content at that index.
+		s.holdWrite("Service", st.servicesWhole)
+	}
 	s.mu.Lock()
 	s.nodeAddrs = make(map[string]string, len(st.nodes))
 	for _, n := range st.nodes {
