@@ -265,4 +265,3 @@ func (s *Source) readPlaced(ctx context.Context, want map[string]uint64) (uint64
 func keepPlacement(ga, cur *model.Allocation) {
 	ga.Network, ga.Ports = cur.Network, cur.Ports
 }
-
