@@ -61,6 +61,27 @@ type allocRead struct {
 	placed []*apiAlloc
 	moved  []*apiAlloc
 	kept   []*model.Allocation
+	// whole is the allocation table's index when the list read is
+	// provably the live allocations at that index (listedWhole), else 0.
+	whole uint64
+}
+
+// listedWhole returns index when the live list answered at index holds an
+// allocation whose ModifyIndex is index, else 0. Nomad builds a list from
+// one snapshot of its state and reads the table's index after (so the
+// index may name a write the list lacks); an entry written at that index
+// proves the snapshot holds that write, and the index proves it holds no
+// later one: the list is then exactly the live allocations at index. When
+// the table's last write left no live allocation at its index (a stop, a
+// garbage collection) nothing is proven, and the next catch-up lists
+// again. Without this the first catch-up after any list listed again
+// until the stream delivered an allocation event, even on a quiet
+// cluster.
+func listedWhole(list []*apiAlloc, index uint64) uint64 {
+	if slices.ContainsFunc(list, func(a *apiAlloc) bool { return a.ModifyIndex == index }) {
+		return index
+	}
+	return 0
 }
 
 // readChangedAllocs lists the live allocations without their resources and
@@ -92,7 +113,7 @@ func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, fo
 	if err != nil {
 		return allocRead{}, err
 	}
-	out := allocRead{index: idx}
+	out := allocRead{index: idx, whole: listedWhole(all, idx)}
 	want := map[string]uint64{}
 	for _, a := range all {
 		if !liveAlloc(a) {
@@ -130,11 +151,12 @@ func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, fo
 // list need not be read. Most drops are about Nomad's buffer filling with
 // other writes (evaluations, deployments), not allocations.
 //
-// The writes held follow only the frames applied (heldWrites), never a
-// list's index: Nomad reads a list's index after building it, so the index
-// can name a write the list lacks (docs/nomad-behaviour.md); the stream,
-// opened before the read, delivers that write as a frame. Frames received
-// before a read are not applied (the read holds them) and so move nothing.
+// The writes held follow the frames applied (heldWrites) and the lists
+// proven whole (listedWhole), never a list's index alone: Nomad reads a
+// list's index after building it, so the index can name a write the list
+// lacks (docs/nomad-behaviour.md); the stream, opened before the read,
+// delivers that write as a frame. Frames received before a read are not
+// applied (the read holds them) and so move nothing.
 func (s *Source) allocsUnchanged(ctx context.Context) (uint64, bool, error) {
 	if s.heldWrite("Allocation") == 0 {
 		return 0, false, nil

@@ -70,9 +70,10 @@ func TestQuietCatchUpReadsNoAllocationNorService(t *testing.T) {
 // table's last write as of each frame with an allocation event; a write it
 // missed, a garbage collection (no event) or a Nomad that restarted
 // without its state (a lower index) make the next catch-up list the
-// allocations. A list's own index proves nothing (Nomad may count a write
-// in it that the list lacks): until a frame brings an allocation event,
-// every catch-up lists.
+// allocations. A list's own index proves nothing alone (Nomad may count a
+// write in it that the list lacks); a list holding a live allocation
+// written at its index is proven whole (listedWhole), and the next
+// catch-up on an unchanged table lists nothing.
 func TestProbeFollowsTheAllocationTable(t *testing.T) {
 	f, s, _ := syncedFake(t)
 	catchUp := func(step string, wantProbe, wantList bool) {
@@ -88,12 +89,12 @@ func TestProbeFollowsTheAllocationTable(t *testing.T) {
 			t.Errorf("%s: allocation reads %v, want probe %v, list %v", step, calls, wantProbe, wantList)
 		}
 	}
-	catchUp("after the sync, before any frame", false, true)
+	catchUp("after the sync, its list proven whole (a live allocation written at its index)", true, false)
 	f.applyEvents(t, s, f.putAlloc(fakeAlloc("a4", "n1", "web", 0, 21004, "")))
 	catchUp("after a streamed allocation event", true, false)
 	f.putAlloc(fakeAlloc("a5", "n1", "web", 0, 21005, ""))
 	catchUp("after an allocation write the stream lost", true, true)
-	catchUp("right after that catch-up, no frame since", true, true)
+	catchUp("right after that catch-up, its list proven whole", true, false)
 	f.applyEvents(t, s, f.stopAlloc("a5"))
 	catchUp("after the next streamed allocation event", true, false)
 	f.putAlloc(fakeAlloc("a6", "n1", "web", 0, 21006, ""))
@@ -102,7 +103,11 @@ func TestProbeFollowsTheAllocationTable(t *testing.T) {
 	f.applyEvents(t, s, f.stopAlloc("a6"))
 	f.gcAlloc("a6")
 	catchUp("after a garbage collection", true, true)
-	f.applyEvents(t, s, f.stopAlloc("a4"))
+	catchUp("right after, the list not proven whole (no live allocation written at its index)", true, true)
+	f.stopAlloc("a4")
+	catchUp("after a lost stop", true, true)
+	catchUp("right after, the list not proven whole (the last write stopped an allocation)", true, true)
+	f.applyEvents(t, s, f.putAlloc(fakeAlloc("a7", "n1", "web", 0, 21007, "")))
 	f.mu.Lock()
 	f.allocsIndex = 5
 	f.mu.Unlock()
@@ -113,8 +118,8 @@ func TestProbeFollowsTheAllocationTable(t *testing.T) {
 func isProbe(c fakeCall) bool { return c.Query.Get("per_page") == "1" && !c.Query.Has("filter") }
 
 // TestCatchUpReadsOnlyWhatChanged: a new allocation is read with its
-// resources and a changed one keeps the placement the model holds. With
-// no Service event held since the sync, every service name is read.
+// resources and a changed one keeps the placement the model holds. The
+// registration table moved since the sync, so every service name is read.
 func TestCatchUpReadsOnlyWhatChanged(t *testing.T) {
 	f, s, store := syncedFake(t)
 	f.putJob(fakeJob("db", 0, 0))
@@ -127,9 +132,9 @@ func TestCatchUpReadsOnlyWhatChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := f.callsTo("/v1/allocations")
-	// No frame since the sync: no index to probe for.
-	if len(calls) != 2 || !liveList(calls[0], false) || !liveList(calls[1], true) || calls[1].Served > 64 {
-		t.Fatalf("allocation reads %v, want the live list, then one page of the newest with resources", calls)
+	// The sync's list was proven whole: the probe finds the table moved.
+	if len(calls) != 3 || !isProbe(calls[0]) || !liveList(calls[1], false) || !liveList(calls[2], true) || calls[2].Served > 64 {
+		t.Fatalf("allocation reads %v, want the probe, the live list, then one page of the newest with resources", calls)
 	}
 	if got, want := servicePaths(f), []string{"/v1/service/api-http", "/v1/service/db-http", "/v1/service/web-http"}; !slices.Equal(got, want) {
 		t.Errorf("service reads %v, want %v", got, want)

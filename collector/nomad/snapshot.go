@@ -28,8 +28,9 @@ type state struct {
 	// a full sync, the new or changed ones on a catch-up).
 	read int
 	// servicesWhole is the service table's index when the services read
-	// are provably its whole content at that index (readServices), else 0.
-	servicesWhole uint64
+	// are provably its whole content at that index (readServices), else 0;
+	// allocsWhole likewise for the live allocations (listedWhole).
+	servicesWhole, allocsWhole uint64
 }
 
 // readState reads nodes, job specs, allocations and Nomad-native services.
@@ -82,6 +83,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		var err error
 		if prev == nil {
 			allocs.index, err = s.api.get(gctx, allocListPath(true), "", &allocs.placed)
+			allocs.whole = listedWhole(allocs.placed, allocs.index)
 		} else {
 			allocs, err = s.readChangedAllocs(gctx, prev, forced.allocs, jobsListed)
 		}
@@ -132,6 +134,7 @@ func (s *Source) readState(ctx context.Context, prev *model.Snapshot) (*state, e
 		st.nodes = append(st.nodes, gn)
 	}
 	st.allocs = allocs.kept
+	st.allocsWhole = allocs.whole
 	var fresh []*model.Allocation
 	convert := func(a *apiAlloc, moved bool) error {
 		if !liveAlloc(a) {

@@ -52,10 +52,13 @@ func (s *Source) readDone(st *state, catchUp bool) model.SetNomadStatus {
 	if _, forbidden := st.forbidden["Job"]; !forbidden {
 		s.jobs.retain(st.jobs)
 	}
+	// Applied with this status: the model now holds what was read, each
+	// table's whole content at that index when proven.
 	if st.servicesWhole != 0 {
-		// Applied with this status: the model now holds the services
-		// read, the table's whole content at that index.
 		s.holdWrite("Service", st.servicesWhole)
+	}
+	if st.allocsWhole != 0 {
+		s.holdWrite("Allocation", st.allocsWhole)
 	}
 	s.mu.Lock()
 	s.nodeAddrs = make(map[string]string, len(st.nodes))
