@@ -152,6 +152,10 @@ func (s *Source) Run(ctx context.Context) error {
 		synced   bool
 		unheld   int   // rounds in a row whose stream did not hold
 		lastFail error // why the last of them ended
+		// lastTook is how long the last read took, lastEnded when it
+		// ended: a drop waits for catchUpPause before the next.
+		lastTook  time.Duration
+		lastEnded time.Time
 	)
 	for ctx.Err() == nil {
 		sub, subErr := s.subscribe(ctx, index)
@@ -181,7 +185,9 @@ func (s *Source) Run(ctx context.Context) error {
 		if !synced {
 			read = s.Sync
 		}
+		readStart := time.Now()
 		n, needIP, err := s.timedRead(ctx, read)
+		lastTook, lastEnded = time.Since(readStart), time.Now()
 		s.setRound(nil)
 		if err != nil {
 			if sub != nil {
@@ -215,6 +221,9 @@ func (s *Source) Run(ctx context.Context) error {
 				return nil
 			}
 			s.streamEnded(err)
+		}
+		if isDropped(err) && !pause(ctx, catchUpPause(lastTook, time.Since(lastEnded))) {
+			return nil
 		}
 		if held || errors.Is(err, errRepair) {
 			unheld, lastFail = 0, nil
