@@ -68,13 +68,16 @@ func (a *Allocation) SpecPort(spec ServiceSpec) int { return a.InsidePortOf(spec
 // InsidePortOf is the port inside the namespace that a port label names: the
 // labelled port's InsidePort, or the label itself when it is a number (a
 // service's `port = "6379"`, an observed edge's port that no label maps); 0
-// if unknown.
+// if unknown. A number too large for an int is unknown too (Atoi would clamp
+// it to the largest int, a port nothing listens on).
 func (a *Allocation) InsidePortOf(label string) int {
 	if p, ok := a.PortByLabel(label); ok {
 		return p.InsidePort()
 	}
-	n, _ := strconv.Atoi(label)
-	return n
+	if n, err := strconv.Atoi(label); err == nil {
+		return n
+	}
+	return 0
 }
 
 // MeshSpecs returns an allocation's Connect app services, narrowed to name if set.

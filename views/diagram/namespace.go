@@ -301,7 +301,7 @@ func modeText(a *model.Allocation, withIP bool) string {
 // pinText is a port's label: host_ip:port → to, marked when static. An
 // aggregated group shows only what its members share.
 func pinText(p model.Port, aggregated bool) string {
-	to := cmp.Or(p.To, p.Value)
+	to := p.InsidePort()
 	var s string
 	switch {
 	case p.Value == 0:

@@ -1,7 +1,6 @@
 package reach
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/netviz/netviz/collector/model"
@@ -41,18 +40,17 @@ func Targets(d *model.Allocation, service string) []Target {
 		if spec.PortLabel == "" {
 			return
 		}
-		for _, p := range d.Ports {
-			if p.Label == spec.PortLabel {
-				addPort(p, spec.Name, spec.Task)
-				return
-			}
-		}
-		n, err := strconv.Atoi(spec.PortLabel)
-		if err != nil || n <= 0 {
+		if p, ok := d.PortByLabel(spec.PortLabel); ok {
+			addPort(p, spec.Name, spec.Task)
 			return
 		}
-		// A number: the task listens on it inside the namespace. A mapped
-		// port with the same `to` publishes it too.
+		// Not a label: a number, which the task listens on inside the
+		// namespace (InsidePortOf's rule). Every mapped port reaching it
+		// publishes it, so all are added, not only PortInside's first.
+		n := d.InsidePortOf(spec.PortLabel)
+		if n <= 0 {
+			return
+		}
 		for _, p := range d.Ports {
 			if p.InsidePort() == n && d.Network.Mode != model.ModeHost {
 				addPort(p, spec.Name, spec.Task)
