@@ -111,16 +111,13 @@ func CheckFilter(r check.Report) viewmodel.Filter {
 	return viewmodel.Filter{Namespace: r.Job.Namespace, Job: r.Job.ID}
 }
 
-// planText is the scheduler's answer in a line, or why there is none.
+// planText is the scheduler's answer in a line, or why there is none
+// (check.Plan.Unplanned, the CLI's words too).
 func planText(r check.Report) string {
-	switch {
-	case r.Plan.Ran:
+	if r.Plan.Ran {
 		return "Nomad's scheduler: " + r.Plan.Summary()
-	case r.Plan.Forbidden:
-		return "The token given may not plan this job, so placement is netviz's own (static ports and host networks only; no constraints, CPU or memory)."
-	default:
-		return "Nomad's plan did not run (" + r.Plan.Error + "), so placement is netviz's own (static ports and host networks only; no constraints, CPU or memory)."
 	}
+	return r.Plan.Unplanned() + "."
 }
 
 // sortedCounts lists a map of counts by key, as "key: n node(s)".

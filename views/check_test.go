@@ -60,8 +60,8 @@ func TestCheckPageSections(t *testing.T) {
 	if href := d.Find(`[data-testid="check-holder"] a`).AttrOr("href", ""); href != "/allocations/"+fixture.AllocIngress {
 		t.Errorf("holder links to %q", href)
 	}
-	if got := d.Find(`[data-testid="check-estimate"]`).Text(); !strings.Contains(got, "Estimate") {
-		t.Errorf("estimate not labelled: %q", got)
+	if got := d.Find(`[data-testid="check-estimate"]`).Text(); !strings.Contains(got, "Estimate") || !strings.Contains(got, r.Plan.Unplanned()) {
+		t.Errorf("estimate not labelled, or not in check.Plan.Unplanned's words (the CLI's): %q", got)
 	}
 	if got := d.Find(`[data-testid="check-hcl"]`).Text(); got != v.Form.HCL {
 		t.Errorf("textarea holds %q", got)

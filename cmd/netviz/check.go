@@ -165,10 +165,8 @@ func reportText(r check.Report, min model.Severity) string {
 				p("    constraint %q filtered %d node(s)\n", k, f.ConstraintFiltered[k])
 			}
 		}
-	case r.Plan.Forbidden:
-		p("plan: ESTIMATE — the token may not plan; netviz's own placement (no constraints or resources considered)\n")
 	default:
-		p("plan: ESTIMATE — Nomad's plan failed (%s); netviz's own placement (no constraints or resources considered)\n", r.Plan.Error)
+		p("plan: ESTIMATE — %s\n", r.Plan.Unplanned())
 	}
 	for _, pl := range r.Placements {
 		p("placement of %s: %d on [%s]", pl.Group, len(pl.Nodes), strings.Join(pl.Nodes, ", "))

@@ -78,3 +78,15 @@ func TestReportTextPlan(t *testing.T) {
 		t.Errorf("no %q in:\n%s", want, got)
 	}
 }
+
+// TestReportTextEstimate: when Nomad's plan did not run, the CLI's plan
+// line is marked ESTIMATE and gives check.Plan.Unplanned, the words the
+// /check page shows after "Estimate.".
+func TestReportTextEstimate(t *testing.T) {
+	for _, plan := range []check.Plan{{Forbidden: true, Error: "403"}, {Error: "connection refused"}} {
+		want := "plan: ESTIMATE — " + plan.Unplanned() + "\n"
+		if got := reportText(check.Report{Plan: plan, Estimate: true}, model.SeverityWarning); !strings.Contains(got, want) {
+			t.Errorf("no %q in:\n%s", want, got)
+		}
+	}
+}

@@ -57,10 +57,8 @@ func Predict(snap *model.Snapshot, job Job, plan Plan) (Report, *model.Snapshot)
 	r.Placements = places
 	r.Problems = append(r.Problems, placementProblems(r.PortFit, r.HostNetworks, places, pl.nodes)...)
 	r.Problems = append(r.Problems, schedulerProblems(plan)...)
-	if plan.Forbidden {
-		r.Notes = append(r.Notes, "the token may not plan the job: placement is netviz's estimate (static ports and host networks only, no constraints, CPU or memory)")
-	} else if !plan.Ran {
-		r.Notes = append(r.Notes, "Nomad's plan did not run ("+plan.Error+"): placement is netviz's estimate (static ports and host networks only, no constraints, CPU or memory)")
+	if !plan.Ran {
+		r.Notes = append(r.Notes, plan.Unplanned())
 	}
 	r.Notes = append(r.Notes, "dynamic ports of new allocations are given predicted values; Nomad picks its own")
 

@@ -19,3 +19,22 @@ func TestPlanSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanUnplanned: the one wording the CLI, the check page and the
+// report's notes give when Nomad's plan did not run, with its reason.
+func TestPlanUnplanned(t *testing.T) {
+	const rest = ", so placement is netviz's estimate (static ports and host networks only; no constraints, CPU or memory)"
+	for _, c := range []struct {
+		plan Plan
+		want string
+	}{
+		{Plan{Ran: true, DiffType: "Added"}, ""},
+		{Plan{Forbidden: true, Error: "Unexpected response code: 403 (Permission denied)"}, "Nomad's plan did not run (the token may not plan this job)" + rest},
+		{Plan{Error: "no Nomad token given for the plan"}, "Nomad's plan did not run (no Nomad token given for the plan)" + rest},
+		{Plan{}, "Nomad's plan did not run" + rest},
+	} {
+		if got := c.plan.Unplanned(); got != c.want {
+			t.Errorf("%+v: Unplanned() = %q, want %q", c.plan, got, c.want)
+		}
+	}
+}
