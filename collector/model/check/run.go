@@ -57,9 +57,6 @@ func Predict(snap *model.Snapshot, job Job, plan Plan) (Report, *model.Snapshot)
 	r.Placements = places
 	r.Problems = append(r.Problems, placementProblems(r.PortFit, r.HostNetworks, places, pl.nodes)...)
 	r.Problems = append(r.Problems, schedulerProblems(plan)...)
-	if !plan.Ran {
-		r.Notes = append(r.Notes, plan.Unplanned())
-	}
 	r.Notes = append(r.Notes, "dynamic ports of new allocations are given predicted values; Nomad picks its own")
 
 	after := snap.DryRun(changes(snap, pl.old, allocs)...)

@@ -20,8 +20,8 @@ func TestPlanSummary(t *testing.T) {
 	}
 }
 
-// TestPlanUnplanned: the one wording the CLI, the check page and the
-// report's notes give when Nomad's plan did not run, with its reason.
+// TestPlanUnplanned: the one wording the CLI and the check page
+// give when Nomad's plan did not run, with its reason.
 func TestPlanUnplanned(t *testing.T) {
 	const rest = ", so placement is netviz's estimate (static ports and host networks only; no constraints, CPU or memory)"
 	for _, c := range []struct {
