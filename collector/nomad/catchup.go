@@ -16,8 +16,7 @@ import (
 // costs a fraction of a full sync (docs/perf.md, "Collector at scale"):
 //
 //   - Allocations: none when the allocation table's index is the last
-//     Allocation event the model holds and no allocation could be at a
-//     wrong job version (readChangedAllocs). Else
+//     write the model holds (readChangedAllocs). Else
 //     one list of the live ones without their resources
 //     (about 40% of an entry on the example jobs), compared by ModifyIndex
 //     and job version with the model. Those the model holds keep the
@@ -86,26 +85,16 @@ func listedWhole(list []*apiAlloc, index uint64) uint64 {
 
 // readChangedAllocs lists the live allocations without their resources and
 // sorts them against prev (see the top of this file), unless the
-// allocation table has not moved (allocsUnchanged) and no allocation the
-// model holds could be at a wrong job version (runCurrentVersions, against
-// jobsListed, the job list this catch-up reads). forced holds IDs anti-entropy found diverging: they are read
-// whole.
-func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, forced map[string]bool, jobsListed <-chan []apiJobStub) (allocRead, error) {
+// allocation table has not moved (allocsUnchanged). forced holds IDs
+// anti-entropy found diverging: they are read whole.
+func (s *Source) readChangedAllocs(ctx context.Context, prev *model.Snapshot, forced map[string]bool) (allocRead, error) {
 	if len(forced) == 0 {
 		idx, same, err := s.allocsUnchanged(ctx)
 		if err != nil {
 			return allocRead{}, err
 		}
 		if same {
-			var jobs []apiJobStub
-			select {
-			case jobs = <-jobsListed:
-			case <-ctx.Done():
-				return allocRead{}, ctx.Err()
-			}
-			if jobs != nil && runCurrentVersions(prev, jobs) {
-				return allocRead{index: idx, kept: prev.Allocations()}, nil
-			}
+			return allocRead{index: idx, kept: prev.Allocations()}, nil
 		}
 	}
 	var all []*apiAlloc
@@ -212,35 +201,6 @@ func (s *Source) heldWrite(topic string) uint64 {
 func (s *Source) unchangedSince(topic string, tableIndex uint64) bool {
 	at := s.heldWrite(topic)
 	return at != 0 && tableIndex == at
-}
-
-// runCurrentVersions reports whether no allocation of prev that Nomad
-// wants running could be at a wrong version: one the servers changed
-// (ModifyIndex at or past its job's current registration, JobModifyIndex)
-// must run the current version. An event does not say which version its
-// allocation runs (the source resolves it against the job versions it
-// holds), and the list's version check is what repairs a wrong
-// resolution: the scale harness saw 200 allocations of an in-place update
-// kept at the old version, at the right ModifyIndex, while catch-ups
-// skipped the list, until anti-entropy. An allocation untouched since
-// before the current version (ModifyIndex below it) may run an older one,
-// as during a rollout; one the client changed since (its ModifyIndex
-// moved, not the servers') counts too, so the list is read then.
-func runCurrentVersions(prev *model.Snapshot, jobs []apiJobStub) bool {
-	current := make(map[string]apiJobStub, len(jobs))
-	for _, j := range jobs {
-		current[jobID(j.Namespace, j.ID)] = j
-	}
-	for _, a := range prev.Allocations() {
-		if a.DesiredStatus != "run" {
-			continue
-		}
-		j, ok := current[jobID(a.Namespace, a.JobID)]
-		if !ok || (a.ModifyIndex >= j.JobModifyIndex && a.JobVersion != j.Version) {
-			return false
-		}
-	}
-	return true
 }
 
 // readPlaced reads with their resources the live allocations in want (ID

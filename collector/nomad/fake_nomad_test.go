@@ -421,7 +421,8 @@ func (f *fakeNomad) serve(w http.ResponseWriter, r *http.Request) {
 		var list []apiJobStub
 		for _, vs := range sortedValues(f.jobs) {
 			j := vs[len(vs)-1]
-			list = append(list, apiJobStub{ID: j.ID, Namespace: j.Namespace, Version: j.Version,
+			// As Nomad 1.6.2 lists them: no Version.
+			list = append(list, apiJobStub{ID: j.ID, Namespace: j.Namespace,
 				JobModifyIndex: f.jobIndex[jobKey(j.Namespace, j.ID, j.Version)]})
 		}
 		out = list

@@ -92,14 +92,16 @@ func (j *jobSpecs) putLocked(job *apiJob) {
 	j.cache.Add(k, job)
 }
 
-// registered records the registrations a job list names (each job's
-// current version), so a version resolves even before its spec is read.
-func (j *jobSpecs) registered(stubs []apiJobStub) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for _, s := range stubs {
-		j.registeredLocked(s.Namespace, s.ID, registration{s.Version, s.JobModifyIndex})
+// registeredAtIndex returns the spec of the job's version registered at
+// jmi (a job list's JobModifyIndex: the list does not name the version),
+// or nil when that registration or its spec is not held.
+func (j *jobSpecs) registeredAtIndex(namespace, id string, jmi uint64) *apiJob {
+	for _, r := range j.registrationsOf(namespace, id) {
+		if r.modifyIndex == jmi {
+			return j.specOf(namespace, id, r)
+		}
 	}
+	return nil
 }
 
 // registeredLocked adds one registration, unless known or unusable (no

@@ -151,11 +151,12 @@ type apiJob struct {
 	groups     map[string]*groupSpec
 }
 
-// apiJobStub is an entry of /v1/jobs.
+// apiJobStub is an entry of /v1/jobs. Nomad 1.6.2's job list does not
+// say which version is current (its stub has no Version), only when it
+// was registered.
 type apiJobStub struct {
 	ID        string
 	Namespace string
-	Version   uint64
 	// JobModifyIndex is when the current version was registered.
 	JobModifyIndex uint64
 }

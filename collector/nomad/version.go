@@ -38,16 +38,20 @@ var jobUnchangedEvents = map[string]bool{
 //   - no registration known at or before AllocModifyIndex, while the
 //     servers have not changed the allocation since the model read it.
 //
-// Otherwise the version is not known (ok false), and the caller keeps the
-// model's version meanwhile and asks for the job's /versions. The
-// registration returned has no JobModifyIndex when it is the model's.
+// When a registration could be missing after the one found
+// (registeredAt's gap), and in every other case, the version is not known
+// (ok false): the caller keeps the model's version meanwhile and asks for
+// the job's /versions. The registration returned has no JobModifyIndex
+// when it is the model's.
 func (s *Source) resolveVersion(a *apiAlloc, cur *model.Allocation, eventType string) (r registration, ok bool) {
 	sameJob := cur != nil && cur.JobID == a.JobID && cur.Namespace == a.Namespace
 	if sameJob && (jobUnchangedEvents[eventType] || a.DesiredStatus != "" && a.DesiredStatus != "run") {
 		return registration{version: cur.JobVersion}, true
 	}
-	if r, ok := registeredAt(s.jobs.registrationsOf(a.Namespace, a.JobID), a.AllocModifyIndex); ok {
+	if r, ok, gap := registeredAt(s.jobs.registrationsOf(a.Namespace, a.JobID), a.AllocModifyIndex); ok && !gap {
 		return r, true
+	} else if gap {
+		return registration{}, false
 	}
 	if sameJob && a.AllocModifyIndex <= cur.ModifyIndex {
 		return registration{version: cur.JobVersion}, true
@@ -56,12 +60,21 @@ func (s *Source) resolveVersion(a *apiAlloc, cur *model.Allocation, eventType st
 }
 
 // registeredAt is the newest of regs (oldest first) registered at or
-// before index.
-func registeredAt(regs []registration, index uint64) (registration, bool) {
+// before index. gap reports that a registration may be missing between it
+// and the next one known, which could then be the one: a job's versions
+// count up by one with each registration, so a next one known that is
+// neither the following number nor a 0 (the job purged and registered
+// again) means some were not seen (their Job events lost with a dropped
+// stream; a catch-up reads only the current one).
+func registeredAt(regs []registration, index uint64) (r registration, ok, gap bool) {
 	for i := len(regs) - 1; i >= 0; i-- {
 		if regs[i].modifyIndex <= index {
-			return regs[i], true
+			if i+1 < len(regs) {
+				next := regs[i+1].version
+				gap = next != regs[i].version+1 && next != 0
+			}
+			return regs[i], true, gap
 		}
 	}
-	return registration{}, false
+	return registration{}, false, false
 }

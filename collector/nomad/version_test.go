@@ -71,18 +71,15 @@ func TestDesiredTransitionKeepsTheVersion(t *testing.T) {
 	expectFreshRead(t, f, store)
 }
 
-// TestVersionKnownWithoutItsSpec: a registration known from the job list
-// (or a Job event) resolves an allocation's version although its spec is
-// not cached; the spec is read in the background and the allocation
-// enriched. Before, the resolution looked only at cached specs and so
-// picked the older version it held, and kept it.
+// TestVersionKnownWithoutItsSpec: a registration whose spec left the
+// cache (evicted on a big cluster) still resolves an allocation's version;
+// the spec is read in the background and the allocation enriched.
 func TestVersionKnownWithoutItsSpec(t *testing.T) {
 	f, s, store := syncedFake(t)
-	f.putJob(fakeJob("web", 1, 0)) // its event is not seen
-	f.mu.Lock()
-	jmi := f.jobIndex[jobKey("default", "web", 1)]
-	f.mu.Unlock()
-	s.jobs.registered([]apiJobStub{{ID: "web", Namespace: "default", Version: 1, JobModifyIndex: jmi}}) // as a job list gives it
+	f.applyEvents(t, s, f.putJob(fakeJob("web", 1, 0)))
+	s.jobs.mu.Lock()
+	s.jobs.cache.Remove(jobKey("default", "web", 1)) // as an eviction does
+	s.jobs.mu.Unlock()
 	updated := *f.allocs["a1"]
 	updated.JobVersion = 1 // updated in place
 	f.applyEvents(t, s, f.putAlloc(&updated))
@@ -94,6 +91,54 @@ func TestVersionKnownWithoutItsSpec(t *testing.T) {
 		t.Errorf("a1 after the spec fetch = %+v, want the tasks of version 1", a)
 	}
 	expectFreshRead(t, f, store)
+}
+
+// TestCatchUpReadsAVersionWhoseEventWasLost: Nomad's job list does not
+// say which version is current, only when it was registered. A version
+// registered while the stream was dropped must be read by the catch-up
+// (its JobModifyIndex is not one held), so the allocation events that
+// follow resolve to it. Before, the catch-up looked for the list's
+// "Version", always 0, found version 0 cached and read nothing: the scale
+// harness's allocations held at the old version until anti-entropy.
+func TestCatchUpReadsAVersionWhoseEventWasLost(t *testing.T) {
+	f, s, store := syncedFake(t)
+	f.putJob(fakeJob("web", 1, 0)) // its event lost with a drop
+	if _, _, err := s.catchUp(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	updated := *f.allocs["a1"]
+	updated.JobVersion = 1
+	f.applyEvents(t, s, f.putAlloc(&updated)) // the in-place update, streamed
+	if a := store.Snapshot().Allocation("a1"); a == nil || a.JobVersion != 1 || taskNames(a) != "server-v1" {
+		t.Fatalf("a1 after its in-place update = %+v, want version 1 with its tasks at once", a)
+	}
+	expectFreshRead(t, f, store)
+}
+
+// TestRegisteredAt: the newest registration at or before an index, and
+// whether one may be missing after it (a later one known that is not the
+// next version number, nor a 0 of a job registered again). A catch-up
+// reads each job's current version only, so versions registered during a
+// drop leave such gaps; an allocation whose AllocModifyIndex falls in one
+// is not resolved to the older version but read from /versions.
+func TestRegisteredAt(t *testing.T) {
+	regs := []registration{{0, 10}, {1, 20}, {3, 40}, {0, 50}, {1, 60}}
+	for _, c := range []struct {
+		index   uint64
+		want    registration
+		ok, gap bool
+	}{
+		{index: 5},
+		{index: 10, want: registration{0, 10}, ok: true},
+		{index: 25, want: registration{1, 20}, ok: true, gap: true}, // version 2 not seen
+		{index: 45, want: registration{3, 40}, ok: true},            // purged, registered again
+		{index: 99, want: registration{1, 60}, ok: true},
+	} {
+		r, ok, gap := registeredAt(regs, c.index)
+		if r != c.want || ok != c.ok || gap != c.gap {
+			t.Errorf("registeredAt(%d) = %v, %v, %v; want %v, %v, %v", c.index, r, ok, gap, c.want, c.ok, c.gap)
+		}
+	}
 }
 
 // TestJobRegisteredAgainResolvesByRegistration: a job purged and registered
