@@ -38,10 +38,11 @@ type specFetcher struct {
 // waiting for it, by ID (the latest read of each).
 type pendingSpec struct {
 	namespace, id string
-	version       uint64
+	// reg is the registration whose spec the first allocation waits for.
+	reg registration
 	// unresolved is set when an allocation's version was not known
-	// (resolveVersion): the job's versions are read even if the spec of
-	// version is cached by then, for the registrations they list.
+	// (resolveVersion): the job's versions are read even if reg's spec is
+	// cached by then, for the registrations they list.
 	unresolved bool
 	allocs     map[string]pendingAlloc
 }
@@ -56,10 +57,10 @@ func newSpecFetcher(src *Source) *specFetcher {
 	return &specFetcher{src: src, pending: map[string]*pendingSpec{}, queue: make(chan string, maxPendingSpecs)}
 }
 
-// request asks for a's job spec in the background, or for its job's
-// versions when a's version is not known (resolved false). It never
-// blocks.
-func (f *specFetcher) request(a *apiAlloc, eventType string, resolved bool) {
+// request asks in the background for the spec of the registration a runs,
+// r, or for its job's versions when a's version is not known (resolved
+// false). It never blocks.
+func (f *specFetcher) request(a *apiAlloc, eventType string, r registration, resolved bool) {
 	k := jobID(a.Namespace, a.JobID)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -70,7 +71,7 @@ func (f *specFetcher) request(a *apiAlloc, eventType string, resolved bool) {
 				"alloc", a.ID, "job", a.JobID, "version", a.JobVersion)
 			return
 		}
-		p = &pendingSpec{namespace: a.Namespace, id: a.JobID, version: a.JobVersion, allocs: map[string]pendingAlloc{}}
+		p = &pendingSpec{namespace: a.Namespace, id: a.JobID, reg: r, allocs: map[string]pendingAlloc{}}
 		f.pending[k] = p
 		f.queue <- k // cannot block: the queue holds maxPendingSpecs
 	}
@@ -108,17 +109,15 @@ func (f *specFetcher) fetch(ctx context.Context, k string) {
 	unresolved := p.unresolved
 	f.mu.Unlock()
 	var err error
-	if unresolved {
-		_, err = f.src.jobs.readVersions(ctx, f.src.api, p.namespace, p.id, p.version)
-	} else {
-		_, err = f.src.jobs.fetch(ctx, f.src.api, p.namespace, p.id, p.version)
+	if unresolved || f.src.jobs.specOf(p.namespace, p.id, p.reg) == nil {
+		_, err = f.src.jobs.readVersions(ctx, f.src.api, p.namespace, p.id, p.reg.version)
 	}
 	f.mu.Lock()
 	delete(f.pending, k)
 	f.mu.Unlock()
 	if err != nil {
 		if ctx.Err() == nil {
-			f.src.log.Warn("nomad: job spec for allocations", "job", p.id, "version", p.version, "err", err)
+			f.src.log.Warn("nomad: job spec for allocations", "job", p.id, "version", p.reg.version, "err", err)
 		}
 		return
 	}

@@ -30,10 +30,11 @@ const (
 )
 
 // registration is one version of a job as the servers registered it. When
-// it was registered (JobModifyIndex) is all resolveVersion needs, and every
-// reading of a job gives it: Job events, the job list's stubs, a job's
-// spec and its /versions. It is kept apart from the specs so that a version
-// whose spec the cache lacks (evicted, or not read yet) still resolves.
+// it was registered (JobModifyIndex) is all resolveVersion needs, and
+// every reading of a job spec gives it: Job events, job reads and
+// /versions (not the job list, which names no version). It is kept apart
+// from the specs so that a version whose spec the cache lacks (evicted)
+// still resolves.
 type registration struct {
 	version     uint64
 	modifyIndex uint64 // JobModifyIndex

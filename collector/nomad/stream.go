@@ -236,13 +236,14 @@ func (s *Source) allocChange(a *apiAlloc, eventType string) model.Change {
 	case cur != nil && cur.JobID == a.JobID && cur.Namespace == a.Namespace:
 		// Shown at the version the model holds, with its spec, until the
 		// job's versions say which it is: better than no tasks at all.
-		a.JobVersion = cur.JobVersion
-		job = s.jobs.get(a.Namespace, a.JobID, cur.JobVersion)
+		r = registration{version: cur.JobVersion}
+		a.JobVersion = r.version
+		job = s.jobs.specOf(a.Namespace, a.JobID, r)
 		s.log.Debug("nomad: job version of an allocation not known; reading the job's versions",
 			"alloc", a.ID, "job", a.JobID, "alloc_modify_index", a.AllocModifyIndex)
 	}
 	if job == nil || !resolved {
-		s.specs.request(a, eventType, resolved)
+		s.specs.request(a, eventType, r, resolved)
 	}
 	return model.UpsertAllocation{Alloc: s.convertKeepingIP(a, job, cur)}
 }
