@@ -34,18 +34,7 @@ func TestResumeAfterDropOnRealNomad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	const jobs, perJob = 4, 60
-	c, err := devcluster.Start(ctx, devcluster.Options{EventBufferSize: 10, ScaleAllocs: jobs * perJob})
-	if err != nil {
-		t.Fatalf("start a Nomad agent with event_buffer_size 10: %v", err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(c.Logs())
-		}
-		if err := c.Close(); err != nil {
-			t.Errorf("close the cluster: %v", err)
-		}
-	})
+	c := startCluster(ctx, t, devcluster.Options{EventBufferSize: 10, ScaleAllocs: jobs * perJob})
 	nc := c.Nomad()
 	want := map[string]int{}
 	for i := range jobs {
@@ -109,6 +98,26 @@ func TestResumeAfterDropOnRealNomad(t *testing.T) {
 }
 
 // register submits a job.
+// startCluster starts a dev cluster of its own for one test (failing it
+// when the cluster cannot start), closed when the test ends, with the
+// agents' logs when it failed.
+func startCluster(ctx context.Context, t *testing.T, opts devcluster.Options) *devcluster.Cluster {
+	t.Helper()
+	c, err := devcluster.Start(ctx, opts)
+	if err != nil {
+		t.Fatalf("start a dev cluster (%+v): %v", opts, err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(c.Logs())
+		}
+		if err := c.Close(); err != nil {
+			t.Errorf("close the cluster: %v", err)
+		}
+	})
+	return c
+}
+
 func register(t *testing.T, nc *nomadapi.Client, job *nomadapi.Job) {
 	t.Helper()
 	if _, _, err := nc.Jobs().Register(job, nil); err != nil {

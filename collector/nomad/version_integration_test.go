@@ -25,18 +25,7 @@ import (
 func TestDesiredTransitionOnRealNomad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	c, err := devcluster.Start(ctx, devcluster.Options{ScaleAllocs: 8})
-	if err != nil {
-		t.Fatalf("start a Nomad agent: %v", err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(c.Logs())
-		}
-		if err := c.Close(); err != nil {
-			t.Errorf("close the cluster: %v", err)
-		}
-	})
+	c := startCluster(ctx, t, devcluster.Options{ScaleAllocs: 8})
 	nc := c.Nomad()
 	job := func(round string) *nomadapi.Job {
 		j := devcluster.ScaleJob("canaried", 1, map[string]string{"round": round})
